@@ -1,0 +1,47 @@
+# Parley: `make run` for the demo, `make test` for lint and the whole suite. `make help` lists all.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTHON ?= $(shell scripts/find-python.sh)
+
+# make run is a local demo: debug pages on, SQLite unless DATABASE_URL says otherwise.
+export DJANGO_DEBUG ?= 1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: help install run test lint format check-fallback graph clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install Parley with its development tools
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Parley needs Python 3.12 or 3.13 (none found on PATH or in pyenv)."; exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: install ## Migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)
+	$(PY) scripts/services.py --redis -- scripts/run.sh
+
+test: install lint ## Lint, then the whole suite against PostgreSQL and Redis
+	DJANGO_DEBUG=0 $(PY) scripts/services.py --postgres --redis -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff: lint and formatting
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Reformat the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+graph: install ## Regenerate the state-machine diagrams in docs/
+	$(PY) manage.py graph_transitions orders.Order > docs/order-states.dot
+	@if command -v dot >/dev/null; then dot -Tsvg docs/order-states.dot -o docs/order-states.svg; fi
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

@@ -1,0 +1,18 @@
+from django.urls import reverse
+
+from .models import Role
+
+_NAV = {
+    Role.BUYER: [("My orders", "orders:buyer_orders")],
+    Role.SELLER: [("Dashboard", "orders:seller_dashboard")],
+    Role.ARBITER: [("Arbitration queue", "arbitration:queue")],
+}
+
+
+def navigation(request) -> dict:
+    """The portal links of the signed-in user's role, for the shared base template."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = [(label, reverse(name)) for label, name in _NAV.get(user.role, [])]
+    return {"nav_links": links}

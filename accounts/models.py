@@ -1,0 +1,44 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    BUYER = "buyer", "Buyer"
+    SELLER = "seller", "Seller"
+    ARBITER = "arbiter", "Arbiter"
+
+
+class User(AbstractUser):
+    """A person using Parley in exactly one role.
+
+    Sellers own a store (orders.Store); arbiters are staff and work the arbitration queue.
+    """
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER)
+    is_lead_arbiter = models.BooleanField(
+        default=False, help_text="Lead arbiters may reassign cases between arbiters."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_lead_arbiter=False) | models.Q(role=Role.ARBITER),
+                name="lead_arbiter_is_arbiter",
+            ),
+        ]
+
+    @property
+    def is_buyer(self) -> bool:
+        return self.role == Role.BUYER
+
+    @property
+    def is_seller(self) -> bool:
+        return self.role == Role.SELLER
+
+    @property
+    def is_arbiter(self) -> bool:
+        return self.role == Role.ARBITER and self.is_staff
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,29 @@
+"""Test settings: PostgreSQL and Redis from the environment (see scripts/services.py)."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parley")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
+# Playwright's sync API runs an event loop in the test thread; ORM calls there would raise.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from .settings import *  # noqa: F403
+from .settings import LOGGING, STATIC_ROOT, STORAGES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "test-media", "base_url": None},
+    },
+    # The manifest storage raises for {% static %} before collectstatic; tests don't collect.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+# WhiteNoise warns about a missing STATIC_ROOT on every request otherwise.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}

@@ -1,0 +1,71 @@
+import re
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+
+from .models import Carrier, Store
+
+# Carriers' numbers are 8 to 30 letters and digits; spaces and dashes are typed for readability.
+_TRACKING_RE = re.compile(r"^[A-Z0-9]{8,30}$")
+
+
+class DeliveryForm(forms.Form):
+    carrier = forms.ChoiceField(choices=Carrier.choices)
+    tracking_number = forms.CharField(
+        max_length=40,
+        help_text="8 to 30 letters and digits, as printed on the label.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    delivery_days = forms.IntegerField(
+        label="Delivery time limit (days)",
+        min_value=1,
+        help_text="Days from shipping by which the buyer should have the goods.",
+    )
+    ships_all = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="This parcel completes the order (all goods shipped)",
+    )
+
+    def __init__(self, *args, max_delivery_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery_days"].max_value = max_delivery_days
+        self.fields["delivery_days"].widget.attrs["max"] = max_delivery_days
+        self.fields["delivery_days"].validators.append(MaxValueValidator(max_delivery_days))
+
+    def clean_tracking_number(self) -> str:
+        raw = self.cleaned_data["tracking_number"]
+        number = re.sub(r"[\s-]", "", raw).upper()
+        if not _TRACKING_RE.match(number):
+            raise ValidationError(
+                "A tracking number is 8 to 30 letters and digits (spaces and dashes are ignored)."
+            )
+        return number
+
+
+class NewOrderForm(forms.Form):
+    store = forms.ModelChoiceField(queryset=Store.objects.order_by("name"), empty_label=None)
+    currency = forms.ChoiceField(choices=[(c, c) for c in settings.PARLEY_CURRENCIES])
+
+
+class OrderLineForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    quantity = forms.IntegerField(min_value=1, max_value=999)
+    unit_price = forms.DecimalField(
+        min_value=Decimal("0.01"), max_digits=10, decimal_places=2, label="Unit price"
+    )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if not any(form.cleaned_data for form in self.forms if form.is_valid()):
+            raise ValidationError("Add at least one item.")
+
+
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm, formset=BaseLineFormSet, extra=3, max_num=10, validate_max=True
+)

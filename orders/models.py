@@ -1,0 +1,256 @@
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from policies.models import Policy
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Store(models.Model):
+    name = models.CharField(max_length=120)
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderState(models.TextChoices):
+    PLACED = "placed", "Awaiting payment"
+    PAID = "paid", "Paid, to be shipped"
+    SHIPPED = "shipped", "Shipped"
+    RECEIVED = "received", "Received"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+def _is_buyer(order: "Order", user) -> bool:
+    return user is not None and user.pk == order.buyer_id
+
+
+def _is_seller(order: "Order", user) -> bool:
+    return user is not None and user.pk == order.store.owner_id
+
+
+def _is_party(order: "Order", user) -> bool:
+    return _is_buyer(order, user) or _is_seller(order, user)
+
+
+class Order(ConcurrentTransitionMixin, models.Model):
+    """A marketplace order as Parley protects it.
+
+    Dates that timers act on (promised delivery, end of protection) are stored and indexed:
+    the rule engine finds overdue orders by these columns, never by recomputing.
+    """
+
+    reference = models.CharField(max_length=20, unique=True)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    state = FSMField(
+        choices=OrderState.choices, default=OrderState.PLACED, protected=True, db_index=True
+    )
+
+    placed_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    delivery_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The seller's delivery time limit, in days."
+    )
+    all_shipped_at = models.DateTimeField(null=True, blank=True)
+    promised_delivery_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    receipt_confirmed_automatically = models.BooleanField(default=False)
+    protection_ends_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [
+            models.Index(fields=["buyer", "-placed_at"], name="order_buyer_recent"),
+            models.Index(fields=["store", "state", "paid_at"], name="order_store_state_paid"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total__gt=0), name="order_total_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    # --- Transitions: they only move the state; services do the rest. ---------------------
+
+    @transition(field=state, source=OrderState.PLACED, target=OrderState.PAID)
+    def mark_paid(self) -> None:
+        pass
+
+    # Only before payment: cancelling a paid order is a refund, which goes through the ledger.
+    @transition(
+        field=state, source=OrderState.PLACED, target=OrderState.CANCELLED, permission=_is_party
+    )
+    def cancel(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=OrderState.PAID,
+        target=OrderState.SHIPPED,
+        permission=_is_seller,
+        conditions=[lambda order: order.delivery_days is not None],
+    )
+    def ship_all(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=OrderState.SHIPPED, target=OrderState.RECEIVED, permission=_is_buyer
+    )
+    def confirm_receipt(self) -> None:
+        pass
+
+    @transition(field=state, source=OrderState.RECEIVED, target=OrderState.COMPLETED)
+    def complete(self) -> None:
+        pass
+
+    # --- Derived facts -------------------------------------------------------------------
+
+    def promised_delivery_for(self, shipped_at: datetime) -> datetime:
+        return shipped_at + timedelta(days=self.delivery_days)
+
+    def protection_ends_for(self, received_at: datetime) -> datetime:
+        return received_at + self.policy.protection_period
+
+    def is_protection_open(self, now: datetime) -> bool:
+        return self.protection_ends_at is not None and now < self.protection_ends_at
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    title = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="line_quantity_min"),
+            models.CheckConstraint(condition=models.Q(unit_price__gt=0), name="line_price_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.title}"
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", "Card"
+    PAYPAL = "paypal", "PayPal"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+
+
+class Payment(models.Model):
+    """What the buyer paid. Refunds (disputes app) are measured against this amount."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="payment")
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    provider_reference = models.CharField(max_length=64, unique=True)
+    paid_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} by {self.get_method_display()}"
+
+
+class Carrier(models.TextChoices):
+    DHL = "dhl", "DHL"
+    UPS = "ups", "UPS"
+    FEDEX = "fedex", "FedEx"
+    USPS = "usps", "USPS"
+    ROYAL_MAIL = "royal_mail", "Royal Mail"
+    CHINA_POST = "china_post", "China Post"
+    CAINIAO = "cainiao", "Cainiao"
+    OTHER = "other", "Other carrier"
+
+
+class Parcel(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="parcels")
+    carrier = models.CharField(max_length=20, choices=Carrier.choices)
+    tracking_number = models.CharField(max_length=40)
+    shipped_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["shipped_at", "id"]
+        constraints = [
+            # One tracking number proves one shipment: reusing it on another order is refused.
+            models.UniqueConstraint(
+                fields=["carrier", "tracking_number"], name="parcel_tracking_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_carrier_display()} {self.tracking_number}"
+
+
+class OrderEventQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("The order timeline is append-only.")
+
+    def update(self, **kwargs):
+        raise PermissionError("The order timeline is append-only.")
+
+
+class OrderEvent(models.Model):
+    """One act on an order: who, when, what, and the state it moved from and to."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="Empty when the system acted (a timer).",
+    )
+    code = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    message = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    objects = OrderEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="orderevent_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.code}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The order timeline is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The order timeline is append-only.")
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor.display_name if self.actor else "Parley (automatic)"

@@ -1,0 +1,44 @@
+"""Reads scoped to who asks: a buyer sees only their orders, a seller only their store's."""
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+
+from .models import Order, OrderState
+
+
+def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
+    return qs.select_related("store", "buyer", "policy").annotate(parcel_count=Count("parcels"))
+
+
+def buyer_orders(user: User) -> QuerySet[Order]:
+    return _with_details(Order.objects.filter(buyer=user)).order_by("-placed_at", "-id")
+
+
+def buyer_order(user: User, reference: str) -> Order:
+    return get_object_or_404(_order_detail_qs().filter(buyer=user), reference=reference)
+
+
+def seller_orders_to_ship(user: User) -> QuerySet[Order]:
+    """Paid and not yet fully shipped, the longest-waiting first."""
+    return _with_details(Order.objects.filter(store__owner=user, state=OrderState.PAID)).order_by(
+        "paid_at", "id"
+    )
+
+
+def seller_orders_shipped(user: User) -> QuerySet[Order]:
+    states = [OrderState.SHIPPED, OrderState.RECEIVED, OrderState.COMPLETED]
+    return _with_details(Order.objects.filter(store__owner=user, state__in=states)).order_by(
+        "-all_shipped_at", "-id"
+    )
+
+
+def seller_order(user: User, reference: str) -> Order:
+    return get_object_or_404(_order_detail_qs().filter(store__owner=user), reference=reference)
+
+
+def _order_detail_qs() -> QuerySet[Order]:
+    return Order.objects.select_related("store", "buyer", "policy", "payment").prefetch_related(
+        "lines", "parcels", "events__actor"
+    )

@@ -1,0 +1,119 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import buyer_required, seller_required
+
+from . import selectors, services
+from .errors import ActionRefused
+from .forms import DeliveryForm, NewOrderForm, OrderLineFormSet
+from .models import PaymentMethod
+
+PAGE_SIZE = 20
+
+
+def _page(request, queryset, param: str = "page"):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+# --- Buyer portal -----------------------------------------------------------------------------
+
+
+@buyer_required
+def buyer_orders(request):
+    page = _page(request, selectors.buyer_orders(request.user))
+    return render(request, "orders/buyer_orders.html", {"page": page})
+
+
+@buyer_required
+def buyer_order_detail(request, reference: str):
+    order = selectors.buyer_order(request.user, reference)
+    context = {
+        "order": order,
+        "now": timezone.now(),
+        "actions": services.order_actions(order, request.user),
+    }
+    return render(request, "orders/buyer_order_detail.html", context)
+
+
+@buyer_required
+@require_POST
+def buyer_confirm_receipt(request, reference: str):
+    order = selectors.buyer_order(request.user, reference)
+    try:
+        services.order_confirm_receipt(order=order, actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "Thank you: receipt confirmed. Your protection period starts now."
+        )
+    return redirect("orders:buyer_order_detail", reference=reference)
+
+
+@buyer_required
+def buyer_new_order(request):
+    """Orders normally arrive from the marketplace; this records one by hand (and its payment)."""
+    form = NewOrderForm(request.POST or None)
+    lines = OrderLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        line_inputs = [
+            services.LineInput(**line.cleaned_data) for line in lines if line.cleaned_data
+        ]
+        try:
+            order = services.order_place(
+                buyer=request.user,
+                store=form.cleaned_data["store"],
+                lines=line_inputs,
+                currency=form.cleaned_data["currency"],
+            )
+            services.order_pay(order=order, amount=order.total, method=PaymentMethod.CARD)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Order {order.reference} placed and paid.")
+            return redirect("orders:buyer_order_detail", reference=order.reference)
+    return render(request, "orders/buyer_new_order.html", {"form": form, "lines": lines})
+
+
+# --- Seller dashboard -------------------------------------------------------------------------
+
+
+@seller_required
+def seller_dashboard(request):
+    context = {
+        "to_ship": _page(request, selectors.seller_orders_to_ship(request.user), "ship_page"),
+        "shipped": _page(request, selectors.seller_orders_shipped(request.user), "shipped_page"),
+    }
+    return render(request, "orders/seller_dashboard.html", context)
+
+
+@seller_required
+def seller_order_detail(request, reference: str):
+    order = selectors.seller_order(request.user, reference)
+    context = {
+        "order": order,
+        "now": timezone.now(),
+        "actions": services.order_actions(order, request.user),
+    }
+    return render(request, "orders/seller_order_detail.html", context)
+
+
+@seller_required
+def seller_ship(request, reference: str):
+    order = selectors.seller_order(request.user, reference)
+    initial = {"delivery_days": order.delivery_days} if order.delivery_days else {}
+    form = DeliveryForm(
+        request.POST or None, initial=initial, max_delivery_days=order.policy.max_delivery_days
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            parcel = services.parcel_add(order=order, actor=request.user, **form.cleaned_data)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Parcel {parcel.tracking_number} recorded.")
+            return redirect("orders:seller_order_detail", reference=reference)
+    return render(request, "orders/seller_ship.html", {"order": order, "form": form})

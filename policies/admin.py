@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.db.models import Max
+from django.forms.models import model_to_dict
+
+from .models import Policy
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    """Versions are never edited: "Add policy" starts from the current version's values."""
+
+    list_display = ("version", "created_at", "created_by", "note")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_changeform_initial_data(self, request) -> dict:
+        current = Policy.current()
+        return model_to_dict(current, exclude=["id", "version", "created_by", "note"])
+
+    def save_model(self, request, obj, form, change) -> None:
+        latest = Policy.objects.aggregate(v=Max("version"))["v"] or 0
+        obj.version = latest + 1
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)

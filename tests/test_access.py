@@ -1,0 +1,108 @@
+"""Who may open which page: every named URL of the app, for every role.
+
+The URL list comes from the resolver, so a new URL without a row here fails the test.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from orders.models import OrderState
+from tests.factories import OrderFactory
+
+OK, LOGIN, NOT_FOUND, NOT_ALLOWED = "ok", "login", "404", "405"
+ROLES = ["anonymous", "buyer", "other_buyer", "seller", "other_seller", "arbiter"]
+
+
+def _row(method="get", default=NOT_FOUND, anonymous=LOGIN, **per_role):
+    expected = {role: per_role.get(role, default) for role in ROLES}
+    expected["anonymous"] = anonymous
+    return method, expected
+
+
+# url name -> (method, {role: expected outcome}). Objects belong to `buyer` and `seller`.
+MATRIX = {
+    "home": _row(default=OK),
+    "login": _row(default=OK, anonymous=OK),
+    "logout": _row(method="post", default=LOGIN),  # signs out, then shows the login page
+    "password_change": _row(default=OK),
+    "password_change_done": _row(default=OK),
+    "health": _row(default=OK, anonymous=OK),
+    "orders:buyer_orders": _row(buyer=OK, other_buyer=OK),
+    "orders:buyer_new_order": _row(buyer=OK, other_buyer=OK),
+    "orders:buyer_order_detail": _row(buyer=OK),
+    "orders:buyer_confirm_receipt": _row(method="post", buyer=OK),
+    "orders:seller_dashboard": _row(seller=OK, other_seller=OK),
+    "orders:seller_order_detail": _row(seller=OK),
+    "orders:seller_ship": _row(seller=OK),
+    "arbitration:queue": _row(arbiter=OK),
+}
+
+# Django's own admin has its own staff gate and is tested by Django.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def _named_urls(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in EXCLUDED_NAMESPACES:
+                continue
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _named_urls(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", entry
+
+
+ALL_URLS = dict(_named_urls(get_resolver().url_patterns))
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    assert set(ALL_URLS) == set(MATRIX), "add the new URL to MATRIX with who may see it"
+
+
+@pytest.fixture
+def people(buyer, other_buyer, seller, other_seller, arbiter):
+    return {
+        "anonymous": None,
+        "buyer": buyer,
+        "other_buyer": other_buyer,
+        "seller": seller,
+        "other_seller": other_seller,
+        "arbiter": arbiter,
+    }
+
+
+def _kwargs_for(pattern: URLPattern, order) -> dict:
+    return {"reference": order.reference} if "reference" in pattern.pattern.converters else {}
+
+
+def _outcome(response) -> str:
+    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
+        return LOGIN
+    if response.status_code in (200, 302):
+        return OK
+    return str(response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_access(client, people, buyer, seller, url_name):
+    order = OrderFactory(buyer=buyer, store=seller.store, state=OrderState.SHIPPED)
+    method, expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=_kwargs_for(ALL_URLS[url_name], order))
+    seen = {}
+    for role, person in people.items():
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        response = getattr(client, method)(url)
+        seen[role] = _outcome(response)
+    assert seen == expected
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_the_products(client, buyer):
+    client.force_login(buyer)
+    response = client.get("/buyer/orders/PA-NOPE0000/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "find that page" in page and "Go to your portal" in page

@@ -1,0 +1,37 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from orders.models import Order, OrderState
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_covers_every_state(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    counts = (User.objects.count(), Order.objects.count())
+
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+
+    assert (User.objects.count(), Order.objects.count()) == counts
+    assert set(Order.objects.values_list("state", flat=True)) == set(OrderState.values)
+    for text in (first, second):
+        assert "password for all: parley-demo" in text
+        for username in ("buyer", "seller", "arbiter"):
+            assert username in text
+    assert "already exist" in second
+    buyer = User.objects.get(username="buyer")
+    assert buyer.check_password("parley-demo")
+    assert User.objects.get(username="arbiter").is_arbiter
+
+
+def test_demo_orders_tell_a_consistent_story():
+    call_command("seed_demo")
+    for order in Order.objects.all():
+        assert order.events.exists()
+        if order.state in (OrderState.RECEIVED, OrderState.COMPLETED):
+            assert order.received_at < order.protection_ends_at
+        if order.state == OrderState.SHIPPED:
+            assert order.promised_delivery_at > order.all_shipped_at
