@@ -3,8 +3,8 @@ from django.urls import reverse
 from .models import Role
 
 _NAV = {
-    Role.BUYER: [("My orders", "orders:buyer_orders")],
-    Role.SELLER: [("Dashboard", "orders:seller_dashboard")],
+    Role.BUYER: [("My orders", "orders:buyer_orders"), ("My disputes", "disputes:buyer_list")],
+    Role.SELLER: [("Dashboard", "orders:seller_dashboard"), ("Disputes", "disputes:seller_list")],
     Role.ARBITER: [("Arbitration queue", "arbitration:queue")],
 }
 

@@ -163,6 +163,9 @@ if env("S3_BUCKET", default=""):
             "querystring_auth": True,
             "file_overwrite": False,
             "addressing_style": env("S3_ADDRESSING_STYLE", default="path"),
+            # SigV4 presigned URLs: regions opened since 2014 refuse SigV2.
+            "signature_version": "s3v4",
+            "querystring_expire": 300,
         },
     }
 
@@ -218,6 +221,14 @@ PARLEY_POLICY_DEFAULTS = {
     "resolution_target_days": 15,
 }
 PARLEY_CURRENCIES = ["USD", "EUR", "GBP"]
+# Evidence photo limits (not policy: they protect the service, not the parties).
+PARLEY_EVIDENCE = {
+    "max_bytes": env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024,
+    "max_pixels": 50_000_000,
+    "max_per_submission": 10,
+}
+# Who settles refunds with the payment provider; the default records them as settled.
+PARLEY_REFUND_GATEWAY = env("REFUND_GATEWAY", default="disputes.gateway.RecordingGateway")
 
 # --- Logging: structured, one JSON object per line in production -----------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

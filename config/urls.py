@@ -19,6 +19,7 @@ health = HealthCheckView.as_view(
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("orders.urls")),
+    path("", include("disputes.urls")),
     path("", include("arbitration.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),

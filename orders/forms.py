@@ -12,6 +12,15 @@ from .models import Carrier, Store
 _TRACKING_RE = re.compile(r"^[A-Z0-9]{8,30}$")
 
 
+def normalise_tracking_number(raw: str) -> str:
+    number = re.sub(r"[\s-]", "", raw).upper()
+    if not _TRACKING_RE.match(number):
+        raise ValidationError(
+            "A tracking number is 8 to 30 letters and digits (spaces and dashes are ignored)."
+        )
+    return number
+
+
 class DeliveryForm(forms.Form):
     carrier = forms.ChoiceField(choices=Carrier.choices)
     tracking_number = forms.CharField(
@@ -37,13 +46,7 @@ class DeliveryForm(forms.Form):
         self.fields["delivery_days"].validators.append(MaxValueValidator(max_delivery_days))
 
     def clean_tracking_number(self) -> str:
-        raw = self.cleaned_data["tracking_number"]
-        number = re.sub(r"[\s-]", "", raw).upper()
-        if not _TRACKING_RE.match(number):
-            raise ValidationError(
-                "A tracking number is 8 to 30 letters and digits (spaces and dashes are ignored)."
-            )
-        return number
+        return normalise_tracking_number(self.cleaned_data["tracking_number"])
 
 
 class NewOrderForm(forms.Form):

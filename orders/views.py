@@ -27,13 +27,28 @@ def buyer_orders(request):
     return render(request, "orders/buyer_orders.html", {"page": page})
 
 
+def _dispute_context(order, now) -> dict:
+    # The dispute app owns these rules; the order page only shows what they say.
+    from disputes import ledger
+    from disputes.rules import opening_window
+    from disputes.selectors import disputes_of_order
+
+    return {
+        "disputes": disputes_of_order(order),
+        "dispute_window": opening_window(order, now),
+        "refund_summary": ledger.refund_status_label(order),
+    }
+
+
 @buyer_required
 def buyer_order_detail(request, reference: str):
     order = selectors.buyer_order(request.user, reference)
+    now = timezone.now()
     context = {
         "order": order,
-        "now": timezone.now(),
+        "now": now,
         "actions": services.order_actions(order, request.user),
+        **_dispute_context(order, now),
     }
     return render(request, "orders/buyer_order_detail.html", context)
 
@@ -93,10 +108,12 @@ def seller_dashboard(request):
 @seller_required
 def seller_order_detail(request, reference: str):
     order = selectors.seller_order(request.user, reference)
+    now = timezone.now()
     context = {
         "order": order,
-        "now": timezone.now(),
+        "now": now,
         "actions": services.order_actions(order, request.user),
+        **_dispute_context(order, now),
     }
     return render(request, "orders/seller_order_detail.html", context)
 

@@ -94,3 +94,64 @@ class ParcelFactory(factory.django.DjangoModelFactory):
     carrier = "dhl"
     tracking_number = factory.Sequence(lambda n: f"JD{n:012d}")
     shipped_at = factory.LazyFunction(timezone.now)
+
+
+def shipped_order(*, buyer, seller, days_ago: int = 6, delivery_days: int = 10, **kwargs):
+    """An order whose goods all shipped `days_ago` days ago, not yet received."""
+    shipped_at = timezone.now() - timedelta(days=days_ago)
+    return OrderFactory(
+        buyer=buyer,
+        store=seller.store,
+        state=OrderState.SHIPPED,
+        placed_at=shipped_at - timedelta(days=1),
+        paid_at=shipped_at - timedelta(days=1),
+        delivery_days=delivery_days,
+        all_shipped_at=shipped_at,
+        promised_delivery_at=shipped_at + timedelta(days=delivery_days),
+        **kwargs,
+    )
+
+
+def photo(name: str = "photo.jpg", color: str = "teal", size=(64, 48)):
+    """A processed photo as the evidence pipeline returns it, from real JPEG bytes."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from disputes.evidence import process_photo
+
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    upload = SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+    return process_photo(upload, max_bytes=10 * 1024 * 1024, max_pixels=50_000_000)
+
+
+def jpeg_upload(name: str = "photo.jpg", color: str = "teal"):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (80, 60), color).save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def open_dispute(*, buyer, seller, **kwargs):
+    """A "damaged" claim with one photo, waiting for the seller, on a fresh shipped order."""
+    from decimal import Decimal
+
+    from disputes import services
+    from disputes.models import Reason, Remedy
+
+    order = shipped_order(buyer=buyer, seller=seller)
+    return services.dispute_open(
+        order=order,
+        actor=buyer,
+        reason=kwargs.pop("reason", Reason.DAMAGED),
+        proposal=kwargs.pop("proposal", services.Proposal(Remedy.PARTIAL_REFUND, Decimal("20"))),
+        description="The lid arrived cracked.",
+        photos=kwargs.pop("photos", [photo()]),
+        **kwargs,
+    )

@@ -6,17 +6,20 @@ The URL list comes from the resolver, so a new URL without a row here fails the 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from orders.models import OrderState
-from tests.factories import OrderFactory
+from tests.factories import open_dispute
 
 OK, LOGIN, NOT_FOUND, NOT_ALLOWED = "ok", "login", "404", "405"
 ROLES = ["anonymous", "buyer", "other_buyer", "seller", "other_seller", "arbiter"]
 
 
-def _row(method="get", default=NOT_FOUND, anonymous=LOGIN, **per_role):
+def _row(method="get", default=NOT_FOUND, anonymous=LOGIN, data=None, **per_role):
     expected = {role: per_role.get(role, default) for role in ROLES}
     expected["anonymous"] = anonymous
-    return method, expected
+    return method, expected, data or {}
+
+
+# A party's forged or ill-timed act is refused by the service, shown as 409 or a message.
+PARTY_ONLY = {"buyer": OK, "seller": OK}
 
 
 # url name -> (method, {role: expected outcome}). Objects belong to `buyer` and `seller`.
@@ -35,6 +38,22 @@ MATRIX = {
     "orders:seller_order_detail": _row(seller=OK),
     "orders:seller_ship": _row(seller=OK),
     "arbitration:queue": _row(arbiter=OK),
+    "disputes:open": _row(buyer=OK),
+    "disputes:buyer_list": _row(buyer=OK, other_buyer=OK),
+    "disputes:seller_list": _row(seller=OK, other_seller=OK),
+    "disputes:detail": _row(**PARTY_ONLY),
+    "disputes:message": _row(method="post", data={"body": "Hello"}, **PARTY_ONLY),
+    "disputes:modify": _row(buyer=OK),
+    "disputes:reject": _row(seller=OK),
+    "disputes:seller_accept": _row(method="post", seller=OK),
+    "disputes:accept_offer": _row(method="post", buyer="409"),  # not the buyer's turn yet
+    "disputes:escalate": _row(method="post", buyer="409"),
+    "disputes:cancel": _row(method="post", buyer=OK),
+    "disputes:ship_return": _row(buyer=OK),
+    "disputes:confirm_return": _row(method="post", seller="409"),
+    # Evidence files: the two parties and arbiters, nobody else.
+    "disputes:evidence_file": _row(arbiter=OK, **PARTY_ONLY),
+    "disputes:evidence_thumb": _row(arbiter=OK, **PARTY_ONLY),
 }
 
 # Django's own admin has its own staff gate and is tested by Django.
@@ -71,8 +90,14 @@ def people(buyer, other_buyer, seller, other_seller, arbiter):
     }
 
 
-def _kwargs_for(pattern: URLPattern, order) -> dict:
-    return {"reference": order.reference} if "reference" in pattern.pattern.converters else {}
+def _kwargs_for(pattern: URLPattern, case) -> dict:
+    values = {
+        "reference": case.order.reference,
+        "dispute_ref": case.reference,
+        "offer_id": case.offers.first().pk,
+        "public_id": case.evidence.first().public_id,
+    }
+    return {name: values[name] for name in pattern.pattern.converters}
 
 
 def _outcome(response) -> str:
@@ -86,15 +111,16 @@ def _outcome(response) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_access(client, people, buyer, seller, url_name):
-    order = OrderFactory(buyer=buyer, store=seller.store, state=OrderState.SHIPPED)
-    method, expected = MATRIX[url_name]
-    url = reverse(url_name, kwargs=_kwargs_for(ALL_URLS[url_name], order))
+    method, expected, data = MATRIX[url_name]
     seen = {}
     for role, person in people.items():
+        # A fresh case for each person, so that one person's act cannot change what the next sees.
+        case = open_dispute(buyer=buyer, seller=seller)
+        url = reverse(url_name, kwargs=_kwargs_for(ALL_URLS[url_name], case))
         client.logout()
         if person is not None:
             client.force_login(person)
-        response = getattr(client, method)(url)
+        response = getattr(client, method)(url, data)
         seen[role] = _outcome(response)
     assert seen == expected
 

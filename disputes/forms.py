@@ -1,0 +1,181 @@
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from orders.forms import normalise_tracking_number
+from orders.models import Carrier
+
+from .evidence import EvidenceRejected, check_photo_batch, process_photo
+from .models import Reason, Remedy
+from .services import Proposal
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each goes through the evidence pipeline while cleaning, so
+    a bad file is named with its reason next to the field."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,.heic"}),
+        )
+        kwargs.setdefault("required", False)
+        limits = settings.PARLEY_EVIDENCE
+        kwargs.setdefault(
+            "help_text",
+            f"JPEG, PNG, WebP or HEIC; up to {limits['max_per_submission']} photos of "
+            f"{limits['max_bytes'] // (1024 * 1024)} MB each. Location data is removed.",
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        limits = settings.PARLEY_EVIDENCE
+        try:
+            check_photo_batch(uploads, max_count=limits["max_per_submission"])
+        except EvidenceRejected as exc:
+            raise ValidationError(exc.message) from exc
+        processed, errors = [], []
+        for upload in uploads:
+            try:
+                processed.append(
+                    process_photo(
+                        upload, max_bytes=limits["max_bytes"], max_pixels=limits["max_pixels"]
+                    )
+                )
+            except EvidenceRejected as exc:
+                errors.append(exc.message)
+        if errors:
+            raise ValidationError(errors)
+        return processed
+
+
+def _amount_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        min_value=Decimal("0.01"), max_digits=12, decimal_places=2, required=False, **kwargs
+    )
+
+
+class ProposalFields(forms.Form):
+    remedy = forms.ChoiceField(choices=Remedy.choices, label="What would put it right?")
+    amount = _amount_field(
+        label="Refund amount",
+        help_text="For a partial refund (or a return with a partial refund). "
+        "A full refund is always what was paid and not yet refunded.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("remedy") == Remedy.PARTIAL_REFUND and cleaned.get("amount") is None:
+            self.add_error("amount", "Enter the amount you are asking for.")
+        return cleaned
+
+    def proposal(self, note: str = "") -> Proposal:
+        amount = self.cleaned_data.get("amount")
+        if self.cleaned_data["remedy"] in (Remedy.FULL_REFUND, Remedy.REPLACEMENT):
+            amount = None
+        return Proposal(self.cleaned_data["remedy"], amount, note)
+
+
+class OpenDisputeForm(ProposalFields):
+    reason = forms.ChoiceField(choices=Reason.choices, label="What went wrong?")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        label="Describe the problem",
+        help_text="What you expected, what you received, and anything you already tried.",
+    )
+    photos = PhotosField(label="Photos of the item and packaging")
+
+    field_order = ["reason", "description", "remedy", "amount", "photos"]
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = cleaned.get("reason")
+        if (
+            reason in Reason.needing_photos()
+            and not cleaned.get("photos")
+            and "photos" not in self.errors
+        ):
+            label = Reason(reason).label.lower()
+            self.add_error("photos", f"A “{label}” claim needs at least one photo of the item.")
+        return cleaned
+
+
+class ModifyClaimForm(ProposalFields):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        label="What changed? (optional)",
+    )
+    photos = PhotosField(label="More photos (optional)")
+
+
+COUNTER_CHOICES = [
+    ("", "No counter-offer"),
+    *[(value, label) for value, label in Remedy.choices if value != Remedy.FULL_REFUND],
+]
+
+
+class RejectForm(forms.Form):
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        label="Why do you reject the claim?",
+        help_text="The buyer and, if it comes to that, the arbiter read this.",
+    )
+    counter_remedy = forms.ChoiceField(
+        choices=COUNTER_CHOICES, required=False, label="Your counter-offer"
+    )
+    counter_amount = _amount_field(label="Counter-offer amount")
+    photos = PhotosField(label="Evidence photos (optional)")
+
+    def clean(self):
+        cleaned = super().clean()
+        remedy = cleaned.get("counter_remedy")
+        needs_amount = remedy == Remedy.PARTIAL_REFUND
+        if needs_amount and cleaned.get("counter_amount") is None:
+            self.add_error("counter_amount", "Enter the amount you offer.")
+        return cleaned
+
+    def counter(self) -> Proposal | None:
+        remedy = self.cleaned_data.get("counter_remedy")
+        if not remedy:
+            return None
+        amount = None if remedy == Remedy.REPLACEMENT else self.cleaned_data.get("counter_amount")
+        return Proposal(remedy, amount)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+        label="Message",
+    )
+    photos = PhotosField(label="Photos (optional)")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("body", "").strip() and not cleaned.get("photos") and not self.errors:
+            raise ValidationError("Write a message or add a photo.")
+        return cleaned
+
+
+class ReturnShipmentForm(forms.Form):
+    carrier = forms.ChoiceField(choices=Carrier.choices)
+    tracking_number = forms.CharField(max_length=40)
+
+    def clean_tracking_number(self) -> str:
+        return normalise_tracking_number(self.cleaned_data["tracking_number"])

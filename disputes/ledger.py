@@ -1,0 +1,93 @@
+"""The refund ledger: the only way money goes back to a buyer."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from orders.errors import ActionRefused
+from orders.models import Order
+from orders.money import Money
+
+from .gateway import get_gateway
+from .models import Dispute, Refund, RefundStatus
+
+
+def paid_amount(order: Order) -> Money:
+    payment = getattr(order, "payment", None)
+    return Money(payment.amount if payment else Decimal(0), order.currency)
+
+
+def refunded_amount(order: Order) -> Money:
+    total = order.refunds.exclude(status=RefundStatus.FAILED).aggregate(s=Sum("amount"))["s"]
+    return Money(total or Decimal(0), order.currency)
+
+
+def refundable_amount(order: Order) -> Money:
+    return paid_amount(order) - refunded_amount(order)
+
+
+def refund_issue(
+    *,
+    order: Order,
+    amount: Money,
+    reason: str,
+    source: str,
+    idempotency_key: str,
+    dispute: Dispute | None = None,
+    now: datetime | None = None,
+) -> Refund:
+    """Record a refund exactly once per idempotency key, never beyond what was paid.
+
+    Must run inside the caller's transaction: it locks the order row so that two refunds of one
+    order are checked one after the other. Settlement happens after commit.
+    """
+    now = now or timezone.now()
+    existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if amount.currency != order.currency:
+        raise ActionRefused(f"Refunds of this order are in {order.currency}.")
+    if amount.amount <= 0:
+        raise ActionRefused("A refund must be more than zero.")
+    available = refundable_amount(order)
+    if amount > available:
+        raise ActionRefused(f"Only {available} can still be refunded on this order.")
+    refund = Refund.objects.create(
+        order=order,
+        dispute=dispute,
+        amount=amount.amount,
+        currency=amount.currency,
+        reason=reason,
+        source=source,
+        idempotency_key=idempotency_key,
+        created_at=now,
+    )
+    transaction.on_commit(lambda: refund_settle(refund_id=refund.pk))
+    return refund
+
+
+@transaction.atomic
+def refund_settle(*, refund_id: int) -> Refund:
+    """Hand a pending refund to the payment provider; settling twice does nothing."""
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status != RefundStatus.PENDING:
+        return refund
+    settlement = get_gateway().settle(refund)
+    refund.status = RefundStatus.SETTLED
+    refund.provider_reference = settlement.provider_reference
+    refund.settled_at = timezone.now()
+    refund.save(update_fields=["status", "provider_reference", "settled_at"])
+    return refund
+
+
+def refund_status_label(order: Order) -> str:
+    refunded = refunded_amount(order)
+    if refunded.amount == 0:
+        return ""
+    if refunded >= paid_amount(order):
+        return f"Refunded in full ({refunded})"
+    return f"Partially refunded: {refunded} of {paid_amount(order)}"

@@ -1,0 +1,463 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from orders.models import MONEY, Carrier, Order
+from orders.money import Money
+from policies.models import Policy
+
+
+class Reason(models.TextChoices):
+    NOT_RECEIVED = "not_received", "Not received"
+    NOT_AS_DESCRIBED = "not_as_described", "Not as described"
+    DAMAGED = "damaged", "Damaged or defective"
+    MISSING_PARTS = "missing_parts", "Missing parts or items"
+    WRONG_ITEM = "wrong_item", "Wrong item"
+    IN_TRANSIT = "in_transit", "Late delivery / still in transit"
+
+    @classmethod
+    def needing_photos(cls) -> set[str]:
+        return {cls.NOT_AS_DESCRIBED, cls.DAMAGED}
+
+    @classmethod
+    def about_delivery(cls) -> set[str]:
+        return {cls.NOT_RECEIVED, cls.IN_TRANSIT}
+
+
+class Remedy(models.TextChoices):
+    FULL_REFUND = "full_refund", "Full refund"
+    PARTIAL_REFUND = "partial_refund", "Partial refund"
+    REPLACEMENT = "replacement", "Replacement"
+    RETURN_AND_REFUND = "return_and_refund", "Return and refund"
+
+
+class DisputeState(models.TextChoices):
+    AWAITING_SELLER = "awaiting_seller", "Waiting for the seller"
+    AWAITING_BUYER = "awaiting_buyer", "Seller rejected: buyer to respond"
+    ESCALATED = "escalated", "With an arbiter"
+    AWAITING_RETURN = "awaiting_return", "Buyer to return the item"
+    RETURN_IN_TRANSIT = "return_in_transit", "Return on its way to the seller"
+    RESOLVED = "resolved", "Resolved"
+    CANCELLED = "cancelled", "Withdrawn by the buyer"
+
+
+OPEN_STATES = [
+    DisputeState.AWAITING_SELLER,
+    DisputeState.AWAITING_BUYER,
+    DisputeState.ESCALATED,
+    DisputeState.AWAITING_RETURN,
+    DisputeState.RETURN_IN_TRANSIT,
+]
+NEGOTIATING = [DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER]
+
+
+class Outcome(models.TextChoices):
+    REFUNDED = "refunded", "Refunded in full"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REPLACEMENT = "replacement", "Replacement agreed"
+    CLAIM_REJECTED = "claim_rejected", "Claim rejected"
+    RETURN_NOT_SHIPPED = "return_not_shipped", "Closed: the return was not shipped in time"
+
+
+def _is_buyer(dispute: "Dispute", user) -> bool:
+    return user is not None and user.pk == dispute.order.buyer_id
+
+
+def _is_seller(dispute: "Dispute", user) -> bool:
+    return user is not None and user.pk == dispute.order.store.owner_id
+
+
+def _is_arbiter(dispute: "Dispute", user) -> bool:
+    return user is not None and user.is_arbiter
+
+
+_AGREED = RETURN_VALUE(DisputeState.RESOLVED, DisputeState.AWAITING_RETURN)
+
+
+class Dispute(ConcurrentTransitionMixin, models.Model):
+    """A buyer's claim on an order. Each @transition only moves the state; the service that
+    calls it checks who may act, writes the timeline, sets deadlines and moves money."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    description = models.TextField()
+    state = FSMField(
+        choices=DisputeState.choices,
+        default=DisputeState.AWAITING_SELLER,
+        protected=True,
+        db_index=True,
+    )
+    outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
+    agreed_offer = models.ForeignKey(
+        "Offer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(db_index=True)
+    seller_clock_started_at = models.DateTimeField(
+        help_text="When the buyer opened or last modified the claim: the seller's answer is due "
+        "a policy-set number of days later."
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    return_carrier = models.CharField(max_length=20, choices=Carrier.choices, blank=True)
+    return_tracking_number = models.CharField(max_length=40, blank=True)
+    return_shipped_at = models.DateTimeField(null=True, blank=True)
+    return_received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="one_open_dispute_per_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    # --- Negotiation ------------------------------------------------------------------------
+
+    @transition(
+        field=state, source=DisputeState.AWAITING_SELLER, target=_AGREED, permission=_is_seller
+    )
+    def seller_accept(self, *, needs_return: bool) -> str:
+        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+
+    @transition(
+        field=state,
+        source=DisputeState.AWAITING_SELLER,
+        target=DisputeState.AWAITING_BUYER,
+        permission=_is_seller,
+    )
+    def seller_reject(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=NEGOTIATING, target=DisputeState.AWAITING_SELLER, permission=_is_buyer
+    )
+    def buyer_modify(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=DisputeState.AWAITING_BUYER, target=_AGREED, permission=_is_buyer
+    )
+    def buyer_accept_offer(self, *, needs_return: bool) -> str:
+        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+
+    @transition(
+        field=state,
+        source=DisputeState.AWAITING_BUYER,
+        target=DisputeState.ESCALATED,
+        permission=_is_buyer,
+    )
+    def buyer_escalate(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[*NEGOTIATING, DisputeState.ESCALATED],
+        target=DisputeState.CANCELLED,
+        permission=_is_buyer,
+    )
+    def buyer_cancel(self) -> None:
+        pass
+
+    # --- The clock (actor is the system) ----------------------------------------------------
+
+    @transition(field=state, source=DisputeState.AWAITING_SELLER, target=_AGREED)
+    def resolve_for_seller_silence(self, *, needs_return: bool) -> str:
+        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+
+    @transition(field=state, source=NEGOTIATING, target=DisputeState.ESCALATED)
+    def escalate(self) -> None:
+        pass
+
+    # --- Arbitration --------------------------------------------------------------------------
+
+    @transition(field=state, source=DisputeState.ESCALATED, target=_AGREED, permission=_is_arbiter)
+    def rule(self, *, needs_return: bool) -> str:
+        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+
+    # --- The return path ----------------------------------------------------------------------
+
+    @transition(
+        field=state,
+        source=DisputeState.AWAITING_RETURN,
+        target=DisputeState.RETURN_IN_TRANSIT,
+        permission=_is_buyer,
+    )
+    def buyer_ship_return(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=DisputeState.RETURN_IN_TRANSIT,
+        target=DisputeState.RESOLVED,
+        permission=_is_seller,
+    )
+    def seller_confirm_return(self) -> None:
+        pass
+
+    @transition(field=state, source=DisputeState.RETURN_IN_TRANSIT, target=DisputeState.RESOLVED)
+    def refund_unconfirmed_return(self) -> None:
+        pass
+
+    @transition(field=state, source=DisputeState.AWAITING_RETURN, target=DisputeState.RESOLVED)
+    def close_unshipped_return(self) -> None:
+        pass
+
+
+class Party(models.TextChoices):
+    BUYER = "buyer", "Buyer"
+    SELLER = "seller", "Seller"
+
+
+class Offer(models.Model):
+    """One proposal on the table: the buyer's claim or the seller's counter-offer.
+
+    Offers are never edited: a new proposal supersedes the party's previous one.
+    """
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="offers")
+    party = models.CharField(max_length=10, choices=Party.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    remedy = models.CharField(max_length=32, choices=Remedy.choices)
+    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    superseded_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
+                name="offer_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()}: {self.describe()}"
+
+    @property
+    def money(self) -> Money | None:
+        return Money(self.amount, self.currency) if self.amount is not None else None
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_by_id is None
+
+    @property
+    def needs_return(self) -> bool:
+        return self.remedy == Remedy.RETURN_AND_REFUND
+
+    def describe(self) -> str:
+        if self.remedy == Remedy.REPLACEMENT:
+            return "Replacement"
+        label = self.get_remedy_display()
+        return f"{label} of {self.money}" if self.money else label
+
+
+class DeadlineKind(models.TextChoices):
+    SELLER_ANSWER = "seller_answer", "Seller's answer"
+    NEGOTIATION_LIMIT = "negotiation_limit", "Negotiation limit"
+    GOODS_IN_TRANSIT = "goods_in_transit", "Goods in transit"
+    RETURN_SHIPMENT = "return_shipment", "Return shipment"
+    RETURN_RECEIPT = "return_receipt", "Return receipt"
+    APPEAL = "appeal", "Appeal window"
+
+
+class DeadlineStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    FIRED = "fired", "Fired"
+    CANCELLED = "cancelled", "No longer applies"
+
+
+class Deadline(models.Model):
+    """One clock on a dispute. A row per clock (not columns on Dispute) because clocks come and
+    go with the state, may be extended or paused with a reason, and the rule engine scans one
+    indexed table in due order (partial index on pending rows)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=32, choices=DeadlineKind.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=DeadlineStatus.choices, default=DeadlineStatus.PENDING
+    )
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="pending"),
+                name="deadline_pending_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute", "kind"],
+                condition=models.Q(status="pending"),
+                name="one_pending_deadline_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+def _evidence_name(instance, filename: str) -> str:
+    # Random, unguessable names; the original name is kept in a column, never in the path.
+    key = uuid.uuid4().hex
+    return f"evidence/{key[:2]}/{key}.jpg"
+
+
+def _thumbnail_name(instance, filename: str) -> str:
+    key = uuid.uuid4().hex
+    return f"evidence/{key[:2]}/{key}-thumb.jpg"
+
+
+class Message(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author_id}: {self.body[:40]}"
+
+
+class EvidenceItem(models.Model):
+    """A photo as stored: re-encoded, stripped of metadata, hashed. Never changed afterwards."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    party = models.CharField(max_length=10, choices=Party.choices)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
+    )
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
+    )
+    file = models.FileField(upload_to=_evidence_name)
+    thumbnail = models.FileField(upload_to=_thumbnail_name)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Evidence is immutable once submitted.")
+        super().save(*args, **kwargs)
+
+
+class DisputeEventQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("The dispute timeline is append-only.")
+
+    def update(self, **kwargs):
+        raise PermissionError("The dispute timeline is append-only.")
+
+
+class DisputeEvent(models.Model):
+    """One act on a dispute: who, when, what, from which state. Shown to both parties."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    code = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    message = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    objects = DisputeEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["dispute", "created_at"], name="disputeevent_time")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} {self.code}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The dispute timeline is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The dispute timeline is append-only.")
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor.display_name if self.actor else "Parley (automatic)"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Being paid"
+    SETTLED = "settled", "Paid"
+    FAILED = "failed", "Failed"
+
+
+class Refund(models.Model):
+    """The only way money goes back to a buyer. An order's refunds never exceed its payment
+    (checked under the order's row lock, and by a PostgreSQL trigger as a backstop)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    dispute = models.ForeignKey(
+        Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=200)
+    source = models.CharField(max_length=64, help_text="The act that caused it (event code).")
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(
+        max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    provider_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.money} for {self.order_id}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)

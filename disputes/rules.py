@@ -1,0 +1,65 @@
+"""When a dispute may be opened (policy.md, "Opening a dispute"). Pure reads, no writes."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from orders.models import Order, OrderState
+from policies.models import Policy
+
+from .models import OPEN_STATES
+
+
+@dataclass(frozen=True)
+class OpeningWindow:
+    allowed: bool
+    explanation: str
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+def _fmt(moment: datetime) -> str:
+    return f"{moment:%-d %b %Y, %H:%M} UTC"
+
+
+def earliest_opening(order: Order, policy: Policy) -> datetime | None:
+    """Some days after all goods shipped; at once when the promised delivery is that quick."""
+    if order.all_shipped_at is None:
+        return None
+    if order.delivery_days < policy.instant_dispute_below_delivery_days:
+        return order.all_shipped_at
+    return order.all_shipped_at + timedelta(days=policy.dispute_earliest_days_after_shipping)
+
+
+def opening_window(order: Order, now: datetime) -> OpeningWindow:
+    # The window is the order's: the protection terms in force when the buyer paid.
+    policy = order.policy
+    open_dispute = order.disputes.filter(state__in=OPEN_STATES).first()
+    if open_dispute is not None:
+        return OpeningWindow(
+            False, f"Dispute {open_dispute.reference} is already open on this order."
+        )
+    if order.state in (OrderState.PLACED, OrderState.PAID) or order.all_shipped_at is None:
+        return OpeningWindow(False, "You can open a dispute once the seller has shipped all goods.")
+    if order.state == OrderState.CANCELLED:
+        return OpeningWindow(False, "This order was cancelled.")
+    opens_at = earliest_opening(order, policy)
+    closes_at = order.protection_ends_at  # none until receipt: the window stays open
+    if now < opens_at:
+        return OpeningWindow(
+            False,
+            f"You can open a dispute from {_fmt(opens_at)}, "
+            f"{policy.dispute_earliest_days_after_shipping} days after the seller shipped "
+            "everything. Parcels often arrive in that time.",
+            opens_at,
+            closes_at,
+        )
+    if order.state == OrderState.COMPLETED or (closes_at is not None and now > closes_at):
+        return OpeningWindow(
+            False,
+            f"Buyer protection for this order ended on {_fmt(closes_at)}, "
+            f"{policy.protection_days_after_receipt} days after receipt.",
+            opens_at,
+            closes_at,
+        )
+    until = f" until {_fmt(closes_at)}" if closes_at else ""
+    return OpeningWindow(True, f"You can open a dispute{until}.", opens_at, closes_at)

@@ -1,0 +1,67 @@
+"""Reads scoped to who asks: only the dispute's buyer and seller (and arbiters) see it."""
+
+from django.db.models import Min, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+
+from .models import DeadlineKind, DeadlineStatus, Dispute, DisputeState, EvidenceItem
+
+
+def _party_filter(user: User) -> Q:
+    return Q(order__buyer=user) | Q(order__store__owner=user)
+
+
+def dispute_for_party(user: User, reference: str) -> Dispute:
+    queryset = Dispute.objects.select_related(
+        "order__store__owner", "order__buyer", "order__payment", "policy", "agreed_offer"
+    )
+    return get_object_or_404(queryset.filter(_party_filter(user)), reference=reference)
+
+
+def buyer_disputes(user: User) -> QuerySet[Dispute]:
+    return (
+        Dispute.objects.filter(order__buyer=user)
+        .select_related("order__store")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def seller_disputes(user: User) -> QuerySet[Dispute]:
+    """Those waiting for the seller's answer first, soonest deadline first; then the rest."""
+    answer_due = Min(
+        "deadlines__due_at",
+        filter=Q(
+            deadlines__kind=DeadlineKind.SELLER_ANSWER,
+            deadlines__status=DeadlineStatus.PENDING,
+        ),
+    )
+    return (
+        Dispute.objects.filter(order__store__owner=user)
+        .select_related("order__buyer")
+        .annotate(answer_due=answer_due)
+        .order_by("answer_due", "-opened_at", "-id")  # NULLs (nothing due) sort last
+    )
+
+
+def disputes_of_order(order) -> QuerySet[Dispute]:
+    return order.disputes.order_by("-opened_at")
+
+
+def evidence_for_viewer(user: User, public_id) -> EvidenceItem:
+    item = get_object_or_404(
+        EvidenceItem.objects.select_related("dispute__order__store"), public_id=public_id
+    )
+    order = item.dispute.order
+    if user.pk in (order.buyer_id, order.store.owner_id) or user.is_arbiter:
+        return item
+    raise Http404
+
+
+def pending_deadlines(dispute: Dispute):
+    return dispute.deadlines.filter(status=DeadlineStatus.PENDING).order_by("due_at")
+
+
+def needs_answer(dispute: Dispute) -> bool:
+    return dispute.state == DisputeState.AWAITING_SELLER

@@ -1,0 +1,603 @@
+"""Every act on a dispute: one function each, atomic, locked, permission-checked, on the record.
+
+Lock order is always dispute, then order (the ledger locks the order), so two acts never
+deadlock. Callers pass `now` only from tests, demo data and the rule engine.
+"""
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+
+from accounts.models import User
+from orders.errors import ActionRefused, StaleState
+from orders.models import Order
+from orders.money import Money
+from policies.models import Policy
+
+from . import ledger
+from .evidence import ProcessedPhoto
+from .models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Dispute,
+    DisputeEvent,
+    DisputeState,
+    EvidenceItem,
+    Message,
+    Offer,
+    Outcome,
+    Party,
+    Reason,
+    Remedy,
+)
+from .rules import opening_window
+
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a party asks for: a remedy and, for refunds, an amount."""
+
+    remedy: str
+    amount: Decimal | None = None
+    note: str = ""
+
+
+# --- Small building blocks --------------------------------------------------------------------
+
+
+def _record(
+    dispute: Dispute,
+    *,
+    actor: User | None,
+    code: str,
+    message: str,
+    now: datetime,
+    from_state: str = "",
+    data: dict | None = None,
+) -> DisputeEvent:
+    return DisputeEvent.objects.create(
+        dispute=dispute,
+        actor=actor,
+        code=code,
+        message=message,
+        from_state=from_state or dispute.state,
+        to_state=dispute.state,
+        data=data or {},
+        created_at=now,
+    )
+
+
+def _locked(dispute: Dispute) -> Dispute:
+    return (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("order__store", "order__payment", "policy")
+        .get(pk=dispute.pk)
+    )
+
+
+def _transition(dispute: Dispute, name: str, actor: User | None, **kwargs) -> str:
+    """Check state and right to act, then move. actor=None is the system (the clock)."""
+    method = getattr(dispute, name)
+    if not can_proceed(method, check_conditions=False):
+        raise StaleState(f"This dispute is now “{dispute.get_state_display()}”.")
+    if actor is not None and not has_transition_perm(method, actor):
+        raise ActionRefused("You are not allowed to do this on this dispute.")
+    from_state = dispute.state
+    try:
+        method(**kwargs)
+    except TransitionNotAllowed as exc:
+        raise StaleState(f"This dispute is now “{dispute.get_state_display()}”.") from exc
+    return from_state
+
+
+def _party_of(dispute: Dispute, user: User) -> str:
+    if user.pk == dispute.order.buyer_id:
+        return Party.BUYER
+    if user.pk == dispute.order.store.owner_id:
+        return Party.SELLER
+    raise ActionRefused("Only the buyer and the seller take part in this dispute.")
+
+
+def _attach_photos(
+    dispute: Dispute,
+    photos: Iterable[ProcessedPhoto],
+    *,
+    actor: User,
+    now: datetime,
+    message: Message | None = None,
+    offer: Offer | None = None,
+) -> list[EvidenceItem]:
+    items = []
+    for photo in photos:
+        item = EvidenceItem(
+            dispute=dispute,
+            uploaded_by=actor,
+            party=_party_of(dispute, actor),
+            message=message,
+            offer=offer,
+            original_name=photo.original_name,
+            content_type=photo.content_type,
+            size=len(photo.content),
+            width=photo.width,
+            height=photo.height,
+            sha256=photo.sha256,
+            created_at=now,
+        )
+        # Saved through the storage; names are random (see models._evidence_name).
+        item.file.save("photo.jpg", ContentFile(photo.content), save=False)
+        item.thumbnail.save("thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        item.save()
+        items.append(item)
+    return items
+
+
+def current_offer(dispute: Dispute, party: str) -> Offer | None:
+    return dispute.offers.filter(party=party, superseded_by__isnull=True).order_by("-id").first()
+
+
+def _new_offer(
+    dispute: Dispute, *, party: str, actor: User, proposal: Proposal, now: datetime
+) -> Offer:
+    previous = current_offer(dispute, party)
+    offer = Offer.objects.create(
+        dispute=dispute,
+        party=party,
+        author=actor,
+        remedy=proposal.remedy,
+        amount=proposal.amount,
+        currency=dispute.order.currency,
+        note=proposal.note,
+        created_at=now,
+    )
+    if previous is not None:
+        previous.superseded_by = offer
+        previous.save(update_fields=["superseded_by"])
+    return offer
+
+
+def _validated(order: Order, proposal: Proposal) -> Proposal:
+    """Fix the amount each remedy implies and refuse amounts above what can be refunded."""
+    refundable = ledger.refundable_amount(order)
+    if proposal.remedy == Remedy.REPLACEMENT:
+        return Proposal(proposal.remedy, None, proposal.note)
+    if proposal.remedy == Remedy.FULL_REFUND or (
+        proposal.remedy == Remedy.RETURN_AND_REFUND and proposal.amount is None
+    ):
+        return Proposal(proposal.remedy, refundable.amount, proposal.note)
+    if proposal.amount is None or proposal.amount <= 0:
+        raise ActionRefused("Enter the amount you are asking for.")
+    if Money(proposal.amount, order.currency) > refundable:
+        raise ActionRefused(
+            f"The amount cannot be more than {refundable}, what was paid and not yet refunded."
+        )
+    return proposal
+
+
+# --- Deadlines: which clocks run in which state ------------------------------------------------
+
+
+def _wanted_deadlines(dispute: Dispute) -> dict[str, datetime]:
+    policy, order, state = dispute.policy, dispute.order, dispute.state
+    wanted: dict[str, datetime] = {}
+    if state in (DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER):
+        wanted[DeadlineKind.NEGOTIATION_LIMIT] = dispute.opened_at + timedelta(
+            days=policy.negotiation_days
+        )
+        in_transit = order.received_at is None and order.promised_delivery_at is not None
+        if dispute.reason in Reason.about_delivery() and in_transit:
+            wanted[DeadlineKind.GOODS_IN_TRANSIT] = order.promised_delivery_at
+    if state == DisputeState.AWAITING_SELLER:
+        wanted[DeadlineKind.SELLER_ANSWER] = dispute.seller_clock_started_at + timedelta(
+            days=policy.seller_answer_days
+        )
+    if state == DisputeState.AWAITING_RETURN:
+        wanted[DeadlineKind.RETURN_SHIPMENT] = dispute.agreed_at + timedelta(
+            days=policy.return_ship_days
+        )
+    if state == DisputeState.RETURN_IN_TRANSIT:
+        # We have no carrier feed: delivery is estimated with the seller's own delivery limit.
+        delivered = dispute.return_shipped_at + timedelta(days=order.delivery_days or 0)
+        wanted[DeadlineKind.RETURN_RECEIPT] = delivered + timedelta(days=policy.return_receipt_days)
+    return wanted
+
+
+def _sync_deadlines(dispute: Dispute, now: datetime) -> None:
+    """Make the pending clocks match the state: close those that no longer apply, start new."""
+    wanted = _wanted_deadlines(dispute)
+    for deadline in dispute.deadlines.filter(status=DeadlineStatus.PENDING):
+        if wanted.get(deadline.kind) == deadline.due_at:
+            wanted.pop(deadline.kind)
+            continue
+        deadline.status = DeadlineStatus.CANCELLED
+        deadline.closed_at = now
+        deadline.save(update_fields=["status", "closed_at"])
+    Deadline.objects.bulk_create(
+        Deadline(dispute=dispute, kind=kind, due_at=due, created_at=now)
+        for kind, due in wanted.items()
+    )
+
+
+# --- Carrying out what was agreed or decided ----------------------------------------------------
+
+
+def _carry_out(dispute: Dispute, offer: Offer, *, source: str, now: datetime) -> None:
+    """After a transition to RESOLVED or AWAITING_RETURN: pay what is due now."""
+    dispute.agreed_offer = offer
+    dispute.agreed_at = now
+    if dispute.state == DisputeState.AWAITING_RETURN:
+        return  # the refund waits for the returned item
+    _settle_offer(dispute, offer, source=source, now=now)
+
+
+def _settle_offer(dispute: Dispute, offer: Offer, *, source: str, now: datetime) -> None:
+    if offer.remedy == Remedy.REPLACEMENT:
+        dispute.outcome = Outcome.REPLACEMENT
+    else:
+        ledger.refund_issue(
+            order=dispute.order,
+            amount=offer.money,
+            reason=f"Dispute {dispute.reference}: {offer.describe()}",
+            source=source,
+            idempotency_key=f"dispute:{dispute.pk}:offer:{offer.pk}",
+            dispute=dispute,
+            now=now,
+        )
+        fully = ledger.refundable_amount(dispute.order).amount == 0
+        dispute.outcome = Outcome.REFUNDED if fully else Outcome.PARTIALLY_REFUNDED
+    dispute.closed_at = now
+
+
+def _finish(dispute: Dispute, now: datetime) -> None:
+    dispute.save()
+    _sync_deadlines(dispute, now)
+
+
+# --- Buyer's acts ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_open(
+    *,
+    order: Order,
+    actor: User,
+    reason: str,
+    proposal: Proposal,
+    description: str,
+    photos: list[ProcessedPhoto] = (),
+    now: datetime | None = None,
+) -> Dispute:
+    now = now or timezone.now()
+    order = Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order.pk)
+    if actor.pk != order.buyer_id:
+        raise ActionRefused("Only the buyer of this order can open a dispute on it.")
+    window = opening_window(order, now)
+    if not window.allowed:
+        raise ActionRefused(window.explanation)
+    if reason in Reason.needing_photos() and not photos:
+        label = Reason(reason).label.lower()
+        raise ActionRefused(f"A “{label}” claim needs at least one photo of the item.")
+    proposal = _validated(order, proposal)
+    dispute = Dispute.objects.create(
+        reference="DS-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8)),
+        order=order,
+        policy=Policy.current(),
+        reason=reason,
+        description=description,
+        opened_at=now,
+        seller_clock_started_at=now,
+    )
+    offer = _new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
+    _attach_photos(dispute, photos, actor=actor, now=now, offer=offer)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.opened",
+        message=f"Dispute opened ({dispute.get_reason_display()}); asks for {offer.describe()}",
+        now=now,
+        from_state="",
+        data={"offer": offer.pk, "photos": len(photos)},
+    )
+    _sync_deadlines(dispute, now)
+    return dispute
+
+
+@transaction.atomic
+def dispute_modify(
+    *,
+    dispute: Dispute,
+    actor: User,
+    proposal: Proposal,
+    photos: list[ProcessedPhoto] = (),
+    now: datetime | None = None,
+) -> Offer:
+    """The buyer changes the claim or adds evidence: the seller's answer clock restarts."""
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "buyer_modify", actor)
+    proposal = _validated(dispute.order, proposal)
+    offer = _new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
+    _attach_photos(dispute, photos, actor=actor, now=now, offer=offer)
+    dispute.seller_clock_started_at = now
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.modified",
+        message=f"Buyer changed the claim: now asks for {offer.describe()}",
+        now=now,
+        from_state=from_state,
+        data={"offer": offer.pk, "photos": len(photos)},
+    )
+    return offer
+
+
+@transaction.atomic
+def dispute_accept_offer(
+    *, dispute: Dispute, actor: User, offer_id: int, now: datetime | None = None
+) -> Dispute:
+    """The buyer accepts the seller's counter-offer; it is carried out at once."""
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    offer = current_offer(dispute, Party.SELLER)
+    if offer is None or offer.pk != offer_id:
+        raise StaleState("That offer is no longer on the table.")
+    from_state = _transition(dispute, "buyer_accept_offer", actor, needs_return=offer.needs_return)
+    _carry_out(dispute, offer, source="disputes.offer.accepted", now=now)
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.offer.accepted",
+        message=f"Buyer accepted the seller's offer: {offer.describe()}",
+        now=now,
+        from_state=from_state,
+        data={"offer": offer.pk},
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_escalate_by_buyer(
+    *, dispute: Dispute, actor: User, now: datetime | None = None
+) -> Dispute:
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "buyer_escalate", actor)
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.escalated",
+        message="Buyer asked Parley to decide: the case went to an arbiter",
+        now=now,
+        from_state=from_state,
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_cancel(*, dispute: Dispute, actor: User, now: datetime | None = None) -> Dispute:
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "buyer_cancel", actor)
+    dispute.closed_at = now
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.cancelled",
+        message="Buyer withdrew the dispute",
+        now=now,
+        from_state=from_state,
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_ship_return(
+    *,
+    dispute: Dispute,
+    actor: User,
+    carrier: str,
+    tracking_number: str,
+    now: datetime | None = None,
+) -> Dispute:
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "buyer_ship_return", actor)
+    dispute.return_carrier = carrier
+    dispute.return_tracking_number = tracking_number
+    dispute.return_shipped_at = now
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.return.shipped",
+        message=f"Buyer shipped the return with {dispute.get_return_carrier_display()}, "
+        f"tracking {tracking_number}",
+        now=now,
+        from_state=from_state,
+    )
+    return dispute
+
+
+# --- Seller's acts -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_seller_accept(*, dispute: Dispute, actor: User, now: datetime | None = None) -> Dispute:
+    """The seller accepts the buyer's current proposal; it is carried out at once."""
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    offer = current_offer(dispute, Party.BUYER)
+    from_state = _transition(dispute, "seller_accept", actor, needs_return=offer.needs_return)
+    _carry_out(dispute, offer, source="disputes.dispute.seller_accepted", now=now)
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.seller_accepted",
+        message=f"Seller accepted the buyer's claim: {offer.describe()}",
+        now=now,
+        from_state=from_state,
+        data={"offer": offer.pk},
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_seller_reject(
+    *,
+    dispute: Dispute,
+    actor: User,
+    explanation: str,
+    counter: Proposal | None = None,
+    photos: list[ProcessedPhoto] = (),
+    now: datetime | None = None,
+) -> Dispute:
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "seller_reject", actor)
+    if not explanation.strip():
+        raise ActionRefused("Say why you reject the claim.")
+    offer = None
+    if counter is not None:
+        counter = _validated(dispute.order, counter)
+        offer = _new_offer(dispute, party=Party.SELLER, actor=actor, proposal=counter, now=now)
+    message = Message.objects.create(
+        dispute=dispute, author=actor, body=explanation, created_at=now
+    )
+    _attach_photos(dispute, photos, actor=actor, now=now, message=message, offer=offer)
+    _finish(dispute, now)
+    counter_text = f"; offers {offer.describe()} instead" if offer else ""
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.seller_rejected",
+        message=f"Seller rejected the claim{counter_text}",
+        now=now,
+        from_state=from_state,
+        data={"offer": offer.pk if offer else None, "photos": len(photos)},
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_confirm_return(
+    *, dispute: Dispute, actor: User, now: datetime | None = None
+) -> Dispute:
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "seller_confirm_return", actor)
+    dispute.return_received_at = now
+    _settle_offer(dispute, dispute.agreed_offer, source="disputes.return.received", now=now)
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.return.received",
+        message=f"Seller confirmed the returned item arrived; refund of "
+        f"{dispute.agreed_offer.money} paid",
+        now=now,
+        from_state=from_state,
+    )
+    return dispute
+
+
+# --- Either party ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_post_message(
+    *,
+    dispute: Dispute,
+    actor: User,
+    body: str,
+    photos: list[ProcessedPhoto] = (),
+    now: datetime | None = None,
+) -> Message:
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    _party_of(dispute, actor)
+    if not dispute.is_open:
+        raise StaleState("This dispute is closed; messages can no longer be added.")
+    if not body.strip() and not photos:
+        raise ActionRefused("Write a message or add a photo.")
+    message = Message.objects.create(dispute=dispute, author=actor, body=body, created_at=now)
+    _attach_photos(dispute, photos, actor=actor, now=now, message=message)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.message.posted",
+        message="Message" + (f" with {len(photos)} photo(s)" if photos else ""),
+        now=now,
+        data={"message": message.pk},
+    )
+    return message
+
+
+# --- The clock (called by the rule engine; actor is the system) --------------------------------
+
+
+@transaction.atomic
+def dispute_resolve_for_seller_silence(*, dispute: Dispute, now: datetime) -> Dispute:
+    dispute = _locked(dispute)
+    offer = current_offer(dispute, Party.BUYER)
+    from_state = _transition(
+        dispute, "resolve_for_seller_silence", None, needs_return=offer.needs_return
+    )
+    _carry_out(dispute, offer, source="disputes.rule.seller_silence", now=now)
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=None,
+        code="disputes.rule.seller_silence",
+        message=f"The seller did not answer in {dispute.policy.seller_answer_days} days: "
+        f"the buyer's claim is carried out ({offer.describe()})",
+        now=now,
+        from_state=from_state,
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_escalate(*, dispute: Dispute, rule: str, explanation: str, now: datetime) -> Dispute:
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "escalate", None)
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=None,
+        code=f"disputes.rule.{rule}",
+        message=explanation,
+        now=now,
+        from_state=from_state,
+    )
+    return dispute
+
+
+def order_refund_summary(order: Order) -> str:
+    return ledger.refund_status_label(order)
+
+
+def dispute_actions(dispute: Dispute, user: User) -> set[str]:
+    """The acts `user` may choose now, for pages to offer (services decide again on POST)."""
+    # Transitions without a permission belong to the clock, never to a person.
+    actions = {
+        t.name
+        for t in dispute.get_available_user_state_transitions(user)
+        if t.permission is not None
+    }
+    if dispute.is_open:
+        actions.add("message")
+    return actions

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+app_name = "disputes"
+
+urlpatterns = [
+    path("buyer/orders/<str:reference>/dispute/", views.open_dispute, name="open"),
+    path("buyer/disputes/", views.buyer_list, name="buyer_list"),
+    path("seller/disputes/", views.seller_list, name="seller_list"),
+    path("disputes/<str:dispute_ref>/", views.detail, name="detail"),
+    path("disputes/<str:dispute_ref>/messages/", views.post_message, name="message"),
+    path("disputes/<str:dispute_ref>/modify/", views.modify, name="modify"),
+    path("disputes/<str:dispute_ref>/accept/", views.seller_accept, name="seller_accept"),
+    path("disputes/<str:dispute_ref>/reject/", views.reject, name="reject"),
+    path(
+        "disputes/<str:dispute_ref>/offers/<int:offer_id>/accept/",
+        views.accept_offer,
+        name="accept_offer",
+    ),
+    path("disputes/<str:dispute_ref>/escalate/", views.escalate, name="escalate"),
+    path("disputes/<str:dispute_ref>/cancel/", views.cancel, name="cancel"),
+    path("disputes/<str:dispute_ref>/return/ship/", views.ship_return, name="ship_return"),
+    path(
+        "disputes/<str:dispute_ref>/return/received/",
+        views.confirm_return,
+        name="confirm_return",
+    ),
+    path("evidence/<uuid:public_id>/", views.evidence_file, name="evidence_file"),
+    path("evidence/<uuid:public_id>/thumbnail/", views.evidence_thumbnail, name="evidence_thumb"),
+]

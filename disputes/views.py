@@ -1,0 +1,288 @@
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+
+from accounts.access import buyer_required, seller_required
+from orders import selectors as order_selectors
+from orders.errors import ActionRefused, StaleState
+
+from . import ledger, presenters, selectors, services
+from .forms import MessageForm, ModifyClaimForm, OpenDisputeForm, RejectForm, ReturnShipmentForm
+from .models import Party
+from .rules import opening_window
+
+PAGE_SIZE = 20
+
+
+def _stale(request, dispute, exc: StaleState):
+    """Someone (or the clock) acted first: show the case as it is now, never a 500."""
+    dispute.refresh_from_db()
+    context = {"dispute": dispute, "reason": exc.message}
+    return render(request, "disputes/stale.html", context, status=409)
+
+
+def _act(request, dispute, action: Callable[[], object], success: str):
+    try:
+        action()
+    except StaleState as exc:
+        return _stale(request, dispute, exc)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("disputes:detail", dispute_ref=dispute.reference)
+
+
+# --- Opening ------------------------------------------------------------------------------------
+
+
+@buyer_required
+def open_dispute(request, reference: str):
+    order = order_selectors.buyer_order(request.user, reference)
+    window = opening_window(order, timezone.now())
+    form = OpenDisputeForm(request.POST or None, request.FILES or None)
+    if window.allowed and request.method == "POST" and form.is_valid():
+        try:
+            dispute = services.dispute_open(
+                order=order,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                proposal=form.proposal(),
+                description=form.cleaned_data["description"],
+                photos=form.cleaned_data["photos"],
+            )
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, f"Dispute {dispute.reference} opened. The seller is asked to answer."
+            )
+            return redirect("disputes:detail", dispute_ref=dispute.reference)
+    context = {
+        "order": order,
+        "window": window,
+        "form": form,
+        "refundable": ledger.refundable_amount(order),
+    }
+    return render(request, "disputes/open.html", context)
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+@buyer_required
+def buyer_list(request):
+    page = Paginator(selectors.buyer_disputes(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "disputes/list.html", {"page": page, "portal": "buyer"})
+
+
+@seller_required
+def seller_list(request):
+    page = Paginator(selectors.seller_disputes(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "disputes/list.html", {"page": page, "portal": "seller"})
+
+
+# --- The case page --------------------------------------------------------------------------------
+
+
+def _detail_context(request, dispute, **forms) -> dict:
+    viewer = presenters.viewer_party(dispute, request.user)
+    return {
+        "dispute": dispute,
+        "order": dispute.order,
+        "viewer": viewer,
+        "is_buyer": viewer == Party.BUYER,
+        "now": timezone.now(),
+        "step": presenters.next_step(dispute, viewer),
+        "actions": services.dispute_actions(dispute, request.user),
+        "buyer_offer": services.current_offer(dispute, Party.BUYER),
+        "seller_offer": services.current_offer(dispute, Party.SELLER),
+        "offers": dispute.offers.select_related("author").order_by("created_at", "id"),
+        "evidence": dispute.evidence.select_related("uploaded_by"),
+        "thread": dispute.messages.select_related("author").prefetch_related("photos"),
+        "events": dispute.events.select_related("actor").order_by("-created_at", "-id"),
+        "refunds": dispute.refunds.order_by("created_at"),
+        "refund_summary": ledger.refund_status_label(dispute.order),
+        "message_form": forms.get("message_form") or MessageForm(),
+    }
+
+
+@login_required
+def detail(request, dispute_ref: str):
+    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    return render(request, "disputes/detail.html", _detail_context(request, dispute))
+
+
+@login_required
+@require_POST
+def post_message(request, dispute_ref: str):
+    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        return _act(
+            request,
+            dispute,
+            lambda: services.dispute_post_message(
+                dispute=dispute,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                photos=form.cleaned_data["photos"],
+            ),
+            "Message sent.",
+        )
+    context = _detail_context(request, dispute, message_form=form)
+    return render(request, "disputes/detail.html", context, status=400)
+
+
+def _form_page(request, dispute, form, *, title: str, submit: str, intro: str = ""):
+    context = {"dispute": dispute, "form": form, "title": title, "submit": submit, "intro": intro}
+    return render(request, "disputes/form_page.html", context)
+
+
+@buyer_required
+def modify(request, dispute_ref: str):
+    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    current = services.current_offer(dispute, Party.BUYER)
+    initial = {"remedy": current.remedy, "amount": current.amount} if current else {}
+    form = ModifyClaimForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data["note"]
+        try:
+            services.dispute_modify(
+                dispute=dispute,
+                actor=request.user,
+                proposal=form.proposal(note),
+                photos=form.cleaned_data["photos"],
+            )
+        except StaleState as exc:
+            return _stale(request, dispute, exc)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Claim updated. The seller has a new answer deadline.")
+            return redirect("disputes:detail", dispute_ref=dispute.reference)
+    return _form_page(
+        request,
+        dispute,
+        form,
+        title="Change your claim",
+        submit="Update claim",
+        intro="Changing the claim restarts the seller's time to answer.",
+    )
+
+
+@seller_required
+def reject(request, dispute_ref: str):
+    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    form = RejectForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispute_seller_reject(
+                dispute=dispute,
+                actor=request.user,
+                explanation=form.cleaned_data["explanation"],
+                counter=form.counter(),
+                photos=form.cleaned_data["photos"],
+            )
+        except StaleState as exc:
+            return _stale(request, dispute, exc)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Your answer was sent to the buyer.")
+            return redirect("disputes:detail", dispute_ref=dispute.reference)
+    return _form_page(
+        request,
+        dispute,
+        form,
+        title="Reject the claim",
+        submit="Send answer",
+        intro="Explain why, add evidence, and make a counter-offer if you can: most disputes "
+        "end with one.",
+    )
+
+
+@buyer_required
+def ship_return(request, dispute_ref: str):
+    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    form = ReturnShipmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispute_ship_return(dispute=dispute, actor=request.user, **form.cleaned_data)
+        except StaleState as exc:
+            return _stale(request, dispute, exc)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Return recorded. The seller is asked to confirm it arrived.")
+            return redirect("disputes:detail", dispute_ref=dispute.reference)
+    return _form_page(request, dispute, form, title="Ship the return", submit="Record return")
+
+
+def _post_action(service, success: str, *, role_gate):
+    @role_gate
+    @require_POST
+    def view(request, dispute_ref: str, **kwargs):
+        dispute = selectors.dispute_for_party(request.user, dispute_ref)
+        return _act(
+            request,
+            dispute,
+            lambda: service(dispute=dispute, actor=request.user, **kwargs),
+            success,
+        )
+
+    return view
+
+
+seller_accept = _post_action(
+    services.dispute_seller_accept, "You accepted the claim.", role_gate=seller_required
+)
+accept_offer = _post_action(
+    services.dispute_accept_offer, "You accepted the seller's offer.", role_gate=buyer_required
+)
+escalate = _post_action(
+    services.dispute_escalate_by_buyer,
+    "Your case is now with a Parley arbiter.",
+    role_gate=buyer_required,
+)
+cancel = _post_action(
+    services.dispute_cancel, "You withdrew the dispute.", role_gate=buyer_required
+)
+confirm_return = _post_action(
+    services.dispute_confirm_return,
+    "Return confirmed; the refund is on its way to the buyer.",
+    role_gate=seller_required,
+)
+
+
+# --- Evidence files -------------------------------------------------------------------------------
+
+
+def _serve(item, field: str):
+    response = FileResponse(getattr(item, field).open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@cache_control(private=True, max_age=3600)
+def evidence_file(request, public_id):
+    return _serve(selectors.evidence_for_viewer(request.user, public_id), "file")
+
+
+@login_required
+@cache_control(private=True, max_age=3600)
+def evidence_thumbnail(request, public_id):
+    return _serve(selectors.evidence_for_viewer(request.user, public_id), "thumbnail")
