@@ -323,3 +323,16 @@ def test_actions_offered_by_state_and_role(order, buyer, seller, other_buyer):
         "message",
     }
     assert services.dispute_actions(dispute, seller) == {"message"}
+
+
+def test_an_open_dispute_holds_the_payout(buyer, seller):
+    from orders import services as order_services
+
+    order = shipped_order(buyer=buyer, seller=seller)
+    order = order_services.order_confirm_receipt(order=order, actor=buyer)
+    dispute = _open(order, buyer)
+    with pytest.raises(ActionRefused, match="payout waits"):
+        order_services.order_complete(order=order, now=order.protection_ends_at)
+    services.dispute_cancel(dispute=dispute, actor=buyer)
+    order = order_services.order_complete(order=order, now=order.protection_ends_at)
+    assert order.state == "completed"

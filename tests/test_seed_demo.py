@@ -2,21 +2,26 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from disputes.models import Dispute, DisputeState, EvidenceItem, Refund
 from orders.models import Order, OrderState
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_is_idempotent_and_covers_every_state(capsys):
-    call_command("seed_demo")
+def test_seed_demo_is_idempotent_and_covers_every_state(capsys, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # refunds settle after commit
+        call_command("seed_demo")
     first = capsys.readouterr().out
-    counts = (User.objects.count(), Order.objects.count())
+    counts = (User.objects.count(), Order.objects.count(), Dispute.objects.count())
 
     call_command("seed_demo")
     second = capsys.readouterr().out
 
-    assert (User.objects.count(), Order.objects.count()) == counts
+    assert (User.objects.count(), Order.objects.count(), Dispute.objects.count()) == counts
     assert set(Order.objects.values_list("state", flat=True)) == set(OrderState.values)
+    assert set(Dispute.objects.values_list("state", flat=True)) == set(DisputeState.values)
+    assert EvidenceItem.objects.filter(dispute__state=DisputeState.AWAITING_SELLER).exists()
+    assert Refund.objects.filter(status="settled").count() >= 2
     for text in (first, second):
         assert "password for all: parley-demo" in text
         for username in ("buyer", "seller", "arbiter"):

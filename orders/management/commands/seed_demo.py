@@ -1,4 +1,5 @@
-"""Demo data: a buyer, sellers, an arbiter and orders in every state. Safe to run again."""
+"""Demo data: a buyer, sellers, an arbiter, orders and disputes in every state. Safe to run
+again: it creates nothing once the demo buyer has orders."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,8 @@ from accounts.models import Role, User
 from orders import services
 from orders.models import Carrier, Order, PaymentMethod, Store
 from orders.services import LineInput
+
+from ._demo_disputes import seed_disputes
 
 DEMO_PASSWORD = "parley-demo"
 
@@ -66,7 +69,10 @@ class Command(BaseCommand):
         else:
             for owner, items, state, days_ago in DEMO_ORDERS:
                 self._order(users["buyer"], users[owner].store, items, state, days_ago)
-            self.stdout.write(f"Created {len(DEMO_ORDERS)} demo orders.")
+            disputes = seed_disputes(users["buyer"], users["seller"].store, users["seller2"].store)
+            self.stdout.write(
+                f"Created {len(DEMO_ORDERS)} demo orders and {disputes} disputes with photos."
+            )
         self._print_logins()
 
     def _user(self, spec: DemoUser) -> User:

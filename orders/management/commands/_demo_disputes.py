@@ -1,0 +1,178 @@
+"""Demo disputes, one or more in every state, each reached through the real services."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import services as d
+from disputes.models import DeadlineKind, Party, Reason, Remedy
+from orders import services as o
+from orders.models import Carrier, Order, PaymentMethod, Store
+from orders.services import LineInput
+
+from ._demo_photos import demo_photo
+
+Step = Callable[[object, User, User, datetime], None]
+
+
+def _shipped_order(buyer: User, store: Store, title: str, price: str, shipped: datetime) -> Order:
+    order = o.order_place(
+        buyer=buyer,
+        store=store,
+        lines=[LineInput(title, 1, Decimal(price))],
+        currency="USD",
+        now=shipped - timedelta(days=1),
+    )
+    o.order_pay(order=order, amount=order.total, method=PaymentMethod.CARD, now=order.placed_at)
+    o.parcel_add(
+        order=order,
+        actor=store.owner,
+        carrier=Carrier.CAINIAO,
+        tracking_number=f"LP{order.reference[3:]}CN",
+        delivery_days=12,
+        ships_all=True,
+        now=shipped,
+    )
+    return order
+
+
+def _reject(counter: d.Proposal | None, why: str) -> Step:
+    def step(dispute, buyer, seller, at):
+        d.dispute_seller_reject(
+            dispute=dispute,
+            actor=seller,
+            explanation=why,
+            counter=counter,
+            photos=[demo_photo("packing.jpg", "Packed with bubble wrap", "#2f5d62")],
+            now=at,
+        )
+
+    return step
+
+
+def _message(author: str, body: str) -> Step:
+    def step(dispute, buyer, seller, at):
+        actor = buyer if author == "buyer" else seller
+        d.dispute_post_message(dispute=dispute, actor=actor, body=body, now=at)
+
+    return step
+
+
+def _seller_accept(dispute, buyer, seller, at):
+    d.dispute_seller_accept(dispute=dispute, actor=seller, now=at)
+
+
+def _buyer_escalate(dispute, buyer, seller, at):
+    d.dispute_escalate_by_buyer(dispute=dispute, actor=buyer, now=at)
+
+
+def _buyer_accepts_counter(dispute, buyer, seller, at):
+    offer = d.current_offer(dispute, Party.SELLER)
+    d.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=offer.pk, now=at)
+
+
+def _ship_return(dispute, buyer, seller, at):
+    tracking = f"RT{dispute.reference[3:]}GB"
+    d.dispute_ship_return(
+        dispute=dispute, actor=buyer, carrier=Carrier.ROYAL_MAIL, tracking_number=tracking, now=at
+    )
+
+
+def _cancel(dispute, buyer, seller, at):
+    d.dispute_cancel(dispute=dispute, actor=buyer, now=at)
+
+
+def _seller_silent(dispute, buyer, seller, at):
+    due = dispute.deadlines.get(kind=DeadlineKind.SELLER_ANSWER, status="pending").due_at
+    d.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
+
+
+PARTIAL = Remedy.PARTIAL_REFUND
+# (item, price, reason, proposal, days ago it opened, [steps, each a day apart])
+SCENARIOS = [
+    ("Ceramic teapot", "64.00", Reason.DAMAGED, (PARTIAL, "25.00"), 1, []),
+    (
+        "Leather wallet",
+        "45.00",
+        Reason.NOT_AS_DESCRIBED,
+        (PARTIAL, "20.00"),
+        3,
+        [
+            _reject(
+                d.Proposal(PARTIAL, Decimal("10.00")), "The colour matches the listing photos."
+            ),
+            _message("buyer", "It is clearly brown, the listing says black."),
+        ],
+    ),
+    (
+        "Bluetooth speaker",
+        "89.00",
+        Reason.MISSING_PARTS,
+        (Remedy.FULL_REFUND, None),
+        6,
+        [
+            _reject(None, "Every box is weighed before shipping; the charger was inside."),
+            _buyer_escalate,
+        ],
+    ),
+    (
+        "Running shoes, size 41",
+        "110.00",
+        Reason.WRONG_ITEM,
+        (Remedy.RETURN_AND_REFUND, None),
+        3,
+        [_seller_accept],
+    ),
+    (
+        "Desk organiser",
+        "32.00",
+        Reason.WRONG_ITEM,
+        (Remedy.RETURN_AND_REFUND, None),
+        5,
+        [_seller_accept, _ship_return],
+    ),
+    (
+        "Glass vase",
+        "58.00",
+        Reason.DAMAGED,
+        (Remedy.FULL_REFUND, None),
+        9,
+        [
+            _reject(d.Proposal(PARTIAL, Decimal("30.00")), "Only the rim is chipped."),
+            _buyer_accepts_counter,
+        ],
+    ),
+    ("Phone case", "19.00", Reason.NOT_AS_DESCRIBED, (Remedy.FULL_REFUND, None), 12, [_seller_silent]),
+    ("Table lamp", "40.00", Reason.DAMAGED, (PARTIAL, "15.00"), 7, [_cancel]),
+]
+
+
+def seed_disputes(buyer: User, store: Store, other_store: Store) -> int:
+    now = timezone.now()
+    for index, (item, price, reason, (remedy, amount), days_ago, steps) in enumerate(SCENARIOS):
+        shop = store if index % 3 != 2 else other_store
+        opened = now - timedelta(days=days_ago, hours=3)
+        order = _shipped_order(buyer, shop, item, price, shipped=opened - timedelta(days=6))
+        photos = (
+            []
+            if reason not in Reason.needing_photos()
+            else [
+                demo_photo("item.jpg", f"{item}: {Reason(reason).label}", "#5b4b8a"),
+                demo_photo("box.jpg", "Outer box as delivered", "#8a5b4b"),
+            ]
+        )
+        dispute = d.dispute_open(
+            order=order,
+            actor=buyer,
+            reason=reason,
+            proposal=d.Proposal(remedy, Decimal(amount) if amount else None),
+            description=f"The {item.lower()} is not what I paid for: {Reason(reason).label.lower()}.",
+            photos=photos,
+            now=opened,
+        )
+        for day, step in enumerate(steps, start=1):
+            step(dispute, buyer, shop.owner, opened + timedelta(hours=20 * day))
+    return len(SCENARIOS)

@@ -1,0 +1,91 @@
+"""The refund ledger: never more than was paid, each refund once, settled after commit."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from disputes import ledger
+from disputes.models import Refund, RefundStatus
+from orders.errors import ActionRefused
+from orders.money import Money
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _issue(order, amount, key):
+    return ledger.refund_issue(
+        order=order,
+        amount=Money(Decimal(amount), "USD"),
+        reason="test",
+        source="tests",
+        idempotency_key=key,
+    )
+
+
+def test_refunds_add_up_to_at_most_what_was_paid(paid_order):
+    _issue(paid_order, "30.00", "a")
+    with pytest.raises(ActionRefused, match="Only 20.00 USD can still be refunded"):
+        _issue(paid_order, "20.01", "b")
+    _issue(paid_order, "20.00", "c")
+    assert ledger.refundable_amount(paid_order).amount == 0
+    assert ledger.refund_status_label(paid_order) == "Refunded in full (50.00 USD)"
+
+
+def test_same_key_makes_one_refund(paid_order):
+    first = _issue(paid_order, "10.00", "dispute:1:offer:1")
+    again = _issue(paid_order, "10.00", "dispute:1:offer:1")
+    assert first.pk == again.pk and Refund.objects.count() == 1
+
+
+def test_currency_must_match(paid_order):
+    with pytest.raises(ActionRefused, match="in USD"):
+        ledger.refund_issue(
+            order=paid_order,
+            amount=Money(Decimal(5), "EUR"),
+            reason="x",
+            source="x",
+            idempotency_key="eur",
+        )
+
+
+def test_settled_after_commit_and_only_once(paid_order, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refund = _issue(paid_order, "10.00", "k")
+    assert len(callbacks) == 1
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.SETTLED
+    reference = refund.provider_reference
+    ledger.refund_settle(refund_id=refund.pk)
+    refund.refresh_from_db()
+    assert refund.provider_reference == reference
+
+
+def test_database_trigger_refuses_a_raw_overpayment(paid_order):
+    Refund.objects.create(
+        order=paid_order,
+        amount=Decimal("50.00"),
+        currency="USD",
+        reason="raw",
+        source="raw",
+        idempotency_key="raw-1",
+        created_at=timezone.now(),
+    )
+    with pytest.raises(IntegrityError, match="exceed its payment"), transaction.atomic():
+        Refund.objects.create(
+            order=paid_order,
+            amount=Decimal("0.01"),
+            currency="USD",
+            reason="raw",
+            source="raw",
+            idempotency_key="raw-2",
+            created_at=timezone.now(),
+        )
+
+
+def test_unpaid_orders_cannot_be_refunded():
+    unpaid = OrderFactory(state="placed")
+    with pytest.raises(ActionRefused, match="Only 0.00 USD"):
+        _issue(unpaid, "1.00", "u")
