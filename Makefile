@@ -39,9 +39,12 @@ format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-graph: install ## Regenerate the state-machine diagrams in docs/
-	$(PY) manage.py graph_transitions orders.Order > docs/order-states.dot
-	@if command -v dot >/dev/null; then dot -Tsvg docs/order-states.dot -o docs/order-states.svg; fi
+graph: install ## Regenerate the state-machine diagrams in docs/ (SVG too where graphviz is installed)
+	@for model in orders.Order disputes.Dispute; do \
+	  name=$$(echo $${model#*.} | tr A-Z a-z); \
+	  $(PY) manage.py graph_transitions $$model > docs/$$name-states.dot; \
+	  if command -v dot >/dev/null; then dot -Tsvg docs/$$name-states.dot -o docs/$$name-states.svg; fi; \
+	done
 
 clean: ## Remove the virtualenv and local data (var/)
 	rm -rf $(VENV) var

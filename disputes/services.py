@@ -598,6 +598,7 @@ def dispute_actions(dispute: Dispute, user: User) -> set[str]:
         for t in dispute.get_available_user_state_transitions(user)
         if t.permission is not None
     }
-    if dispute.is_open:
+    order = dispute.order
+    if dispute.is_open and user.pk in (order.buyer_id, order.store.owner_id):
         actions.add("message")
     return actions

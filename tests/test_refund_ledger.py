@@ -27,7 +27,7 @@ def _issue(order, amount, key):
 
 def test_refunds_add_up_to_at_most_what_was_paid(paid_order):
     _issue(paid_order, "30.00", "a")
-    with pytest.raises(ActionRefused, match="Only 20.00 USD can still be refunded"):
+    with pytest.raises(ActionRefused, match=r"Only 20\.00 USD can still be refunded"):
         _issue(paid_order, "20.01", "b")
     _issue(paid_order, "20.00", "c")
     assert ledger.refundable_amount(paid_order).amount == 0
@@ -87,5 +87,5 @@ def test_database_trigger_refuses_a_raw_overpayment(paid_order):
 
 def test_unpaid_orders_cannot_be_refunded():
     unpaid = OrderFactory(state="placed")
-    with pytest.raises(ActionRefused, match="Only 0.00 USD"):
+    with pytest.raises(ActionRefused, match=r"Only 0\.00 USD"):
         _issue(unpaid, "1.00", "u")

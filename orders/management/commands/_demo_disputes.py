@@ -145,7 +145,14 @@ SCENARIOS = [
             _buyer_accepts_counter,
         ],
     ),
-    ("Phone case", "19.00", Reason.NOT_AS_DESCRIBED, (Remedy.FULL_REFUND, None), 12, [_seller_silent]),
+    (
+        "Phone case",
+        "19.00",
+        Reason.NOT_AS_DESCRIBED,
+        (Remedy.FULL_REFUND, None),
+        12,
+        [_seller_silent],
+    ),
     ("Table lamp", "40.00", Reason.DAMAGED, (PARTIAL, "15.00"), 7, [_cancel]),
 ]
 
@@ -169,7 +176,7 @@ def seed_disputes(buyer: User, store: Store, other_store: Store) -> int:
             actor=buyer,
             reason=reason,
             proposal=d.Proposal(remedy, Decimal(amount) if amount else None),
-            description=f"The {item.lower()} is not what I paid for: {Reason(reason).label.lower()}.",
+            description=f"The {item.lower()} is not right: {Reason(reason).label.lower()}.",
             photos=photos,
             now=opened,
         )
