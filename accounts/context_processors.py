@@ -15,4 +15,5 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
     links = [(label, reverse(name)) for label, name in _NAV.get(user.role, [])]
-    return {"nav_links": links}
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    return {"nav_links": links, "unread_count": unread}

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "orders",
     "disputes",
     "arbitration",
+    "notifications",
+    "timers",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +193,7 @@ MAILERS = {
         "BACKEND": env("MAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
     }
 }
+PARLEY_SITE_URL = env("PARLEY_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Parley <no-reply@parley.test>")
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -203,7 +206,23 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Publishing must not hang a web request while the broker is down: the outbox sweep catches up.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    # One sweep a minute over indexed deadline rows; `expires` drops copies queued while no
+    # worker ran, so a restart does not replay a backlog of identical sweeps.
+    "enforce-deadlines": {
+        "task": "timers.enforce_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 # --- Domain ---------------------------------------------------------------------------------
 # The defaults of the buyer-protection policy (../shared/policy.md). They seed the first
@@ -221,6 +240,8 @@ PARLEY_POLICY_DEFAULTS = {
     "resolution_target_days": 15,
 }
 PARLEY_CURRENCIES = ["USD", "EUR", "GBP"]
+# The party who must act is reminded this many hours before their deadline.
+PARLEY_REMINDER_HOURS = [48, 24]
 # Evidence photo limits (not policy: they protect the service, not the parties).
 PARLEY_EVIDENCE = {
     "max_bytes": env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("disputes.urls")),
     path("", include("arbitration.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

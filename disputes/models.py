@@ -280,19 +280,30 @@ class DeadlineKind(models.TextChoices):
 
 
 class DeadlineStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    FIRED = "fired", "Fired"
+    PENDING = "pending", "Running"
+    PAUSED = "paused", "Paused by staff"
+    FIRED = "fired", "Passed: the rule acted"
     CANCELLED = "cancelled", "No longer applies"
+
+
+RUNNING_STATUSES = [DeadlineStatus.PENDING, DeadlineStatus.PAUSED]
 
 
 class Deadline(models.Model):
     """One clock on a dispute. A row per clock (not columns on Dispute) because clocks come and
     go with the state, may be extended or paused with a reason, and the rule engine scans one
-    indexed table in due order (partial index on pending rows)."""
+    indexed table in due order (partial indexes on pending rows).
+
+    `base_due_at` is what the policy gives; `due_at` is when it really fires (base plus staff
+    extensions; empty while paused, with the time left kept in `remaining`).
+    """
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=32, choices=DeadlineKind.choices)
-    due_at = models.DateTimeField()
+    base_due_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    remaining = models.DurationField(null=True, blank=True)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=DeadlineStatus.choices, default=DeadlineStatus.PENDING
     )
@@ -303,21 +314,30 @@ class Deadline(models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
                 condition=models.Q(status="pending"),
                 name="deadline_pending_due",
+            ),
+            models.Index(
+                fields=["next_reminder_at", "id"],
+                condition=models.Q(status="pending", next_reminder_at__isnull=False),
+                name="deadline_reminder_due",
             ),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dispute", "kind"],
-                condition=models.Q(status="pending"),
-                name="one_pending_deadline_per_kind",
+                condition=models.Q(status__in=["pending", "paused"]),
+                name="one_running_deadline_per_kind",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.dispute_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.dispute_id} {self.kind} {self.due_at or 'paused'}"
+
+    @property
+    def is_extended(self) -> bool:
+        return self.due_at is not None and self.due_at != self.base_due_at
 
 
 def _evidence_name(instance, filename: str) -> str:

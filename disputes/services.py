@@ -7,7 +7,7 @@ deadlock. Callers pass `now` only from tests, demo data and the rule engine.
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -22,11 +22,9 @@ from orders.money import Money
 from policies.models import Policy
 
 from . import ledger
+from .deadlines import sync_deadlines
 from .evidence import ProcessedPhoto
 from .models import (
-    Deadline,
-    DeadlineKind,
-    DeadlineStatus,
     Dispute,
     DisputeEvent,
     DisputeState,
@@ -38,6 +36,7 @@ from .models import (
     Reason,
     Remedy,
 )
+from .notify import tell, tell_both
 from .rules import opening_window
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -183,50 +182,6 @@ def _validated(order: Order, proposal: Proposal) -> Proposal:
     return proposal
 
 
-# --- Deadlines: which clocks run in which state ------------------------------------------------
-
-
-def _wanted_deadlines(dispute: Dispute) -> dict[str, datetime]:
-    policy, order, state = dispute.policy, dispute.order, dispute.state
-    wanted: dict[str, datetime] = {}
-    if state in (DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER):
-        wanted[DeadlineKind.NEGOTIATION_LIMIT] = dispute.opened_at + timedelta(
-            days=policy.negotiation_days
-        )
-        in_transit = order.received_at is None and order.promised_delivery_at is not None
-        if dispute.reason in Reason.about_delivery() and in_transit:
-            wanted[DeadlineKind.GOODS_IN_TRANSIT] = order.promised_delivery_at
-    if state == DisputeState.AWAITING_SELLER:
-        wanted[DeadlineKind.SELLER_ANSWER] = dispute.seller_clock_started_at + timedelta(
-            days=policy.seller_answer_days
-        )
-    if state == DisputeState.AWAITING_RETURN:
-        wanted[DeadlineKind.RETURN_SHIPMENT] = dispute.agreed_at + timedelta(
-            days=policy.return_ship_days
-        )
-    if state == DisputeState.RETURN_IN_TRANSIT:
-        # We have no carrier feed: delivery is estimated with the seller's own delivery limit.
-        delivered = dispute.return_shipped_at + timedelta(days=order.delivery_days or 0)
-        wanted[DeadlineKind.RETURN_RECEIPT] = delivered + timedelta(days=policy.return_receipt_days)
-    return wanted
-
-
-def _sync_deadlines(dispute: Dispute, now: datetime) -> None:
-    """Make the pending clocks match the state: close those that no longer apply, start new."""
-    wanted = _wanted_deadlines(dispute)
-    for deadline in dispute.deadlines.filter(status=DeadlineStatus.PENDING):
-        if wanted.get(deadline.kind) == deadline.due_at:
-            wanted.pop(deadline.kind)
-            continue
-        deadline.status = DeadlineStatus.CANCELLED
-        deadline.closed_at = now
-        deadline.save(update_fields=["status", "closed_at"])
-    Deadline.objects.bulk_create(
-        Deadline(dispute=dispute, kind=kind, due_at=due, created_at=now)
-        for kind, due in wanted.items()
-    )
-
-
 # --- Carrying out what was agreed or decided ----------------------------------------------------
 
 
@@ -259,7 +214,7 @@ def _settle_offer(dispute: Dispute, offer: Offer, *, source: str, now: datetime)
 
 def _finish(dispute: Dispute, now: datetime) -> None:
     dispute.save()
-    _sync_deadlines(dispute, now)
+    sync_deadlines(dispute, now)
 
 
 # --- Buyer's acts ------------------------------------------------------------------------------
@@ -307,7 +262,17 @@ def dispute_open(
         from_state="",
         data={"offer": offer.pk, "photos": len(photos)},
     )
-    _sync_deadlines(dispute, now)
+    sync_deadlines(dispute, now)
+    tell(
+        dispute,
+        Party.SELLER,
+        key=f"dispute:{dispute.pk}:opened",
+        subject=f"New dispute {dispute.reference} on order {order.reference}",
+        body=f"The buyer reports “{dispute.get_reason_display()}” and asks for "
+        f"{offer.describe()}. Please answer within {dispute.policy.seller_answer_days} days; "
+        "if you don't, the buyer's claim is carried out.",
+        now=now,
+    )
     return dispute
 
 
@@ -337,6 +302,14 @@ def dispute_modify(
         now=now,
         from_state=from_state,
         data={"offer": offer.pk, "photos": len(photos)},
+    )
+    tell(
+        dispute,
+        Party.SELLER,
+        key=f"dispute:{dispute.pk}:modified:{offer.pk}",
+        subject=f"Dispute {dispute.reference}: the buyer changed the claim",
+        body=f"The buyer now asks for {offer.describe()}. Your time to answer starts again.",
+        now=now,
     )
     return offer
 
@@ -489,6 +462,15 @@ def dispute_seller_reject(
         from_state=from_state,
         data={"offer": offer.pk if offer else None, "photos": len(photos)},
     )
+    tell(
+        dispute,
+        Party.BUYER,
+        key=f"dispute:{dispute.pk}:rejected:{message.pk}",
+        subject=f"Dispute {dispute.reference}: the seller answered",
+        body=f"The seller rejected your claim{counter_text}. You can accept, change your claim, "
+        "or ask Parley to decide.",
+        now=now,
+    )
     return dispute
 
 
@@ -547,10 +529,28 @@ def dispute_post_message(
 
 
 # --- The clock (called by the rule engine; actor is the system) --------------------------------
+# `now` is when the rule fell due (the act is dated then, so a late run has the outcome an on-time
+# run would have had); `ran_at` is when the engine actually ran, kept in the event's data.
+
+
+def _rule_data(rule: str, now: datetime, ran_at: datetime | None) -> dict:
+    return {"rule": rule, "due_at": now.isoformat(), "ran_at": (ran_at or now).isoformat()}
+
+
+def _tell_outcome(dispute: Dispute, rule: str, text: str, now: datetime) -> None:
+    tell_both(
+        dispute,
+        key=f"dispute:{dispute.pk}:rule:{rule}",
+        subject=f"Dispute {dispute.reference}: {dispute.get_state_display().lower()}",
+        body=text,
+        now=now,
+    )
 
 
 @transaction.atomic
-def dispute_resolve_for_seller_silence(*, dispute: Dispute, now: datetime) -> Dispute:
+def dispute_resolve_for_seller_silence(
+    *, dispute: Dispute, now: datetime, ran_at: datetime | None = None
+) -> Dispute:
     dispute = _locked(dispute)
     offer = current_offer(dispute, Party.BUYER)
     from_state = _transition(
@@ -558,20 +558,32 @@ def dispute_resolve_for_seller_silence(*, dispute: Dispute, now: datetime) -> Di
     )
     _carry_out(dispute, offer, source="disputes.rule.seller_silence", now=now)
     _finish(dispute, now)
+    text = (
+        f"The seller did not answer in {dispute.policy.seller_answer_days} days: "
+        f"the buyer's claim is carried out ({offer.describe()})"
+    )
     _record(
         dispute,
         actor=None,
         code="disputes.rule.seller_silence",
-        message=f"The seller did not answer in {dispute.policy.seller_answer_days} days: "
-        f"the buyer's claim is carried out ({offer.describe()})",
+        message=text,
         now=now,
         from_state=from_state,
+        data=_rule_data("seller_answer", now, ran_at),
     )
+    _tell_outcome(dispute, "seller_silence", text + ".", now)
     return dispute
 
 
 @transaction.atomic
-def dispute_escalate(*, dispute: Dispute, rule: str, explanation: str, now: datetime) -> Dispute:
+def dispute_escalate(
+    *,
+    dispute: Dispute,
+    rule: str,
+    explanation: str,
+    now: datetime,
+    ran_at: datetime | None = None,
+) -> Dispute:
     dispute = _locked(dispute)
     from_state = _transition(dispute, "escalate", None)
     _finish(dispute, now)
@@ -582,7 +594,60 @@ def dispute_escalate(*, dispute: Dispute, rule: str, explanation: str, now: date
         message=explanation,
         now=now,
         from_state=from_state,
+        data=_rule_data(rule, now, ran_at),
     )
+    _tell_outcome(dispute, rule, explanation, now)
+    return dispute
+
+
+@transaction.atomic
+def dispute_close_unshipped_return(
+    *, dispute: Dispute, now: datetime, ran_at: datetime | None = None
+) -> Dispute:
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "close_unshipped_return", None)
+    dispute.outcome = Outcome.RETURN_NOT_SHIPPED
+    dispute.closed_at = now
+    _finish(dispute, now)
+    text = (
+        f"The buyer did not ship the return within {dispute.policy.return_ship_days} days: "
+        "the dispute is closed in the seller's favour, without a refund"
+    )
+    _record(
+        dispute,
+        actor=None,
+        code="disputes.rule.return_not_shipped",
+        message=text,
+        now=now,
+        from_state=from_state,
+        data=_rule_data("return_shipment", now, ran_at),
+    )
+    _tell_outcome(dispute, "return_not_shipped", text + ".", now)
+    return dispute
+
+
+@transaction.atomic
+def dispute_refund_unconfirmed_return(
+    *, dispute: Dispute, now: datetime, ran_at: datetime | None = None
+) -> Dispute:
+    dispute = _locked(dispute)
+    from_state = _transition(dispute, "refund_unconfirmed_return", None)
+    _settle_offer(dispute, dispute.agreed_offer, source="disputes.rule.return_receipt", now=now)
+    _finish(dispute, now)
+    text = (
+        f"The seller did not confirm the returned item in time: the refund of "
+        f"{dispute.agreed_offer.money} is paid"
+    )
+    _record(
+        dispute,
+        actor=None,
+        code="disputes.rule.return_receipt",
+        message=text,
+        now=now,
+        from_state=from_state,
+        data=_rule_data("return_receipt", now, ran_at),
+    )
+    _tell_outcome(dispute, "return_receipt", text + ".", now)
     return dispute
 
 

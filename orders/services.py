@@ -6,10 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from accounts.models import User
+from notifications.services import notify
 from policies.models import Policy
 
 from .errors import ActionRefused, StaleState
@@ -225,9 +227,25 @@ def parcel_add(
     return parcel
 
 
+def _tell(order: Order, recipient: User, key: str, subject: str, body: str, now: datetime) -> None:
+    url_name = (
+        "orders:buyer_order_detail"
+        if recipient.pk == order.buyer_id
+        else ("orders:seller_order_detail")
+    )
+    notify(
+        recipient=recipient,
+        dedupe_key=f"order:{order.pk}:{key}",
+        subject=f"Order {order.reference}: {subject}",
+        body=body,
+        url=reverse(url_name, kwargs={"reference": order.reference}),
+        now=now,
+    )
+
+
 @transaction.atomic
 def order_confirm_receipt(
-    *, order: Order, actor: User | None, now: datetime | None = None
+    *, order: Order, actor: User | None, now: datetime | None = None, ran_at=None
 ) -> Order:
     """The buyer confirms receipt, or the system does when the delivery time limit runs out
     (actor=None). Either way the protection period starts now."""
@@ -239,20 +257,31 @@ def order_confirm_receipt(
     order.protection_ends_at = order.protection_ends_for(now)
     order.save()
     who = "automatically: the delivery time limit ran out" if actor is None else "by the buyer"
+    until = f"{order.protection_ends_at:%d %b %Y %H:%M} UTC"
     record_event(
         order=order,
         actor=actor,
         code="orders.order.received",
-        message=f"Receipt confirmed {who}; protection open until "
-        f"{order.protection_ends_at:%d %b %Y %H:%M} UTC",
+        message=f"Receipt confirmed {who}; protection open until {until}",
         from_state=from_state,
         now=now,
+        data={"ran_at": (ran_at or now).isoformat()} if actor is None else None,
     )
+    if actor is None:
+        _tell(
+            order,
+            order.buyer,
+            "received",
+            "receipt confirmed automatically",
+            f"The seller's delivery time limit ran out, so receipt was confirmed for you. If "
+            f"something is wrong with the order, you can open a dispute until {until}.",
+            now,
+        )
     return order
 
 
 @transaction.atomic
-def order_complete(*, order: Order, now: datetime | None = None) -> Order:
+def order_complete(*, order: Order, now: datetime | None = None, ran_at=None) -> Order:
     """The protection period ended with no dispute open: the seller's payout is released."""
     now = now or timezone.now()
     order = _locked(order)
@@ -271,6 +300,16 @@ def order_complete(*, order: Order, now: datetime | None = None) -> Order:
         message="Protection period ended; the seller's payout is released",
         from_state=from_state,
         now=now,
+        data={"ran_at": (ran_at or now).isoformat()},
+    )
+    _tell(
+        order,
+        order.store.owner,
+        "completed",
+        "payout released",
+        f"Buyer protection ended with no dispute open: {order.total} {order.currency} is "
+        "released to you.",
+        now,
     )
     return order
 

@@ -51,6 +51,8 @@ MATRIX = {
     "disputes:cancel": _row(method="post", buyer=OK),
     "disputes:ship_return": _row(buyer=OK),
     "disputes:confirm_return": _row(method="post", seller="409"),
+    "notifications:inbox": _row(default=OK),
+    "notifications:read_all": _row(method="post", default=OK),
     # Evidence files: the two parties and arbiters, nobody else.
     "disputes:evidence_file": _row(arbiter=OK, **PARTY_ONLY),
     "disputes:evidence_thumb": _row(arbiter=OK, **PARTY_ONLY),

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from .services import notification_deliver, outbox_sweep
+
+
+@shared_task(name="notifications.deliver")
+def deliver_notification_task(notification_id: int) -> bool:
+    return notification_deliver(notification_id=notification_id)
+
+
+@shared_task(name="notifications.sweep_outbox")
+def sweep_outbox_task() -> int:
+    return outbox_sweep()
