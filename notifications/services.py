@@ -35,13 +35,25 @@ def notify(
     return notification
 
 
+# After a failed publish, skip the broker for a while instead of making every request wait
+# for a connection timeout; the outbox sweep delivers what was skipped.
+BROKER_BACKOFF = timedelta(seconds=30)
+_broker_down_until: datetime | None = None
+
+
 def _queue_delivery(notification_id: int) -> None:
+    global _broker_down_until
     from .tasks import deliver_notification_task
 
+    if _broker_down_until is not None and timezone.now() < _broker_down_until:
+        return
     try:
         deliver_notification_task.apply_async(args=[notification_id], retry=False)
     except Exception:  # the broker is down: the outbox sweep delivers it later
+        _broker_down_until = timezone.now() + BROKER_BACKOFF
         logger.warning("notification %s not queued; the sweep will deliver it", notification_id)
+    else:
+        _broker_down_until = None
 
 
 @transaction.atomic

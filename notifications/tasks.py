@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 
 from .services import notification_deliver, outbox_sweep
@@ -9,5 +11,5 @@ def deliver_notification_task(notification_id: int) -> bool:
 
 
 @shared_task(name="notifications.sweep_outbox")
-def sweep_outbox_task() -> int:
-    return outbox_sweep()
+def sweep_outbox_task(older_than_seconds: int = 30) -> int:
+    return outbox_sweep(older_than=timedelta(seconds=older_than_seconds))

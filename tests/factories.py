@@ -145,7 +145,10 @@ def open_dispute(*, buyer, seller, **kwargs):
     from disputes import services
     from disputes.models import Reason, Remedy
 
-    order = shipped_order(buyer=buyer, seller=seller)
+    opened_days_ago = kwargs.pop("opened_days_ago", 0)
+    order = shipped_order(buyer=buyer, seller=seller, days_ago=6 + opened_days_ago)
+    if opened_days_ago:
+        kwargs["now"] = timezone.now() - timedelta(days=opened_days_ago)
     return services.dispute_open(
         order=order,
         actor=buyer,
