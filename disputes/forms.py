@@ -117,9 +117,9 @@ class ModifyClaimForm(ProposalFields):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         required=False,
-        label="What changed? (optional)",
+        label="What changed?",
     )
-    photos = PhotosField(label="More photos (optional)")
+    photos = PhotosField(label="More photos")
 
 
 COUNTER_CHOICES = [
@@ -139,7 +139,7 @@ class RejectForm(forms.Form):
         choices=COUNTER_CHOICES, required=False, label="Your counter-offer"
     )
     counter_amount = _amount_field(label="Counter-offer amount")
-    photos = PhotosField(label="Evidence photos (optional)")
+    photos = PhotosField(label="Evidence photos")
 
     def clean(self):
         cleaned = super().clean()
@@ -164,7 +164,7 @@ class MessageForm(forms.Form):
         required=False,
         label="Message",
     )
-    photos = PhotosField(label="Photos (optional)")
+    photos = PhotosField(label="Photos")
 
     def clean(self):
         cleaned = super().clean()

@@ -442,6 +442,14 @@ class DisputeEvent(models.Model):
     def actor_label(self) -> str:
         return self.actor.display_name if self.actor else "Parley (automatic)"
 
+    @property
+    def state_change(self) -> str:
+        """"Waiting for the seller → With an arbiter", or "" when the state did not change."""
+        if not self.from_state or self.from_state == self.to_state:
+            return ""
+        labels = dict(DisputeState.choices)
+        return f"{labels.get(self.from_state, self.from_state)} → {labels.get(self.to_state)}"
+
 
 class RefundStatus(models.TextChoices):
     PENDING = "pending", "Being paid"

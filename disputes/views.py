@@ -98,6 +98,7 @@ def seller_list(request):
 
 def _detail_context(request, dispute, **forms) -> dict:
     viewer = presenters.viewer_party(dispute, request.user)
+    actions = services.dispute_actions(dispute, request.user)
     return {
         "dispute": dispute,
         "order": dispute.order,
@@ -105,7 +106,8 @@ def _detail_context(request, dispute, **forms) -> dict:
         "is_buyer": viewer == Party.BUYER,
         "now": timezone.now(),
         "step": presenters.next_step(dispute, viewer),
-        "actions": services.dispute_actions(dispute, request.user),
+        "actions": actions,
+        "moves": actions - {"message"},
         "buyer_offer": services.current_offer(dispute, Party.BUYER),
         "seller_offer": services.current_offer(dispute, Party.SELLER),
         "offers": dispute.offers.select_related("author").order_by("created_at", "id"),

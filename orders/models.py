@@ -254,3 +254,10 @@ class OrderEvent(models.Model):
     @property
     def actor_label(self) -> str:
         return self.actor.display_name if self.actor else "Parley (automatic)"
+
+    @property
+    def state_change(self) -> str:
+        if not self.from_state or self.from_state == self.to_state:
+            return ""
+        labels = dict(OrderState.choices)
+        return f"{labels.get(self.from_state, self.from_state)} → {labels.get(self.to_state)}"
