@@ -6,4 +6,5 @@ app_name = "arbitration"
 
 urlpatterns = [
     path("arbitration/", views.queue, name="queue"),
+    path("arbitration/disputes/<str:dispute_ref>/clocks/", views.case_clocks, name="case_clocks"),
 ]

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from orders.admin import ReadOnlyAdminMixin
 
@@ -39,11 +41,16 @@ class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
 class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: every change goes through disputes.services (arbiters act in their queue)."""
 
-    list_display = ("reference", "order", "reason", "state", "outcome", "opened_at")
+    list_display = ("reference", "order", "reason", "state", "outcome", "opened_at", "clocks")
     list_filter = ("state", "reason", "outcome")
     search_fields = ("reference", "order__reference")
     list_select_related = ("order",)
     inlines = [OfferInline, DeadlineInline, EvidenceInline, RefundInline, EventInline]
+
+    @admin.display(description="Clocks")
+    def clocks(self, dispute: Dispute) -> str:
+        url = reverse("arbitration:case_clocks", kwargs={"dispute_ref": dispute.reference})
+        return format_html('<a href="{}">Extend or pause</a>', url)
 
 
 @admin.register(Refund)

@@ -444,7 +444,7 @@ class DisputeEvent(models.Model):
 
     @property
     def state_change(self) -> str:
-        """"Waiting for the seller → With an arbiter", or "" when the state did not change."""
+        """ "Waiting for the seller → With an arbiter", or "" when the state did not change."""
         if not self.from_state or self.from_state == self.to_state:
             return ""
         labels = dict(DisputeState.choices)

@@ -38,6 +38,7 @@ MATRIX = {
     "orders:seller_order_detail": _row(seller=OK),
     "orders:seller_ship": _row(seller=OK),
     "arbitration:queue": _row(arbiter=OK),
+    "arbitration:case_clocks": _row(arbiter=OK),
     "disputes:open": _row(buyer=OK),
     "disputes:buyer_list": _row(buyer=OK, other_buyer=OK),
     "disputes:seller_list": _row(seller=OK, other_seller=OK),

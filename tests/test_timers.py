@@ -273,3 +273,22 @@ def test_a_deadline_that_no_longer_applies_does_nothing(buyer, seller):
     _run_at(due + SECOND)
     assert Refund.objects.count() == 1  # the seller's acceptance, not a second one
     assert _reload(dispute).events.filter(actor__isnull=True).count() == 0
+
+
+def test_staff_extend_a_clock_from_the_clocks_page(client, buyer, seller, arbiter):
+    dispute = open_dispute(buyer=buyer, seller=seller)
+    deadline = Deadline.objects.get(dispute=dispute, kind=DeadlineKind.SELLER_ANSWER)
+    client.force_login(arbiter)
+    url = f"/arbitration/disputes/{dispute.reference}/clocks/"
+    response = client.post(
+        url, {"deadline": deadline.pk, "action": "extend", "hours": "", "reason": "x"}
+    )
+    assert "How many hours?" in response.content.decode()
+    client.post(
+        url,
+        {"deadline": deadline.pk, "action": "extend", "hours": "24", "reason": "Carrier strike"},
+    )
+    assert _reload(deadline).due_at == deadline.base_due_at + timedelta(hours=24)
+    client.force_login(buyer)
+    page = client.get(f"/disputes/{dispute.reference}/").content.decode()
+    assert "extended by 24 hours" in page and "Carrier strike" in page

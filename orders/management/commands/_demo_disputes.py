@@ -12,6 +12,7 @@ from disputes.models import DeadlineKind, Party, Reason, Remedy
 from orders import services as o
 from orders.models import Carrier, Order, PaymentMethod, Store
 from orders.services import LineInput
+from policies.models import Policy
 
 from ._demo_photos import demo_photo
 
@@ -157,8 +158,30 @@ SCENARIOS = [
 ]
 
 
+ABOUT_TO_FIRE = timedelta(minutes=3)
+
+
+def _dispute_about_to_fire(buyer: User, store: Store, now: datetime) -> None:
+    """A claim the seller has ignored: its answer deadline passes a few minutes after seeding,
+    so someone watching `make run` sees beat fire it (within a minute) and the refund appear."""
+    policy = Policy.current()
+    opened = now - timedelta(days=policy.seller_answer_days) + ABOUT_TO_FIRE
+    order = _shipped_order(
+        buyer, store, "Espresso cups (set of 2)", "24.00", opened - timedelta(days=6)
+    )
+    d.dispute_open(
+        order=order,
+        actor=buyer,
+        reason=Reason.MISSING_PARTS,
+        proposal=d.Proposal(Remedy.PARTIAL_REFUND, Decimal("12.00")),
+        description="Only one of the two cups was in the box.",
+        now=opened,
+    )
+
+
 def seed_disputes(buyer: User, store: Store, other_store: Store) -> int:
     now = timezone.now()
+    _dispute_about_to_fire(buyer, store, now)
     for index, (item, price, reason, (remedy, amount), days_ago, steps) in enumerate(SCENARIOS):
         shop = store if index % 3 != 2 else other_store
         opened = now - timedelta(days=days_ago, hours=3)
@@ -182,4 +205,4 @@ def seed_disputes(buyer: User, store: Store, other_store: Store) -> int:
         )
         for day, step in enumerate(steps, start=1):
             step(dispute, buyer, shop.owner, opened + timedelta(hours=20 * day))
-    return len(SCENARIOS)
+    return len(SCENARIOS) + 1

@@ -71,7 +71,9 @@ class Command(BaseCommand):
                 self._order(users["buyer"], users[owner].store, items, state, days_ago)
             disputes = seed_disputes(users["buyer"], users["seller"].store, users["seller2"].store)
             self.stdout.write(
-                f"Created {len(DEMO_ORDERS)} demo orders and {disputes} disputes with photos."
+                f"Created {len(DEMO_ORDERS)} demo orders and {disputes} disputes with photos. "
+                "The seller's answer to “Espresso cups” is due in 3 minutes: watch "
+                "/buyer/disputes/ (beat fires it within a minute after that)."
             )
         self._print_logins()
 
