@@ -47,8 +47,9 @@ def refund_issue(
     now = now or timezone.now()
     existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
+        existing.left_after = refundable_amount(order).amount
         return existing
-    order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("payment").get(pk=order.pk)
     if amount.currency != order.currency:
         raise ActionRefused(f"Refunds of this order are in {order.currency}.")
     if amount.amount <= 0:
@@ -67,6 +68,7 @@ def refund_issue(
         created_at=now,
     )
     transaction.on_commit(lambda: refund_settle(refund_id=refund.pk))
+    refund.left_after = (available - amount).amount  # what can still be refunded afterwards
     return refund
 
 

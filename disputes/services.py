@@ -198,7 +198,7 @@ def _settle_offer(dispute: Dispute, offer: Offer, *, source: str, now: datetime)
     if offer.remedy == Remedy.REPLACEMENT:
         dispute.outcome = Outcome.REPLACEMENT
     else:
-        ledger.refund_issue(
+        refund = ledger.refund_issue(
             order=dispute.order,
             amount=offer.money,
             reason=f"Dispute {dispute.reference}: {offer.describe()}",
@@ -207,7 +207,7 @@ def _settle_offer(dispute: Dispute, offer: Offer, *, source: str, now: datetime)
             dispute=dispute,
             now=now,
         )
-        fully = ledger.refundable_amount(dispute.order).amount == 0
+        fully = refund.left_after == 0
         dispute.outcome = Outcome.REFUNDED if fully else Outcome.PARTIALLY_REFUNDED
     dispute.closed_at = now
 

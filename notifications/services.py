@@ -1,11 +1,12 @@
 """Telling people what happened: an outbox row in the act's transaction, email after commit."""
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,24 +16,47 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 
-def notify(
-    *, recipient: User, dedupe_key: str, subject: str, body: str, url: str = "", now: datetime
-) -> Notification | None:
-    """Record a notification once per key; queue its email when the transaction commits."""
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                dedupe_key=dedupe_key,
-                subject=subject,
-                body=body,
-                url=url,
+@dataclass(frozen=True)
+class Note:
+    recipient_id: int
+    dedupe_key: str
+    subject: str
+    body: str
+    url: str = ""
+
+
+def notify_many(notes: list[Note], *, now: datetime) -> None:
+    """Record notifications, each once per key (a repeated act adds nothing), and queue their
+    email for when the transaction commits. One INSERT, no savepoint."""
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=note.recipient_id,
+                dedupe_key=note.dedupe_key,
+                subject=note.subject,
+                body=note.body,
+                url=note.url,
                 created_at=now,
             )
-    except IntegrityError:
-        return None  # already told: the same act ran twice
-    transaction.on_commit(lambda: _queue_delivery(notification.pk))
-    return notification
+            for note in notes
+        ],
+        ignore_conflicts=True,
+    )
+    _queue_delivery_on_commit()
+
+
+def notify(
+    *, recipient: User, dedupe_key: str, subject: str, body: str, url: str = "", now: datetime
+) -> None:
+    notify_many([Note(recipient.pk, dedupe_key, subject, body, url)], now=now)
+
+
+def _queue_delivery_on_commit() -> None:
+    """One delivery task per committed transaction, however many notifications it wrote (an
+    engine batch writes hundreds): it delivers everything still undelivered."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(entry[1] is _queue_delivery for entry in pending):
+        transaction.on_commit(_queue_delivery)
 
 
 # After a failed publish, skip the broker for a while instead of making every request wait
@@ -41,17 +65,17 @@ BROKER_BACKOFF = timedelta(seconds=30)
 _broker_down_until: datetime | None = None
 
 
-def _queue_delivery(notification_id: int) -> None:
+def _queue_delivery() -> None:
     global _broker_down_until
-    from .tasks import deliver_notification_task
+    from .tasks import sweep_outbox_task
 
     if _broker_down_until is not None and timezone.now() < _broker_down_until:
         return
     try:
-        deliver_notification_task.apply_async(args=[notification_id], retry=False)
-    except Exception:  # the broker is down: the outbox sweep delivers it later
+        sweep_outbox_task.apply_async(kwargs={"older_than_seconds": 0}, retry=False)
+    except Exception:  # the broker is down: the periodic sweep delivers them later
         _broker_down_until = timezone.now() + BROKER_BACKOFF
-        logger.warning("notification %s not queued; the sweep will deliver it", notification_id)
+        logger.warning("notification delivery not queued; the periodic sweep will do it")
     else:
         _broker_down_until = None
 
@@ -87,7 +111,9 @@ def _email_body(notification: Notification) -> str:
 
 
 def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:
-    """Deliver notifications that no task delivered (e.g. while the broker was down)."""
+    """Deliver undelivered notifications, oldest first. Run after each commit that wrote some
+    (older_than=0) and every minute by beat (catching what a lost task or a broker outage
+    left). Two sweeps at once send each message once: rows are claimed with SKIP LOCKED."""
     cutoff = timezone.now() - older_than
     pending = Notification.objects.filter(emailed_at__isnull=True, created_at__lte=cutoff)
     ids = list(pending.order_by("created_at").values_list("id", flat=True)[:limit])

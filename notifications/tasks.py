@@ -2,12 +2,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from .services import notification_deliver, outbox_sweep
-
-
-@shared_task(name="notifications.deliver")
-def deliver_notification_task(notification_id: int) -> bool:
-    return notification_deliver(notification_id=notification_id)
+from .services import outbox_sweep
 
 
 @shared_task(name="notifications.sweep_outbox")

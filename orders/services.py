@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from accounts.models import User
-from notifications.services import notify
+from notifications.services import Note, notify_many
 from policies.models import Policy
 
 from .errors import ActionRefused, StaleState
@@ -227,20 +227,11 @@ def parcel_add(
     return parcel
 
 
-def _tell(order: Order, recipient: User, key: str, subject: str, body: str, now: datetime) -> None:
-    url_name = (
-        "orders:buyer_order_detail"
-        if recipient.pk == order.buyer_id
-        else ("orders:seller_order_detail")
-    )
-    notify(
-        recipient=recipient,
-        dedupe_key=f"order:{order.pk}:{key}",
-        subject=f"Order {order.reference}: {subject}",
-        body=body,
-        url=reverse(url_name, kwargs={"reference": order.reference}),
-        now=now,
-    )
+def _tell(order: Order, recipient_id: int, key: str, subject: str, body: str, now) -> None:
+    portal = "buyer" if recipient_id == order.buyer_id else "seller"
+    url = reverse(f"orders:{portal}_order_detail", kwargs={"reference": order.reference})
+    subject = f"Order {order.reference}: {subject}"
+    notify_many([Note(recipient_id, f"order:{order.pk}:{key}", subject, body, url)], now=now)
 
 
 @transaction.atomic
@@ -270,7 +261,7 @@ def order_confirm_receipt(
     if actor is None:
         _tell(
             order,
-            order.buyer,
+            order.buyer_id,
             "received",
             "receipt confirmed automatically",
             f"The seller's delivery time limit ran out, so receipt was confirmed for you. If "
@@ -304,7 +295,7 @@ def order_complete(*, order: Order, now: datetime | None = None, ran_at=None) ->
     )
     _tell(
         order,
-        order.store.owner,
+        order.store.owner_id,
         "completed",
         "payout released",
         f"Buyer protection ended with no dispute open: {order.total} {order.currency} is "

@@ -81,14 +81,13 @@ def _act_on_deadline(deadline: Deadline, now: datetime) -> None:
 def _lock_dispute_then(deadline_pk: int, now: datetime, *, field: str) -> Deadline | None:
     """Lock the deadline's dispute first (the order every service locks in), then re-read the
     deadline: it may have been fired, cancelled or moved since it was listed."""
-    dispute_id = (
-        Deadline.objects.filter(pk=deadline_pk).values_list("dispute_id", flat=True).first()
+    locked = (
+        Dispute.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(deadlines__pk=deadline_pk)
+        .values_list("pk", flat=True)
     )
-    if dispute_id is None:
-        return None
-    locked = Dispute.objects.select_for_update(skip_locked=True).filter(pk=dispute_id)
-    if not locked.exists():
-        return None  # another engine, or a person, holds this dispute right now
+    if not list(locked):
+        return None  # gone, or another engine (or a person) holds this dispute right now
     return (
         Deadline.objects.select_related("dispute__order__store", "dispute__policy")
         .filter(pk=deadline_pk, status=DeadlineStatus.PENDING, **{f"{field}__lte": now})
@@ -107,23 +106,23 @@ class DisputeDeadlineRule(Rule):
         )
         return _dues(self, rows, skip)
 
-    @transaction.atomic
     def fire(self, pk, now):
-        deadline = _lock_dispute_then(pk, now, field="due_at")
-        if deadline is None:
-            return False
-        deadline.status = DeadlineStatus.FIRED
-        deadline.closed_at = now
-        deadline.save(update_fields=["status", "closed_at"])
         try:
             with transaction.atomic():
+                deadline = _lock_dispute_then(pk, now, field="due_at")
+                if deadline is None:
+                    return False
+                deadline.status = DeadlineStatus.FIRED
+                deadline.closed_at = now
+                deadline.save(update_fields=["status", "closed_at"])
                 _act_on_deadline(deadline, now)
+                return True
         except ActionRefused:
-            # The state no longer fits the clock (it should have been stopped): record and move on.
-            deadline.status = DeadlineStatus.CANCELLED
-            deadline.save(update_fields=["status"])
+            # The state no longer fits the clock (it should have been stopped): retire it.
+            Deadline.objects.filter(pk=pk, status=DeadlineStatus.PENDING).update(
+                status=DeadlineStatus.CANCELLED, closed_at=now
+            )
             return False
-        return True
 
 
 class ReminderRule(Rule):
