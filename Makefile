@@ -11,7 +11,7 @@ PYTHON ?= $(shell scripts/find-python.sh)
 export DJANGO_DEBUG ?= 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help install run test lint format check-fallback graph clean
+.PHONY: help install run test lint format bench graph clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: install ## ruff: lint and formatting
 format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: install ## Benchmarks (bench/): the deadline engine on 100,000 overdue rows (~20 min)
+	$(PY) scripts/services.py --postgres --redis -- $(PY) bench/timers.py --n 100000
 
 graph: install ## Regenerate the state-machine diagrams in docs/ (SVG too where graphviz is installed)
 	@for model in orders.Order disputes.Dispute; do \

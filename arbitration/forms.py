@@ -19,3 +19,70 @@ class ClockChangeForm(forms.Form):
         if cleaned.get("action") == "extend" and not cleaned.get("hours"):
             self.add_error(None, "How many hours? Enter the extension in whole hours.")
         return cleaned
+
+
+class QueueFilterForm(forms.Form):
+    reason = forms.ChoiceField(required=False)
+    min_amount = forms.DecimalField(required=False, min_value=0, label="Amount from")
+    max_amount = forms.DecimalField(required=False, min_value=0, label="to")
+    min_age_days = forms.IntegerField(
+        required=False, min_value=0, label="Filed at least (days ago)"
+    )
+    assignee = forms.ChoiceField(required=False, label="Assignee")
+
+    def __init__(self, *args, arbiters=(), **kwargs):
+        from disputes.models import Reason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "Any reason"), *Reason.choices]
+        self.fields["assignee"].choices = [
+            ("", "Anyone or no one"),
+            ("unassigned", "Unassigned"),
+            ("me", "Me"),
+            *[(str(a.pk), a.display_name) for a in arbiters],
+        ]
+
+
+class RulingForm(forms.Form):
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    amount = forms.DecimalField(
+        required=False,
+        min_value=0.01,
+        max_digits=12,
+        decimal_places=2,
+        label="Refund amount",
+        help_text="For a partial refund, or a return with a partial refund.",
+    )
+    policy_clause = forms.ChoiceField(label="Policy clause applied")
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 7}),
+        max_length=6000,
+        label="Reasons (both parties read this)",
+    )
+    cited_evidence = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Evidence that decided it"
+    )
+    seller_violation = forms.BooleanField(
+        required=False, label="Record a rule violation against the seller"
+    )
+    penalty_note = forms.CharField(max_length=300, required=False, label="Violation details")
+
+    def __init__(self, *args, evidence=(), **kwargs):
+        from .models import PolicyClause, RulingOutcome
+
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = RulingOutcome.choices
+        self.fields["policy_clause"].choices = PolicyClause.choices
+        self.fields["cited_evidence"].choices = [
+            (str(item.pk), f"{item.get_party_display()}: {item.original_name}") for item in evidence
+        ]
+
+    def clean(self):
+        from .models import RulingOutcome
+
+        cleaned = super().clean()
+        if cleaned.get("outcome") == RulingOutcome.PARTIAL_REFUND and not cleaned.get("amount"):
+            self.add_error("amount", "Enter the amount to refund.")
+        if cleaned.get("seller_violation") and not cleaned.get("penalty_note", "").strip():
+            self.add_error("penalty_note", "Say which rule the seller broke.")
+        return cleaned

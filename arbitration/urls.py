@@ -6,5 +6,10 @@ app_name = "arbitration"
 
 urlpatterns = [
     path("arbitration/", views.queue, name="queue"),
+    path("arbitration/next/", views.take_next, name="take_next"),
+    path("arbitration/disputes/<str:dispute_ref>/", views.case, name="case"),
+    path("arbitration/disputes/<str:dispute_ref>/release/", views.release, name="release"),
+    path("arbitration/disputes/<str:dispute_ref>/reassign/", views.reassign, name="reassign"),
+    path("arbitration/disputes/<str:dispute_ref>/rule/", views.rule, name="rule"),
     path("arbitration/disputes/<str:dispute_ref>/clocks/", views.case_clocks, name="case_clocks"),
 ]

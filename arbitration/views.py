@@ -1,18 +1,154 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.access import arbiter_required
+from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
-from disputes.models import RUNNING_STATUSES, Deadline, Dispute
-from orders.errors import ActionRefused
+from disputes.models import RUNNING_STATUSES, Deadline, Dispute, Party
+from disputes.services import current_offer
+from orders.errors import ActionRefused, StaleState
 
-from .forms import ClockChangeForm
+from . import selectors, services
+from .forms import ClockChangeForm, QueueFilterForm, RulingForm
+from .models import RationaleTemplate
 
 
 @arbiter_required
 def queue(request):
-    """Escalated disputes waiting for a ruling (filled by the arbitration work)."""
-    return render(request, "arbitration/queue.html", {"cases": []})
+    """Escalated disputes, the ones closest to (or past) the resolution target first."""
+    form = QueueFilterForm(request.GET or None, arbiters=selectors.arbiters())
+    filters = selectors.QueueFilters()
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        filters = selectors.QueueFilters(**data)
+    rows, next_cursor = selectors.queue_page(filters, request.user, request.GET.get("after", ""))
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "form": form,
+        "cases": rows,
+        "next_cursor": next_cursor,
+        "query": query.urlencode(),
+        "now": timezone.now(),
+        "counts": selectors.queue_counts(request.user),
+    }
+    return render(request, "arbitration/queue.html", context)
+
+
+@arbiter_required
+@require_POST
+def take_next(request):
+    dispute = services.case_take_next(arbiter=request.user)
+    if dispute is None:
+        messages.info(request, "No unassigned case is waiting. Well done.")
+        return redirect("arbitration:queue")
+    return redirect("arbitration:case", dispute_ref=dispute.reference)
+
+
+def _case_context(request, dispute, ruling_form=None) -> dict:
+    order = dispute.order
+    evidence = list(dispute.evidence.select_related("uploaded_by"))
+    if ruling_form is None:
+        template = RationaleTemplate.objects.filter(reason=dispute.reason).first()
+        ruling_form = RulingForm(
+            initial={"rationale": template.text if template else ""}, evidence=evidence
+        )
+    now = timezone.now()
+    return {
+        "dispute": dispute,
+        "order": order,
+        "now": now,
+        "buyer_offer": current_offer(dispute, Party.BUYER),
+        "seller_offer": current_offer(dispute, Party.SELLER),
+        "offers": dispute.offers.select_related("author").order_by("created_at", "id"),
+        "evidence": evidence,
+        "thread": dispute.messages.select_related("author").prefetch_related("photos"),
+        "events": dispute.events.select_related("actor").order_by("-created_at", "-id"),
+        "refundable": ledger.refundable_amount(order),
+        "seller": selectors.seller_record(order.store_id, now),
+        "buyer_history": selectors.buyer_history(order.buyer_id),
+        "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
+        "arbiters": selectors.arbiters(),
+        "ruling_form": ruling_form,
+        "is_mine": dispute.assignee_id == request.user.pk,
+    }
+
+
+@arbiter_required
+def case(request, dispute_ref: str):
+    dispute = selectors.case_for_arbiter(dispute_ref)
+    return render(request, "arbitration/case.html", _case_context(request, dispute))
+
+
+def _case_act(request, dispute, action, success: str):
+    try:
+        action()
+    except ActionRefused as exc:  # includes StaleState
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("arbitration:case", dispute_ref=dispute.reference)
+
+
+@arbiter_required
+@require_POST
+def release(request, dispute_ref: str):
+    dispute = selectors.case_for_arbiter(dispute_ref)
+    return _case_act(
+        request,
+        dispute,
+        lambda: services.case_release(dispute=dispute, arbiter=request.user),
+        "Case released to the queue.",
+    )
+
+
+@arbiter_required
+@require_POST
+def reassign(request, dispute_ref: str):
+    dispute = selectors.case_for_arbiter(dispute_ref)
+    to = selectors.arbiters().filter(pk=request.POST.get("to")).first()
+    if to is None:
+        messages.error(request, "Choose an arbiter.")
+        return redirect("arbitration:case", dispute_ref=dispute.reference)
+    return _case_act(
+        request,
+        dispute,
+        lambda: services.case_reassign(dispute=dispute, lead=request.user, to=to),
+        f"Case reassigned to {to.display_name}.",
+    )
+
+
+@arbiter_required
+@require_POST
+def rule(request, dispute_ref: str):
+    dispute = selectors.case_for_arbiter(dispute_ref)
+    evidence = list(dispute.evidence.all())
+    form = RulingForm(request.POST, evidence=evidence)
+    if form.is_valid():
+        data = form.cleaned_data
+        decision = services.Decision(
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            policy_clause=data["policy_clause"],
+            amount=data["amount"],
+            cited_evidence=tuple(int(pk) for pk in data["cited_evidence"]),
+            seller_violation=data["seller_violation"],
+            penalty_note=data["penalty_note"],
+        )
+        try:
+            services.case_rule(dispute=dispute, arbiter=request.user, decision=decision)
+        except StaleState as exc:
+            messages.error(request, exc.message)
+            return redirect("arbitration:case", dispute_ref=dispute.reference)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Ruling recorded and carried out; both parties were told.")
+            return redirect("arbitration:case", dispute_ref=dispute.reference)
+    context = _case_context(request, dispute, ruling_form=form)
+    return render(request, "arbitration/case.html", context, status=400)
 
 
 @arbiter_required

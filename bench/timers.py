@@ -146,6 +146,7 @@ def _build_chunk(kind, size, prefix, buyer, store, policy, now, past):
             seller_clock_started_at=past,
             agreed_at=past,
             return_shipped_at=past,
+            target_at=past,
         )
         for o in orders
     )

@@ -107,6 +107,20 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     return_shipped_at = models.DateTimeField(null=True, blank=True)
     return_received_at = models.DateTimeField(null=True, blank=True)
 
+    # Arbitration queue: when the case reached arbitration, who works it, by when Parley aims to
+    # have resolved it (filing + the policy's resolution target), and what the buyer claims.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_disputes",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    target_at = models.DateTimeField(help_text="Filing + the policy's resolution target.")
+    claimed_amount = models.DecimalField(**MONEY, default=0)
+
     class Meta:
         ordering = ["-opened_at", "-id"]
         constraints = [
@@ -114,6 +128,16 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
                 fields=["order"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="one_open_dispute_per_order",
+            ),
+        ]
+        indexes = [
+            # The arbitration queue's order, on the rows it shows only (keyset pagination).
+            models.Index(
+                "target_at",
+                models.F("claimed_amount").desc(),
+                "id",
+                condition=models.Q(state="escalated"),
+                name="dispute_queue_order",
             ),
         ]
 
@@ -219,6 +243,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
 class Party(models.TextChoices):
     BUYER = "buyer", "Buyer"
     SELLER = "seller", "Seller"
+    ARBITER = "arbiter", "Parley arbiter"
 
 
 class Offer(models.Model):

@@ -7,7 +7,7 @@ deadlock. Callers pass `now` only from tests, demo data and the rule engine.
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -161,6 +161,8 @@ def _new_offer(
     if previous is not None:
         previous.superseded_by = offer
         previous.save(update_fields=["superseded_by"])
+    if party == Party.BUYER:
+        dispute.claimed_amount = offer.amount or 0  # the queue sorts by it; caller saves
     return offer
 
 
@@ -242,14 +244,17 @@ def dispute_open(
         label = Reason(reason).label.lower()
         raise ActionRefused(f"A “{label}” claim needs at least one photo of the item.")
     proposal = _validated(order, proposal)
+    policy = Policy.current()
     dispute = Dispute.objects.create(
         reference="DS-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8)),
         order=order,
-        policy=Policy.current(),
+        policy=policy,
         reason=reason,
         description=description,
         opened_at=now,
         seller_clock_started_at=now,
+        target_at=now + timedelta(days=policy.resolution_target_days),
+        claimed_amount=proposal.amount or 0,
     )
     offer = _new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
     _attach_photos(dispute, photos, actor=actor, now=now, offer=offer)
@@ -346,6 +351,7 @@ def dispute_escalate_by_buyer(
     now = now or timezone.now()
     dispute = _locked(dispute)
     from_state = _transition(dispute, "buyer_escalate", actor)
+    dispute.escalated_at = now
     _finish(dispute, now)
     _record(
         dispute,
@@ -528,6 +534,66 @@ def dispute_post_message(
     return message
 
 
+# --- Arbitration ---------------------------------------------------------------------------------
+
+
+def dispute_rule(
+    *, dispute: Dispute, actor: User, proposal: Proposal | None, now: datetime
+) -> tuple[Dispute, Offer | None]:
+    """Carry out an arbiter's decision: `proposal` is the remedy granted, None rejects the claim.
+
+    Runs inside the caller's transaction (arbitration.services.case_rule), which records the
+    written ruling; the dispute must already be locked and assigned to `actor`.
+    """
+    if dispute.assignee_id != actor.pk:
+        raise ActionRefused("Take the case before ruling on it.")
+    offer = None
+    if proposal is not None:
+        proposal = _validated(dispute.order, proposal)
+        offer = Offer.objects.create(
+            dispute=dispute,
+            party=Party.ARBITER,
+            author=actor,
+            remedy=proposal.remedy,
+            amount=proposal.amount,
+            currency=dispute.order.currency,
+            note=proposal.note,
+            created_at=now,
+        )
+    from_state = _transition(
+        dispute, "rule", actor, needs_return=bool(offer and offer.needs_return)
+    )
+    if offer is None:
+        dispute.outcome = Outcome.CLAIM_REJECTED
+        dispute.closed_at = now
+    else:
+        _carry_out(dispute, offer, source="disputes.dispute.ruled", now=now)
+    dispute.assignee = None
+    _finish(dispute, now)
+    decided = offer.describe() if offer else "the claim is rejected"
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.ruled",
+        message=f"Parley arbiter ruled: {decided}",
+        now=now,
+        from_state=from_state,
+        data={"offer": offer.pk if offer else None},
+    )
+    tell_both(
+        dispute,
+        key=f"dispute:{dispute.pk}:ruled",
+        subject=f"Dispute {dispute.reference}: the arbiter has decided",
+        body=f"Decision: {decided}. Open the dispute to read the arbiter's reasons.",
+        now=now,
+    )
+    return dispute, offer
+
+
+def locked_for_arbitration(dispute: Dispute) -> Dispute:
+    return _locked(dispute)
+
+
 # --- The clock (called by the rule engine; actor is the system) --------------------------------
 # `now` is when the rule fell due (the act is dated then, so a late run has the outcome an on-time
 # run would have had); `ran_at` is when the engine actually ran, kept in the event's data.
@@ -586,6 +652,7 @@ def dispute_escalate(
 ) -> Dispute:
     dispute = _locked(dispute)
     from_state = _transition(dispute, "escalate", None)
+    dispute.escalated_at = now
     _finish(dispute, now)
     _record(
         dispute,

@@ -116,6 +116,7 @@ def _detail_context(request, dispute, **forms) -> dict:
         "events": dispute.events.select_related("actor").order_by("-created_at", "-id"),
         "refunds": dispute.refunds.order_by("created_at"),
         "refund_summary": ledger.refund_status_label(dispute.order),
+        "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
         "message_form": forms.get("message_form") or MessageForm(),
     }
 

@@ -39,6 +39,11 @@ MATRIX = {
     "orders:seller_ship": _row(seller=OK),
     "arbitration:queue": _row(arbiter=OK),
     "arbitration:case_clocks": _row(arbiter=OK),
+    "arbitration:take_next": _row(method="post", arbiter=OK),
+    "arbitration:case": _row(arbiter=OK),
+    "arbitration:release": _row(method="post", arbiter=OK),  # refused with a message
+    "arbitration:reassign": _row(method="post", arbiter=OK),
+    "arbitration:rule": _row(method="post", arbiter="400"),  # empty form: errors shown
     "disputes:open": _row(buyer=OK),
     "disputes:buyer_list": _row(buyer=OK, other_buyer=OK),
     "disputes:seller_list": _row(seller=OK, other_seller=OK),

@@ -52,6 +52,7 @@ def _dispute_in(state, buyer, seller) -> Dispute:
         state=state,
         opened_at=now,
         seller_clock_started_at=now,
+        target_at=now,
         agreed_at=now,
         return_shipped_at=now,
     )

@@ -1,0 +1,150 @@
+"""Reads for the arbitration queue and case page."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core import signing
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import User
+from disputes.models import Dispute, DisputeState, Outcome
+from orders.models import Order, OrderState
+
+from .models import Ruling
+
+PAGE_SIZE = 25
+_CURSOR_SALT = "arbitration.queue"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    reason: str = ""
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    min_age_days: int | None = None
+    assignee: str = ""  # "", "me", "unassigned", or a user id
+
+
+def _filtered(filters: QueueFilters, viewer: User, now: datetime) -> QuerySet[Dispute]:
+    qs = Dispute.objects.filter(state=DisputeState.ESCALATED)
+    if filters.reason:
+        qs = qs.filter(reason=filters.reason)
+    if filters.min_amount is not None:
+        qs = qs.filter(claimed_amount__gte=filters.min_amount)
+    if filters.max_amount is not None:
+        qs = qs.filter(claimed_amount__lte=filters.max_amount)
+    if filters.min_age_days:
+        qs = qs.filter(opened_at__lte=now - timedelta(days=filters.min_age_days))
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=viewer)
+    elif filters.assignee == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    return qs
+
+
+def _after(qs: QuerySet[Dispute], cursor: str) -> QuerySet[Dispute]:
+    """Keyset pagination on (target_at asc, claimed_amount desc, id asc): no OFFSET, so the
+    thousandth page costs what the first does."""
+    try:
+        target, amount, pk = signing.loads(cursor, salt=_CURSOR_SALT)
+        target, amount, pk = parse_datetime(target), Decimal(amount), int(pk)
+    except (signing.BadSignature, ValueError, TypeError, InvalidOperation):
+        return qs
+    return qs.filter(
+        Q(target_at__gt=target)
+        | Q(target_at=target, claimed_amount__lt=amount)
+        | Q(target_at=target, claimed_amount=amount, pk__gt=pk)
+    )
+
+
+def _cursor(dispute: Dispute) -> str:
+    data = [dispute.target_at.isoformat(), str(dispute.claimed_amount), dispute.pk]
+    return signing.dumps(data, salt=_CURSOR_SALT)
+
+
+def queue_page(
+    filters: QueueFilters, viewer: User, cursor: str = "", now: datetime | None = None
+) -> tuple[list[Dispute], str]:
+    now = now or timezone.now()
+    qs = _filtered(filters, viewer, now)
+    if cursor:
+        qs = _after(qs, cursor)
+    rows = list(
+        qs.select_related("order__store", "order__buyer", "assignee").order_by(
+            "target_at", "-claimed_amount", "id"
+        )[: PAGE_SIZE + 1]
+    )
+    next_cursor = _cursor(rows[PAGE_SIZE - 1]) if len(rows) > PAGE_SIZE else ""
+    return rows[:PAGE_SIZE], next_cursor
+
+
+def queue_counts(viewer: User) -> dict[str, int]:
+    escalated = Dispute.objects.filter(state=DisputeState.ESCALATED)
+    return {
+        "waiting": escalated.filter(assignee__isnull=True).count(),
+        "mine": escalated.filter(assignee=viewer).count(),
+    }
+
+
+def arbiters() -> QuerySet[User]:
+    return User.objects.filter(role="arbiter", is_staff=True, is_active=True).order_by("username")
+
+
+def case_for_arbiter(reference: str) -> Dispute:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Dispute.objects.select_related(
+            "order__store__owner", "order__buyer", "order__payment", "policy", "assignee"
+        ),
+        reference=reference,
+    )
+
+
+# --- Signals for the decision: the seller's record and the buyer's history -----------------------
+
+LOST_OUTCOMES = [Outcome.REFUNDED, Outcome.PARTIALLY_REFUNDED]
+
+
+@dataclass(frozen=True)
+class SellerRecord:
+    orders_shipped: int
+    disputes: int
+    rulings_against: int
+    violations: int
+
+    @property
+    def dispute_rate(self) -> float:
+        return self.disputes / self.orders_shipped if self.orders_shipped else 0.0
+
+
+def seller_record(store_id: int, now: datetime, days: int = 90) -> SellerRecord:
+    since = now - timedelta(days=days)
+    shipped_states = [OrderState.SHIPPED, OrderState.RECEIVED, OrderState.COMPLETED]
+    shipped = Order.objects.filter(
+        store_id=store_id, state__in=shipped_states, all_shipped_at__gte=since
+    ).count()
+    disputes = Dispute.objects.filter(order__store_id=store_id, opened_at__gte=since).count()
+    rulings = Ruling.objects.filter(dispute__order__store_id=store_id, created_at__gte=since)
+    return SellerRecord(
+        orders_shipped=shipped,
+        disputes=disputes,
+        rulings_against=rulings.exclude(outcome="claim_rejected").count(),
+        violations=rulings.filter(seller_violation=True).count(),
+    )
+
+
+def buyer_history(buyer_id: int) -> dict[str, int]:
+    """How the buyer's claims ended: many claims, many lost, is a signal worth a look."""
+    counts = Dispute.objects.filter(order__buyer_id=buyer_id).aggregate(
+        claims=Count("id"),
+        refunded=Count("id", filter=Q(outcome__in=LOST_OUTCOMES)),
+        rejected=Count("id", filter=Q(outcome=Outcome.CLAIM_REJECTED)),
+        withdrawn=Count("id", filter=Q(state=DisputeState.CANCELLED)),
+    )
+    return counts

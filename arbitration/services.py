@@ -1,0 +1,149 @@
+"""The arbitration queue: taking, releasing and reassigning cases, and ruling on them."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import services as dispute_services
+from disputes.models import Dispute, DisputeEvent, DisputeState, EvidenceItem, Remedy
+from orders.errors import ActionRefused, StaleState
+
+from .models import Ruling, RulingOutcome
+
+QUEUE_STATES = [DisputeState.ESCALATED]
+
+
+def _require_arbiter(user: User) -> None:
+    if not user.is_arbiter:
+        raise ActionRefused("Only Parley arbiters work the queue.")
+
+
+def _note(dispute: Dispute, actor: User, code: str, message: str, now: datetime) -> None:
+    DisputeEvent.objects.create(
+        dispute=dispute,
+        actor=actor,
+        code=code,
+        from_state=dispute.state,
+        to_state=dispute.state,
+        message=message,
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def case_take_next(*, arbiter: User, now: datetime | None = None) -> Dispute | None:
+    """Assign the most urgent unassigned case to `arbiter`. Two arbiters clicking at once get
+    two different cases: each skips the row the other has locked."""
+    _require_arbiter(arbiter)
+    now = now or timezone.now()
+    dispute = (
+        Dispute.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(state__in=QUEUE_STATES, assignee__isnull=True)
+        .order_by("target_at", "-claimed_amount", "id")
+        .first()
+    )
+    if dispute is None:
+        return None
+    dispute.assignee = arbiter
+    dispute.assigned_at = now
+    dispute.save(update_fields=["assignee", "assigned_at"])
+    _note(dispute, arbiter, "arbitration.case.taken", "An arbiter took the case", now)
+    return dispute
+
+
+def _locked_case(dispute: Dispute) -> Dispute:
+    dispute = dispute_services.locked_for_arbitration(dispute)
+    if dispute.state not in QUEUE_STATES:
+        raise StaleState(f"This case is now “{dispute.get_state_display()}”.")
+    return dispute
+
+
+@transaction.atomic
+def case_release(*, dispute: Dispute, arbiter: User, now: datetime | None = None) -> Dispute:
+    _require_arbiter(arbiter)
+    now = now or timezone.now()
+    dispute = _locked_case(dispute)
+    if dispute.assignee_id != arbiter.pk:
+        raise ActionRefused("Only the arbiter working this case can release it.")
+    dispute.assignee = None
+    dispute.assigned_at = None
+    dispute.save(update_fields=["assignee", "assigned_at"])
+    _note(dispute, arbiter, "arbitration.case.released", "The case went back to the queue", now)
+    return dispute
+
+
+@transaction.atomic
+def case_reassign(
+    *, dispute: Dispute, lead: User, to: User, now: datetime | None = None
+) -> Dispute:
+    _require_arbiter(lead)
+    if not lead.is_lead_arbiter:
+        raise ActionRefused("Only a lead arbiter can reassign cases.")
+    _require_arbiter(to)
+    now = now or timezone.now()
+    dispute = _locked_case(dispute)
+    dispute.assignee = to
+    dispute.assigned_at = now
+    dispute.save(update_fields=["assignee", "assigned_at"])
+    _note(
+        dispute, lead, "arbitration.case.reassigned", f"Case reassigned to {to.display_name}", now
+    )
+    return dispute
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    rationale: str
+    policy_clause: str
+    amount: Decimal | None = None
+    cited_evidence: tuple[int, ...] = ()
+    seller_violation: bool = False
+    penalty_note: str = ""
+
+
+_REMEDIES = {
+    RulingOutcome.FULL_REFUND: Remedy.FULL_REFUND,
+    RulingOutcome.PARTIAL_REFUND: Remedy.PARTIAL_REFUND,
+    RulingOutcome.RETURN_THEN_REFUND: Remedy.RETURN_AND_REFUND,
+}
+
+
+@transaction.atomic
+def case_rule(
+    *, dispute: Dispute, arbiter: User, decision: Decision, now: datetime | None = None
+) -> Ruling:
+    """Decide the case: the written ruling, and its effects through the refund ledger."""
+    _require_arbiter(arbiter)
+    now = now or timezone.now()
+    if not decision.rationale.strip():
+        raise ActionRefused("Write the reasons for your decision: both parties read them.")
+    dispute = _locked_case(dispute)
+    remedy = _REMEDIES.get(decision.outcome)
+    proposal = (
+        dispute_services.Proposal(remedy, decision.amount, note=decision.rationale[:200])
+        if remedy
+        else None
+    )
+    dispute, offer = dispute_services.dispute_rule(
+        dispute=dispute, actor=arbiter, proposal=proposal, now=now
+    )
+    ruling = Ruling.objects.create(
+        dispute=dispute,
+        arbiter=arbiter,
+        outcome=decision.outcome,
+        amount=offer.amount if offer else None,
+        remedy_offer=offer,
+        rationale=decision.rationale,
+        policy_clause=decision.policy_clause,
+        seller_violation=decision.seller_violation,
+        penalty_note=decision.penalty_note,
+        created_at=now,
+    )
+    cited = EvidenceItem.objects.filter(dispute=dispute, pk__in=decision.cited_evidence)
+    ruling.cited_evidence.set(cited)
+    return ruling
