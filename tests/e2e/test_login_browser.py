@@ -29,7 +29,7 @@ def _sign_in(page: Page, base: str, username: str) -> None:
     [
         ("buyer", "My orders", "Northwind Goods"),
         ("seller", "Northwind Goods", "To ship"),
-        ("arbiter", "Arbitration queue", "No cases are waiting"),
+        ("arbiter", "Arbitration queue", "Take next case"),
     ],
 )
 @pytest.mark.parametrize("width", [1280, 375])
