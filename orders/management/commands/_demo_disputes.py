@@ -206,3 +206,21 @@ def seed_disputes(buyer: User, store: Store, other_store: Store) -> int:
         for day, step in enumerate(steps, start=1):
             step(dispute, buyer, shop.owner, opened + timedelta(hours=20 * day))
     return len(SCENARIOS) + 1
+
+
+RATIONALES = {
+    Reason.NOT_RECEIVED: "The tracking shows no delivery scan and the seller's delivery time limit "
+    "has passed. Under the buyer-protection policy the buyer is refunded.",
+    Reason.NOT_AS_DESCRIBED: "Comparing the listing with the buyer's photos: ...",
+    Reason.DAMAGED: "The buyer's photos show damage consistent with transit: ...",
+    Reason.MISSING_PARTS: "The package weight and the photos indicate that ... was missing.",
+    Reason.WRONG_ITEM: "The item in the photos is not the one ordered: ...",
+    Reason.IN_TRANSIT: "The parcel was still in transit when the delivery time limit ran out.",
+}
+
+
+def seed_rationale_templates() -> None:
+    from arbitration.models import RationaleTemplate
+
+    for reason, text in RATIONALES.items():
+        RationaleTemplate.objects.get_or_create(reason=reason, defaults={"text": text})

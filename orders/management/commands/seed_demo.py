@@ -16,7 +16,7 @@ from orders import services
 from orders.models import Carrier, Order, PaymentMethod, Store
 from orders.services import LineInput
 
-from ._demo_disputes import seed_disputes
+from ._demo_disputes import seed_disputes, seed_rationale_templates
 
 DEMO_PASSWORD = "parley-demo"
 
@@ -64,6 +64,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         users = {spec.username: self._user(spec) for spec in DEMO_USERS}
+        seed_rationale_templates()
         if Order.objects.filter(buyer=users["buyer"]).exists():
             self.stdout.write("Demo orders already exist; leaving them as they are.")
         else:
