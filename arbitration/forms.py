@@ -86,3 +86,22 @@ class RulingForm(forms.Form):
         if cleaned.get("seller_violation") and not cleaned.get("penalty_note", "").strip():
             self.add_error("penalty_note", "Say which rule the seller broke.")
         return cleaned
+
+
+class AppealDecisionForm(RulingForm):
+    decision = forms.ChoiceField(
+        choices=[("uphold", "Uphold the ruling"), ("replace", "Replace it with this decision:")],
+        widget=forms.RadioSelect,
+        label="Appeal decision (final)",
+    )
+    field_order = ["decision"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "replace" and not cleaned.get("outcome"):
+            self.add_error("outcome", "Choose the decision that replaces the ruling.")
+        return cleaned

@@ -40,6 +40,9 @@ class Ruling(models.Model):
     seller_violation = models.BooleanField(default=False)
     penalty_note = models.CharField(max_length=300, blank=True)
     on_appeal = models.BooleanField(default=False, help_text="The decision on an appeal.")
+    upheld = models.BooleanField(
+        null=True, blank=True, help_text="Appeals: the first ruling stands."
+    )
     created_at = models.DateTimeField()
 
     class Meta:

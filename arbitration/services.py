@@ -9,12 +9,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes import services as dispute_services
-from disputes.models import Dispute, DisputeEvent, DisputeState, EvidenceItem, Remedy
+from disputes.models import (
+    ARBITRATION_STATES,
+    Dispute,
+    DisputeEvent,
+    DisputeState,
+    EvidenceItem,
+    Remedy,
+)
 from orders.errors import ActionRefused, StaleState
 
 from .models import Ruling, RulingOutcome
 
-QUEUE_STATES = [DisputeState.ESCALATED]
+QUEUE_STATES = ARBITRATION_STATES
 
 
 def _require_arbiter(user: User) -> None:
@@ -43,6 +50,8 @@ def case_take_next(*, arbiter: User, now: datetime | None = None) -> Dispute | N
     dispute = (
         Dispute.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(state__in=QUEUE_STATES, assignee__isnull=True)
+        # An appeal goes to another arbiter than the one who ruled.
+        .exclude(state=DisputeState.APPEALED, rulings__arbiter=arbiter)
         .order_by("target_at", "-claimed_amount", "id")
         .first()
     )
@@ -86,6 +95,7 @@ def case_reassign(
     _require_arbiter(to)
     now = now or timezone.now()
     dispute = _locked_case(dispute)
+    _refuse_first_arbiter_on_appeal(dispute, to)
     dispute.assignee = to
     dispute.assigned_at = now
     dispute.save(update_fields=["assignee", "assigned_at"])
@@ -93,6 +103,11 @@ def case_reassign(
         dispute, lead, "arbitration.case.reassigned", f"Case reassigned to {to.display_name}", now
     )
     return dispute
+
+
+def _refuse_first_arbiter_on_appeal(dispute: Dispute, arbiter: User) -> None:
+    if dispute.state == DisputeState.APPEALED and dispute.rulings.filter(arbiter=arbiter).exists():
+        raise ActionRefused("An appeal is decided by another arbiter than the one who ruled.")
 
 
 @dataclass(frozen=True)
@@ -123,6 +138,8 @@ def case_rule(
     if not decision.rationale.strip():
         raise ActionRefused("Write the reasons for your decision: both parties read them.")
     dispute = _locked_case(dispute)
+    if dispute.state == DisputeState.APPEALED:
+        raise StaleState("This case is an appeal: uphold or replace the ruling instead.")
     remedy = _REMEDIES.get(decision.outcome)
     proposal = (
         dispute_services.Proposal(remedy, decision.amount, note=decision.rationale[:200])
@@ -142,6 +159,50 @@ def case_rule(
         policy_clause=decision.policy_clause,
         seller_violation=decision.seller_violation,
         penalty_note=decision.penalty_note,
+        created_at=now,
+    )
+    cited = EvidenceItem.objects.filter(dispute=dispute, pk__in=decision.cited_evidence)
+    ruling.cited_evidence.set(cited)
+    return ruling
+
+
+@transaction.atomic
+def case_decide_appeal(
+    *,
+    dispute: Dispute,
+    arbiter: User,
+    uphold: bool,
+    decision: Decision,
+    now: datetime | None = None,
+) -> Ruling:
+    """The final word on an appeal: uphold the ruling, or replace it (money corrected through
+    the ledger). Never by the arbiter who ruled first."""
+    _require_arbiter(arbiter)
+    now = now or timezone.now()
+    if not decision.rationale.strip():
+        raise ActionRefused("Write the reasons for your decision: both parties read them.")
+    dispute = _locked_case(dispute)
+    if dispute.state != DisputeState.APPEALED:
+        raise StaleState(f"This case is now “{dispute.get_state_display()}”.")
+    _refuse_first_arbiter_on_appeal(dispute, arbiter)
+    first = dispute.rulings.get(on_appeal=False)
+    remedy = _REMEDIES.get(decision.outcome)
+    proposal = None if uphold or not remedy else dispute_services.Proposal(remedy, decision.amount)
+    dispute, offer = dispute_services.dispute_decide_appeal(
+        dispute=dispute, actor=arbiter, uphold=uphold, proposal=proposal, now=now
+    )
+    ruling = Ruling.objects.create(
+        dispute=dispute,
+        arbiter=arbiter,
+        outcome=first.outcome if uphold else decision.outcome,
+        amount=first.amount if uphold else decision.amount,
+        remedy_offer=offer,
+        rationale=decision.rationale,
+        policy_clause=decision.policy_clause,
+        seller_violation=decision.seller_violation,
+        penalty_note=decision.penalty_note,
+        on_appeal=True,
+        upheld=uphold,
         created_at=now,
     )
     cited = EvidenceItem.objects.filter(dispute=dispute, pk__in=decision.cited_evidence)

@@ -11,7 +11,7 @@ from disputes.services import current_offer
 from orders.errors import ActionRefused, StaleState
 
 from . import selectors, services
-from .forms import ClockChangeForm, QueueFilterForm, RulingForm
+from .forms import AppealDecisionForm, ClockChangeForm, QueueFilterForm, RulingForm
 from .models import RationaleTemplate
 
 
@@ -52,7 +52,8 @@ def _case_context(request, dispute, ruling_form=None) -> dict:
     evidence = list(dispute.evidence.select_related("uploaded_by"))
     if ruling_form is None:
         template = RationaleTemplate.objects.filter(reason=dispute.reason).first()
-        ruling_form = RulingForm(
+        form_class = AppealDecisionForm if dispute.state == "appealed" else RulingForm
+        ruling_form = form_class(
             initial={"rationale": template.text if template else ""}, evidence=evidence
         )
     now = timezone.now()
@@ -73,6 +74,8 @@ def _case_context(request, dispute, ruling_form=None) -> dict:
         "arbiters": selectors.arbiters(),
         "ruling_form": ruling_form,
         "is_mine": dispute.assignee_id == request.user.pk,
+        "in_queue": dispute.state in services.QUEUE_STATES,
+        "is_appeal": dispute.state == "appealed",
     }
 
 
@@ -146,6 +149,43 @@ def rule(request, dispute_ref: str):
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Ruling recorded and carried out; both parties were told.")
+            return redirect("arbitration:case", dispute_ref=dispute.reference)
+    context = _case_context(request, dispute, ruling_form=form)
+    return render(request, "arbitration/case.html", context, status=400)
+
+
+@arbiter_required
+@require_POST
+def decide_appeal(request, dispute_ref: str):
+    dispute = selectors.case_for_arbiter(dispute_ref)
+    form = AppealDecisionForm(request.POST, evidence=list(dispute.evidence.all()))
+    if form.is_valid():
+        data = form.cleaned_data
+        decision = services.Decision(
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            policy_clause=data["policy_clause"],
+            amount=data["amount"],
+            cited_evidence=tuple(int(pk) for pk in data["cited_evidence"]),
+            seller_violation=data["seller_violation"],
+            penalty_note=data["penalty_note"],
+        )
+        try:
+            services.case_decide_appeal(
+                dispute=dispute,
+                arbiter=request.user,
+                uphold=data["decision"] == "uphold",
+                decision=decision,
+            )
+        except StaleState as exc:
+            messages.error(request, exc.message)
+            return redirect("arbitration:case", dispute_ref=dispute.reference)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, "Appeal decided. The decision is final; both parties were told."
+            )
             return redirect("arbitration:case", dispute_ref=dispute.reference)
     context = _case_context(request, dispute, ruling_form=form)
     return render(request, "arbitration/case.html", context, status=400)

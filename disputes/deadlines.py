@@ -49,6 +49,13 @@ def wanted_deadlines(dispute: Dispute) -> dict[str, datetime]:
         wanted[DeadlineKind.RETURN_SHIPMENT] = dispute.agreed_at + timedelta(
             days=policy.return_ship_days
         )
+    appealable = state in (
+        DisputeState.RESOLVED,
+        DisputeState.AWAITING_RETURN,
+        DisputeState.RETURN_IN_TRANSIT,
+    )
+    if appealable and dispute.ruled_at and not dispute.appealed_at and not dispute.final_at:
+        wanted[DeadlineKind.APPEAL] = dispute.ruled_at + timedelta(days=policy.appeal_days)
     if state == DisputeState.RETURN_IN_TRANSIT:
         # No carrier feed: delivery is estimated with the seller's own delivery time limit.
         delivered = dispute.return_shipped_at + timedelta(days=order.delivery_days or 0)

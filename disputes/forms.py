@@ -179,3 +179,13 @@ class ReturnShipmentForm(forms.Form):
 
     def clean_tracking_number(self) -> str:
         return normalise_tracking_number(self.cleaned_data["tracking_number"])
+
+
+class AppealForm(forms.Form):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        label="Why should the ruling change?",
+        help_text="Another arbiter reads this with all the evidence; their decision is final.",
+    )
+    photos = PhotosField(label="New evidence")

@@ -37,6 +37,7 @@ class DisputeState(models.TextChoices):
     AWAITING_SELLER = "awaiting_seller", "Waiting for the seller"
     AWAITING_BUYER = "awaiting_buyer", "Seller rejected: buyer to respond"
     ESCALATED = "escalated", "With an arbiter"
+    APPEALED = "appealed", "Appeal with an arbiter"
     AWAITING_RETURN = "awaiting_return", "Buyer to return the item"
     RETURN_IN_TRANSIT = "return_in_transit", "Return on its way to the seller"
     RESOLVED = "resolved", "Resolved"
@@ -49,7 +50,10 @@ OPEN_STATES = [
     DisputeState.ESCALATED,
     DisputeState.AWAITING_RETURN,
     DisputeState.RETURN_IN_TRANSIT,
+    DisputeState.APPEALED,
 ]
+# Cases an arbiter must decide.
+ARBITRATION_STATES = [DisputeState.ESCALATED, DisputeState.APPEALED]
 NEGOTIATING = [DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER]
 
 
@@ -120,6 +124,14 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     target_at = models.DateTimeField(help_text="Filing + the policy's resolution target.")
     claimed_amount = models.DecimalField(**MONEY, default=0)
+    # A ruling may be appealed once within the policy's window; it is final after that (or
+    # when the appeal is decided), and only then is the seller's payout released.
+    ruled_at = models.DateTimeField(null=True, blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    appealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    final_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -136,7 +148,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
                 "target_at",
                 models.F("claimed_amount").desc(),
                 "id",
-                condition=models.Q(state="escalated"),
+                condition=models.Q(state__in=["escalated", "appealed"]),
                 name="dispute_queue_order",
             ),
         ]
@@ -147,6 +159,11 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def holds_payout(self) -> bool:
+        """Open, or ruled and still appealable: the seller is not paid yet."""
+        return self.is_open or (self.ruled_at is not None and self.final_at is None)
 
     # --- Negotiation ------------------------------------------------------------------------
 
@@ -209,6 +226,20 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=DisputeState.ESCALATED, target=_AGREED, permission=_is_arbiter)
     def rule(self, *, needs_return: bool) -> str:
+        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+
+    @transition(
+        field=state,
+        source=[DisputeState.RESOLVED, DisputeState.AWAITING_RETURN],
+        target=DisputeState.APPEALED,
+        permission=lambda d, u: _is_buyer(d, u) or _is_seller(d, u),
+        conditions=[lambda d: d.ruled_at is not None and d.appealed_at is None and not d.final_at],
+    )
+    def appeal(self) -> None:
+        pass
+
+    @transition(field=state, source=DisputeState.APPEALED, target=_AGREED, permission=_is_arbiter)
+    def decide_appeal(self, *, needs_return: bool) -> str:
         return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
 
     # --- The return path ----------------------------------------------------------------------

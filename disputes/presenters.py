@@ -57,6 +57,8 @@ def _consequence(dispute: Dispute, deadline: Deadline, viewer: str) -> str:
                     f"If you do not ship the return by {due}, the dispute closes without a refund."
                 )
             return f"If the buyer does not ship the return by {due}, it closes in your favour."
+        case DeadlineKind.APPEAL:
+            return f"If neither side appeals by {due}, the ruling becomes final."
         case DeadlineKind.RETURN_RECEIPT:
             money = dispute.agreed_offer.money
             who = "the seller does" if buyer else "you do"
@@ -96,6 +98,16 @@ _HEADLINES = {
         "The arbiter decides from the evidence of both sides and explains the decision.",
         False,
     ),
+    (DisputeState.APPEALED, Party.BUYER): (
+        "The ruling was appealed",
+        "A different Parley arbiter reviews the case; that decision is final.",
+        False,
+    ),
+    (DisputeState.APPEALED, Party.SELLER): (
+        "The ruling was appealed",
+        "A different Parley arbiter reviews the case; that decision is final.",
+        False,
+    ),
     (DisputeState.AWAITING_RETURN, Party.BUYER): (
         "Send the item back",
         "Ship the item to the seller and enter the carrier and tracking number here.",
@@ -122,7 +134,10 @@ _HEADLINES = {
 def next_step(dispute: Dispute, viewer: str) -> NextStep:
     clocks = [Clock(d, _consequence(dispute, d, viewer)) for d in pending_deadlines(dispute)]
     if dispute.state == DisputeState.RESOLVED:
-        return NextStep("Resolved", dispute.get_outcome_display(), False, clocks)
+        detail = dispute.get_outcome_display()
+        if dispute.ruled_at and not dispute.final_at and not dispute.appealed_at:
+            detail += ". Either side may appeal the ruling once."
+        return NextStep("Resolved", detail, False, clocks)
     if dispute.state == DisputeState.CANCELLED:
         return NextStep("Withdrawn", "The buyer withdrew this dispute.", False, clocks)
     headline, detail, your_move = _HEADLINES[(dispute.state, viewer)]

@@ -569,6 +569,7 @@ def dispute_rule(
     else:
         _carry_out(dispute, offer, source="disputes.dispute.ruled", now=now)
     dispute.assignee = None
+    dispute.ruled_at = now
     _finish(dispute, now)
     decided = offer.describe() if offer else "the claim is rejected"
     _record(
@@ -592,6 +593,165 @@ def dispute_rule(
 
 def locked_for_arbitration(dispute: Dispute) -> Dispute:
     return _locked(dispute)
+
+
+@transaction.atomic
+def dispute_appeal(
+    *,
+    dispute: Dispute,
+    actor: User,
+    statement: str,
+    photos: list[ProcessedPhoto] = (),
+    now: datetime | None = None,
+) -> Dispute:
+    """Either party appeals the ruling, once, within the policy's window, with new evidence."""
+    now = now or timezone.now()
+    dispute = _locked(dispute)
+    if not statement.strip():
+        raise ActionRefused("Explain why the ruling should change.")
+    if dispute.ruled_at and now > dispute.ruled_at + timedelta(days=dispute.policy.appeal_days):
+        raise StaleState("The appeal window has closed: the ruling is final.")
+    from_state = _transition(dispute, "appeal", actor)
+    dispute.appealed_at = now
+    dispute.appealed_by = actor
+    dispute.escalated_at = now
+    dispute.assignee = None
+    message = Message.objects.create(
+        dispute=dispute, author=actor, body=f"Appeal: {statement}", created_at=now
+    )
+    _attach_photos(dispute, photos, actor=actor, now=now, message=message)
+    _finish(dispute, now)
+    who = _party_of(dispute, actor)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.appealed",
+        message=f"The {who} appealed the ruling; another arbiter will decide, and that decision "
+        "is final",
+        now=now,
+        from_state=from_state,
+        data={"message": message.pk, "photos": len(photos)},
+    )
+    tell_both(
+        dispute,
+        key=f"dispute:{dispute.pk}:appealed",
+        subject=f"Dispute {dispute.reference}: the ruling was appealed",
+        body=f"The {who} appealed. A different Parley arbiter will review the case.",
+        now=now,
+    )
+    return dispute
+
+
+def _refunded_by(dispute: Dispute) -> Decimal:
+    return sum((r.amount for r in dispute.refunds.exclude(status="failed")), Decimal(0))
+
+
+def _appeal_offer(
+    dispute: Dispute, actor: User, proposal: Proposal | None, now: datetime
+) -> Offer | None:
+    """What the appeal decision still owes the buyer, beyond what this dispute already
+    refunded: the arbiter states the total; the ledger pays only the difference."""
+    if proposal is None:
+        return None
+    amount = None
+    remedy = proposal.remedy
+    if remedy != Remedy.REPLACEMENT:
+        paid = ledger.paid_amount(dispute.order)
+        total = paid.amount
+        if remedy == Remedy.PARTIAL_REFUND or (
+            remedy == Remedy.RETURN_AND_REFUND and proposal.amount is not None
+        ):
+            total = proposal.amount or Decimal(0)
+        if total > paid.amount:
+            raise ActionRefused(f"The amount cannot be more than {paid}, what was paid.")
+        amount = total - _refunded_by(dispute)
+        if amount <= 0:
+            return None
+        if remedy == Remedy.FULL_REFUND:
+            remedy = Remedy.PARTIAL_REFUND  # the rest of the full amount
+    return Offer.objects.create(
+        dispute=dispute,
+        party=Party.ARBITER,
+        author=actor,
+        remedy=remedy,
+        amount=amount,
+        currency=dispute.order.currency,
+        note="Appeal decision",
+        created_at=now,
+    )
+
+
+def dispute_decide_appeal(
+    *, dispute: Dispute, actor: User, uphold: bool, proposal: Proposal | None, now: datetime
+) -> tuple[Dispute, Offer | None]:
+    """Carry out the final decision on an appeal, inside the caller's transaction.
+
+    Upheld: the first ruling's effects stand. Replaced: money is corrected through the ledger
+    with a further refund up to the new amount (never beyond what was paid). Refunds already
+    paid are not clawed back through Parley.
+    """
+    if dispute.assignee_id != actor.pk:
+        raise ActionRefused("Take the case before deciding the appeal.")
+    first = dispute.agreed_offer
+    offer = None
+    if uphold:
+        waiting_for_return = bool(first and first.needs_return and not dispute.return_received_at)
+        from_state = _transition(dispute, "decide_appeal", actor, needs_return=waiting_for_return)
+        decided = "the ruling is upheld"
+    else:
+        offer = _appeal_offer(dispute, actor, proposal, now)
+        needs_return = bool(offer and offer.needs_return)
+        from_state = _transition(dispute, "decide_appeal", actor, needs_return=needs_return)
+        if offer is not None:
+            _carry_out(dispute, offer, source="disputes.dispute.appeal_decided", now=now)
+            decided = offer.describe()
+        elif proposal is None:
+            dispute.outcome = Outcome.CLAIM_REJECTED
+            decided = "the claim is rejected (refunds already paid are not reclaimed)"
+        else:
+            decided = "no further refund is due"
+    if dispute.state == DisputeState.RESOLVED:
+        dispute.closed_at = now
+    dispute.final_at = now
+    dispute.assignee = None
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.dispute.appeal_decided",
+        message=f"Appeal decided, final: {decided}",
+        now=now,
+        from_state=from_state,
+        data={"offer": offer.pk if offer else None, "upheld": uphold},
+    )
+    tell_both(
+        dispute,
+        key=f"dispute:{dispute.pk}:appeal_decided",
+        subject=f"Dispute {dispute.reference}: the appeal is decided",
+        body=f"Final decision: {decided}. Open the dispute to read the reasons.",
+        now=now,
+    )
+    return dispute, offer
+
+
+@transaction.atomic
+def dispute_finalize(*, dispute: Dispute, now: datetime, ran_at: datetime | None = None) -> Dispute:
+    """No appeal within the window: the ruling is final (and the seller's payout can follow)."""
+    dispute = _locked(dispute)
+    if dispute.final_at or dispute.appealed_at or not dispute.ruled_at:
+        raise StaleState("Nothing to make final.")
+    dispute.final_at = now
+    dispute.save(update_fields=["final_at"])
+    _record(
+        dispute,
+        actor=None,
+        code="disputes.rule.ruling_final",
+        message=f"No appeal within {dispute.policy.appeal_days} days: the ruling is final",
+        now=now,
+        data=_rule_data("appeal", now, ran_at),
+    )
+    _tell_outcome(dispute, "ruling_final", "Nobody appealed in time: the ruling is final.", now)
+    return dispute
 
 
 # --- The clock (called by the rule engine; actor is the system) --------------------------------

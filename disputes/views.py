@@ -14,7 +14,14 @@ from orders import selectors as order_selectors
 from orders.errors import ActionRefused, StaleState
 
 from . import ledger, presenters, selectors, services
-from .forms import MessageForm, ModifyClaimForm, OpenDisputeForm, RejectForm, ReturnShipmentForm
+from .forms import (
+    AppealForm,
+    MessageForm,
+    ModifyClaimForm,
+    OpenDisputeForm,
+    RejectForm,
+    ReturnShipmentForm,
+)
 from .models import Party
 from .rules import opening_window
 
@@ -231,6 +238,37 @@ def ship_return(request, dispute_ref: str):
             messages.success(request, "Return recorded. The seller is asked to confirm it arrived.")
             return redirect("disputes:detail", dispute_ref=dispute.reference)
     return _form_page(request, dispute, form, title="Ship the return", submit="Record return")
+
+
+@login_required
+def appeal(request, dispute_ref: str):
+    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    form = AppealForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispute_appeal(
+                dispute=dispute,
+                actor=request.user,
+                statement=form.cleaned_data["statement"],
+                photos=form.cleaned_data["photos"],
+            )
+        except StaleState as exc:
+            return _stale(request, dispute, exc)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, "Appeal filed. Another arbiter will decide, and that is final."
+            )
+            return redirect("disputes:detail", dispute_ref=dispute.reference)
+    return _form_page(
+        request,
+        dispute,
+        form,
+        title="Appeal the ruling",
+        submit="File appeal",
+        intro=f"You can appeal once, within {dispute.policy.appeal_days} days of the ruling.",
+    )
 
 
 def _post_action(service, success: str, *, role_gate):

@@ -279,7 +279,7 @@ def order_complete(*, order: Order, now: datetime | None = None, ran_at=None) ->
     if order.protection_ends_at is None or now < order.protection_ends_at:
         raise ActionRefused("The protection period of this order has not ended yet.")
     # A dispute holds the money until it ends (policy.md, "payout").
-    if order.disputes.filter(closed_at__isnull=True).exists():
+    if any(dispute.holds_payout for dispute in order.disputes.all()):
         raise ActionRefused("A dispute is open on this order: the payout waits for it to end.")
     from_state = _transition(order, "complete", actor=None)
     order.completed_at = now

@@ -44,6 +44,8 @@ MATRIX = {
     "arbitration:release": _row(method="post", arbiter=OK),  # refused with a message
     "arbitration:reassign": _row(method="post", arbiter=OK),
     "arbitration:rule": _row(method="post", arbiter="400"),  # empty form: errors shown
+    "arbitration:decide_appeal": _row(method="post", arbiter="400"),
+    "disputes:appeal": _row(**PARTY_ONLY),
     "disputes:open": _row(buyer=OK),
     "disputes:buyer_list": _row(buyer=OK, other_buyer=OK),
     "disputes:seller_list": _row(seller=OK, other_seller=OK),

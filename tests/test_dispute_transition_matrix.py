@@ -31,6 +31,7 @@ EXPECTED = {
         "seller": {"message"},
     },
     S.ESCALATED: {"buyer": {"buyer_cancel", "message"}, "seller": {"message"}, "arbiter": {"rule"}},
+    S.APPEALED: {"buyer": {"message"}, "seller": {"message"}, "arbiter": {"decide_appeal"}},
     S.AWAITING_RETURN: {"buyer": {"buyer_ship_return", "message"}, "seller": {"message"}},
     S.RETURN_IN_TRANSIT: {"buyer": {"message"}, "seller": {"seller_confirm_return", "message"}},
     S.RESOLVED: {},
@@ -106,6 +107,7 @@ def _calls(dispute, actor):
             dispute=dispute, actor=actor
         ),
         "message": lambda: services.dispute_post_message(dispute=dispute, actor=actor, body="hi"),
+        "appeal": lambda: services.dispute_appeal(dispute=dispute, actor=actor, statement="x"),
     }
 
 

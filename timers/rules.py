@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from disputes import services as dispute_services
 from disputes.deadlines import RESPONSIBLE_PARTY, next_reminder
@@ -74,6 +74,8 @@ def _act_on_deadline(deadline: Deadline, now: datetime) -> None:
             dispute_services.dispute_close_unshipped_return(dispute=dispute, now=due, ran_at=now)
         case DeadlineKind.RETURN_RECEIPT:
             dispute_services.dispute_refund_unconfirmed_return(dispute=dispute, now=due, ran_at=now)
+        case DeadlineKind.APPEAL:
+            dispute_services.dispute_finalize(dispute=dispute, now=due, ran_at=now)
         case _:
             raise ActionRefused(f"No rule acts on {deadline.kind} deadlines yet.")
 
@@ -201,8 +203,13 @@ class ReceiptRule(Rule):
         return True
 
 
+def _payout_holders() -> Q:
+    """Disputes that keep the seller's money back: open, or ruled and still appealable."""
+    return Q(state__in=OPEN_STATES) | Q(ruled_at__isnull=False, final_at__isnull=True)
+
+
 def _open_dispute():
-    return Dispute.objects.filter(order=OuterRef("pk"), state__in=OPEN_STATES)
+    return Dispute.objects.filter(_payout_holders(), order=OuterRef("pk"))
 
 
 class ProtectionEndRule(Rule):
@@ -222,13 +229,12 @@ class ProtectionEndRule(Rule):
     @transaction.atomic
     def fire(self, pk, now):
         order = _lock_order(pk, state=OrderState.RECEIVED, protection_ends_at__lte=now)
-        if order is None or Dispute.objects.filter(order=order, state__in=OPEN_STATES).exists():
+        if order is None or Dispute.objects.filter(_payout_holders(), order=order).exists():
             return False
-        # If a dispute held the payout past the end of protection, it is released when it closed.
-        last_closed = (
-            order.disputes.order_by("-closed_at").values_list("closed_at", flat=True).first()
-        )
-        when = max(filter(None, [order.protection_ends_at, last_closed]))
+        # If a dispute held the payout past the end of protection, it is released when the
+        # dispute closed, or its ruling became final.
+        ends = order.disputes.values_list("closed_at", "final_at")
+        when = max(filter(None, [order.protection_ends_at, *(t for pair in ends for t in pair)]))
         order_services.order_complete(order=order, now=when, ran_at=now)
         return True
 

@@ -82,6 +82,39 @@ def _ship_return(dispute, buyer, seller, at):
     )
 
 
+def _arbiter_rules(outcome: str, amount: str | None) -> Step:
+    def step(dispute, buyer, seller, at):
+        from arbitration import services as arbitration
+
+        arbiter = User.objects.get(username="arbiter")
+        dispute.refresh_from_db()
+        dispute.assignee = arbiter  # as if taken from the queue
+        dispute.save(update_fields=["assignee"])
+        arbitration.case_rule(
+            dispute=dispute,
+            arbiter=arbiter,
+            decision=arbitration.Decision(
+                outcome=outcome,
+                rationale="The buyer's photos show the defect; the seller's packing photo was "
+                "taken before shipping and does not show the item's condition on arrival.",
+                policy_clause="damaged" if outcome != "claim_rejected" else "insufficient_evidence",
+                amount=Decimal(amount) if amount else None,
+            ),
+            now=at,
+        )
+
+    return step
+
+
+def _buyer_appeals(dispute, buyer, seller, at):
+    d.dispute_appeal(
+        dispute=dispute,
+        actor=buyer,
+        statement="The arbiter did not see my second photo: the tent poles are clearly missing.",
+        now=at,
+    )
+
+
 def _cancel(dispute, buyer, seller, at):
     d.dispute_cancel(dispute=dispute, actor=buyer, now=at)
 
@@ -155,6 +188,31 @@ SCENARIOS = [
         [_seller_silent],
     ),
     ("Table lamp", "40.00", Reason.DAMAGED, (PARTIAL, "15.00"), 7, [_cancel]),
+    (
+        "Wireless earbuds",
+        "79.00",
+        Reason.DAMAGED,
+        (Remedy.FULL_REFUND, None),
+        4,
+        [
+            _reject(None, "They worked when shipped."),
+            _buyer_escalate,
+            _arbiter_rules("partial_refund", "40.00"),
+        ],
+    ),
+    (
+        "Camping tent",
+        "149.00",
+        Reason.MISSING_PARTS,
+        (PARTIAL, "60.00"),
+        5,
+        [
+            _reject(None, "All parts were packed."),
+            _buyer_escalate,
+            _arbiter_rules("claim_rejected", None),
+            _buyer_appeals,
+        ],
+    ),
 ]
 
 
