@@ -29,6 +29,7 @@ class QueueFilterForm(forms.Form):
         required=False, min_value=0, label="Filed at least (days ago)"
     )
     assignee = forms.ChoiceField(required=False, label="Assignee")
+    appeals = forms.BooleanField(required=False, label="Appeals only")
 
     def __init__(self, *args, arbiters=(), **kwargs):
         from disputes.models import Reason
@@ -105,3 +106,18 @@ class AppealDecisionForm(RulingForm):
         if cleaned.get("decision") == "replace" and not cleaned.get("outcome"):
             self.add_error("outcome", "Choose the decision that replaces the ruling.")
         return cleaned
+
+
+class EvidenceRequestForm(forms.Form):
+    party = forms.ChoiceField(
+        choices=[("buyer", "The buyer"), ("seller", "The seller")], label="Ask"
+    )
+    request = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What do you need?",
+        help_text="They answer in the dispute's messages, with photos if needed.",
+    )
+    hours = forms.IntegerField(
+        min_value=1, max_value=24 * 14, initial=48, label="Answer within (hours)"
+    )

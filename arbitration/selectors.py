@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
-from disputes.models import Dispute, DisputeState, Outcome
+from disputes.models import ARBITRATION_STATES, Dispute, DisputeState, Outcome
 from orders.models import Order, OrderState
 
 from .models import Ruling
@@ -26,10 +26,13 @@ class QueueFilters:
     max_amount: Decimal | None = None
     min_age_days: int | None = None
     assignee: str = ""  # "", "me", "unassigned", or a user id
+    appeals: bool = False
 
 
 def _filtered(filters: QueueFilters, viewer: User, now: datetime) -> QuerySet[Dispute]:
-    qs = Dispute.objects.filter(state=DisputeState.ESCALATED)
+    qs = Dispute.objects.filter(state__in=ARBITRATION_STATES)
+    if filters.appeals:
+        qs = qs.filter(state=DisputeState.APPEALED)
     if filters.reason:
         qs = qs.filter(reason=filters.reason)
     if filters.min_amount is not None:
@@ -84,7 +87,7 @@ def queue_page(
 
 
 def queue_counts(viewer: User) -> dict[str, int]:
-    escalated = Dispute.objects.filter(state=DisputeState.ESCALATED)
+    escalated = Dispute.objects.filter(state__in=ARBITRATION_STATES)
     return {
         "waiting": escalated.filter(assignee__isnull=True).count(),
         "mine": escalated.filter(assignee=viewer).count(),

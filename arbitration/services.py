@@ -1,7 +1,7 @@
 """The arbitration queue: taking, releasing and reassigning cases, and ruling on them."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -208,3 +208,27 @@ def case_decide_appeal(
     cited = EvidenceItem.objects.filter(dispute=dispute, pk__in=decision.cited_evidence)
     ruling.cited_evidence.set(cited)
     return ruling
+
+
+@transaction.atomic
+def case_request_evidence(
+    *,
+    dispute: Dispute,
+    arbiter: User,
+    party: str,
+    request: str,
+    hours: int,
+    now: datetime | None = None,
+) -> Dispute:
+    _require_arbiter(arbiter)
+    now = now or timezone.now()
+    dispute = _locked_case(dispute)
+    dispute_services.dispute_request_evidence(
+        dispute=dispute,
+        actor=arbiter,
+        party=party,
+        request=request,
+        due_at=now + timedelta(hours=hours),
+        now=now,
+    )
+    return dispute

@@ -12,6 +12,11 @@ urlpatterns = [
     path("arbitration/disputes/<str:dispute_ref>/reassign/", views.reassign, name="reassign"),
     path("arbitration/disputes/<str:dispute_ref>/rule/", views.rule, name="rule"),
     path(
+        "arbitration/disputes/<str:dispute_ref>/evidence/",
+        views.request_evidence,
+        name="request_evidence",
+    ),
+    path(
         "arbitration/disputes/<str:dispute_ref>/appeal/", views.decide_appeal, name="decide_appeal"
     ),
     path("arbitration/disputes/<str:dispute_ref>/clocks/", views.case_clocks, name="case_clocks"),

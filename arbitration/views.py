@@ -11,7 +11,13 @@ from disputes.services import current_offer
 from orders.errors import ActionRefused, StaleState
 
 from . import selectors, services
-from .forms import AppealDecisionForm, ClockChangeForm, QueueFilterForm, RulingForm
+from .forms import (
+    AppealDecisionForm,
+    ClockChangeForm,
+    EvidenceRequestForm,
+    QueueFilterForm,
+    RulingForm,
+)
 from .models import RationaleTemplate
 
 
@@ -75,6 +81,7 @@ def _case_context(request, dispute, ruling_form=None) -> dict:
         "ruling_form": ruling_form,
         "is_mine": dispute.assignee_id == request.user.pk,
         "in_queue": dispute.state in services.QUEUE_STATES,
+        "evidence_form": EvidenceRequestForm(),
         "is_appeal": dispute.state == "appealed",
     }
 
@@ -152,6 +159,24 @@ def rule(request, dispute_ref: str):
             return redirect("arbitration:case", dispute_ref=dispute.reference)
     context = _case_context(request, dispute, ruling_form=form)
     return render(request, "arbitration/case.html", context, status=400)
+
+
+@arbiter_required
+@require_POST
+def request_evidence(request, dispute_ref: str):
+    dispute = selectors.case_for_arbiter(dispute_ref)
+    form = EvidenceRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say whom you ask, what you need, and within how many hours.")
+        return redirect("arbitration:case", dispute_ref=dispute.reference)
+    return _case_act(
+        request,
+        dispute,
+        lambda: services.case_request_evidence(
+            dispute=dispute, arbiter=request.user, **form.cleaned_data
+        ),
+        "Request sent; its due time is on the case's clocks.",
+    )
 
 
 @arbiter_required

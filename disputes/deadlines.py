@@ -56,6 +56,8 @@ def wanted_deadlines(dispute: Dispute) -> dict[str, datetime]:
     )
     if appealable and dispute.ruled_at and not dispute.appealed_at and not dispute.final_at:
         wanted[DeadlineKind.APPEAL] = dispute.ruled_at + timedelta(days=policy.appeal_days)
+    if state in (DisputeState.ESCALATED, DisputeState.APPEALED) and dispute.evidence_due_at:
+        wanted[DeadlineKind.EVIDENCE_REQUEST] = dispute.evidence_due_at
     if state == DisputeState.RETURN_IN_TRANSIT:
         # No carrier feed: delivery is estimated with the seller's own delivery time limit.
         delivered = dispute.return_shipped_at + timedelta(days=order.delivery_days or 0)

@@ -132,6 +132,11 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     final_at = models.DateTimeField(null=True, blank=True)
+    # An arbiter's request for more evidence: from whom and by when; a request that went
+    # unanswered sends the case back to the queue marked so.
+    evidence_requested_from = models.CharField(max_length=10, blank=True)
+    evidence_due_at = models.DateTimeField(null=True, blank=True)
+    no_answer_from = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -333,6 +338,7 @@ class DeadlineKind(models.TextChoices):
     RETURN_SHIPMENT = "return_shipment", "Return shipment"
     RETURN_RECEIPT = "return_receipt", "Return receipt"
     APPEAL = "appeal", "Appeal window"
+    EVIDENCE_REQUEST = "evidence_request", "Evidence requested by the arbiter"
 
 
 class DeadlineStatus(models.TextChoices):

@@ -523,6 +523,12 @@ def dispute_post_message(
         raise ActionRefused("Write a message or add a photo.")
     message = Message.objects.create(dispute=dispute, author=actor, body=body, created_at=now)
     _attach_photos(dispute, photos, actor=actor, now=now, message=message)
+    if dispute.evidence_requested_from == _party_of(dispute, actor):
+        # The arbiter's request is answered: its clock stops.
+        dispute.evidence_requested_from = ""
+        dispute.evidence_due_at = None
+        dispute.no_answer_from = ""
+        _finish(dispute, now)
     _record(
         dispute,
         actor=actor,
@@ -593,6 +599,74 @@ def dispute_rule(
 
 def locked_for_arbitration(dispute: Dispute) -> Dispute:
     return _locked(dispute)
+
+
+def dispute_request_evidence(
+    *, dispute: Dispute, actor: User, party: str, request: str, due_at: datetime, now: datetime
+) -> Message:
+    """An arbiter asks one party for more evidence by a due time (inside the caller's
+    transaction; the dispute is locked and assigned to `actor`)."""
+    if dispute.assignee_id != actor.pk:
+        raise ActionRefused("Take the case before asking for evidence.")
+    if party not in (Party.BUYER, Party.SELLER) or not request.strip():
+        raise ActionRefused("Say whom you ask and what you need.")
+    dispute.evidence_requested_from = party
+    dispute.evidence_due_at = due_at
+    dispute.no_answer_from = ""
+    label = Party(party).label.lower()
+    message = Message.objects.create(
+        dispute=dispute,
+        author=actor,
+        body=f"Parley arbiter to the {label}: {request}",
+        created_at=now,
+    )
+    _finish(dispute, now)
+    when = f"{due_at:%-d %b %Y, %H:%M} UTC"
+    _record(
+        dispute,
+        actor=actor,
+        code="disputes.evidence.requested",
+        message=f"The arbiter asked the {label} for more evidence by {when}",
+        now=now,
+        data={"party": party, "message": message.pk},
+    )
+    tell(
+        dispute,
+        party,
+        key=f"dispute:{dispute.pk}:evidence:{message.pk}",
+        subject=f"Dispute {dispute.reference}: the arbiter needs more from you",
+        body=f"{request} Please answer in the dispute's messages by {when}; without an answer "
+        "the arbiter decides on what is there.",
+        now=now,
+    )
+    return message
+
+
+@transaction.atomic
+def dispute_evidence_overdue(
+    *, dispute: Dispute, now: datetime, ran_at: datetime | None = None
+) -> Dispute:
+    """The party asked for evidence did not answer: the case goes back to the queue, marked."""
+    dispute = _locked(dispute)
+    party = dispute.evidence_requested_from
+    if not party or dispute.state not in (DisputeState.ESCALATED, DisputeState.APPEALED):
+        raise StaleState("No evidence request is waiting.")
+    dispute.no_answer_from = party
+    dispute.evidence_requested_from = ""
+    dispute.evidence_due_at = None
+    dispute.assignee = None
+    dispute.assigned_at = None
+    _finish(dispute, now)
+    label = Party(party).label.lower()
+    _record(
+        dispute,
+        actor=None,
+        code="disputes.rule.evidence_overdue",
+        message=f"No answer from the {label} in time: the case returned to the queue",
+        now=now,
+        data=_rule_data("evidence_request", now, ran_at),
+    )
+    return dispute
 
 
 @transaction.atomic

@@ -45,6 +45,7 @@ MATRIX = {
     "arbitration:reassign": _row(method="post", arbiter=OK),
     "arbitration:rule": _row(method="post", arbiter="400"),  # empty form: errors shown
     "arbitration:decide_appeal": _row(method="post", arbiter="400"),
+    "arbitration:request_evidence": _row(method="post", arbiter=OK),
     "disputes:appeal": _row(**PARTY_ONLY),
     "disputes:open": _row(buyer=OK),
     "disputes:buyer_list": _row(buyer=OK, other_buyer=OK),

@@ -177,3 +177,43 @@ def test_target_date_and_remedy_for_appeal_offer(ruled):
     assert ruled.rulings.count() == 1
     assert ruled.agreed_offer.remedy == Remedy.PARTIAL_REFUND
     assert timezone.now() < ruled.target_at
+
+
+@pytest.fixture
+def taken(buyer, seller, arbiter):
+    dispute = open_dispute(buyer=buyer, seller=seller)
+    services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.")
+    services.dispute_escalate_by_buyer(dispute=dispute, actor=buyer)
+    arbitration.case_take_next(arbiter=arbiter)
+    dispute.refresh_from_db()
+    return dispute
+
+
+def test_an_answered_evidence_request_stops_its_clock(taken, seller, arbiter):
+    arbitration.case_request_evidence(
+        dispute=taken, arbiter=arbiter, party="seller", request="Photo of the label?", hours=48
+    )
+    taken.refresh_from_db()
+    assert taken.evidence_requested_from == "seller"
+    assert taken.deadlines.filter(kind="evidence_request", status="pending").exists()
+    services.dispute_post_message(dispute=taken, actor=seller, body="Here.")
+    taken.refresh_from_db()
+    assert not taken.evidence_requested_from
+    assert not taken.deadlines.filter(kind="evidence_request", status="pending").exists()
+
+
+def test_an_unanswered_request_returns_the_case_to_the_queue_marked(taken, arbiter):
+    arbitration.case_request_evidence(
+        dispute=taken, arbiter=arbiter, party="buyer", request="Photo of the box?", hours=24
+    )
+    due = taken.deadlines.get(kind="evidence_request", status="pending").due_at
+    with time_machine.travel(due - timedelta(seconds=1), tick=False):
+        enforce_deadlines()
+    taken.refresh_from_db()
+    assert taken.assignee == arbiter
+    with time_machine.travel(due + timedelta(seconds=1), tick=False):
+        enforce_deadlines()
+    taken.refresh_from_db()
+    assert taken.assignee is None and taken.no_answer_from == "buyer"
+    assert taken.state == DisputeState.ESCALATED
+    assert taken.events.last().code == "disputes.rule.evidence_overdue"

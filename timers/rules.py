@@ -76,6 +76,8 @@ def _act_on_deadline(deadline: Deadline, now: datetime) -> None:
             dispute_services.dispute_refund_unconfirmed_return(dispute=dispute, now=due, ran_at=now)
         case DeadlineKind.APPEAL:
             dispute_services.dispute_finalize(dispute=dispute, now=due, ran_at=now)
+        case DeadlineKind.EVIDENCE_REQUEST:
+            dispute_services.dispute_evidence_overdue(dispute=dispute, now=due, ran_at=now)
         case _:
             raise ActionRefused(f"No rule acts on {deadline.kind} deadlines yet.")
 
