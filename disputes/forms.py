@@ -189,3 +189,15 @@ class AppealForm(forms.Form):
         help_text="Another arbiter reads this with all the evidence; their decision is final.",
     )
     photos = PhotosField(label="New evidence")
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+        label="How was the seller?",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False, label="Comment"
+    )

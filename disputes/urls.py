@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("disputes/<str:dispute_ref>/escalate/", views.escalate, name="escalate"),
     path("disputes/<str:dispute_ref>/appeal/", views.appeal, name="appeal"),
+    path("disputes/<str:dispute_ref>/rate/", views.rate, name="rate"),
     path("disputes/<str:dispute_ref>/cancel/", views.cancel, name="cancel"),
     path("disputes/<str:dispute_ref>/return/ship/", views.ship_return, name="ship_return"),
     path(

@@ -19,6 +19,7 @@ from .forms import (
     MessageForm,
     ModifyClaimForm,
     OpenDisputeForm,
+    RatingForm,
     RejectForm,
     ReturnShipmentForm,
 )
@@ -94,10 +95,17 @@ def buyer_list(request):
 
 @seller_required
 def seller_list(request):
-    page = Paginator(selectors.seller_disputes(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "disputes/list.html", {"page": page, "portal": "seller"})
+    disputes = selectors.seller_disputes(request.user)
+    behind = request.GET.get("behind", "")
+    if behind:
+        from arbitration.standing import disputes_behind
+
+        days = int(request.GET.get("days", "30")) if request.GET.get("days", "").isdigit() else 30
+        counted = disputes_behind(request.user.store.pk, behind, timezone.now(), days)
+        disputes = disputes.filter(pk__in=counted.values("pk"))
+    page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "portal": "seller", "behind": behind}
+    return render(request, "disputes/list.html", context)
 
 
 # --- The case page --------------------------------------------------------------------------------
@@ -124,6 +132,11 @@ def _detail_context(request, dispute, **forms) -> dict:
         "refunds": dispute.refunds.order_by("created_at"),
         "refund_summary": ledger.refund_status_label(dispute.order),
         "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
+        "rating": getattr(dispute.order, "rating", None),
+        "can_rate": viewer == Party.BUYER
+        and not dispute.is_open
+        and not hasattr(dispute.order, "rating"),
+        "rating_form": forms.get("rating_form") or RatingForm(),
         "message_form": forms.get("message_form") or MessageForm(),
     }
 
@@ -238,6 +251,24 @@ def ship_return(request, dispute_ref: str):
             messages.success(request, "Return recorded. The seller is asked to confirm it arrived.")
             return redirect("disputes:detail", dispute_ref=dispute.reference)
     return _form_page(request, dispute, form, title="Ship the return", submit="Record return")
+
+
+@buyer_required
+@require_POST
+def rate(request, dispute_ref: str):
+    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        return _act(
+            request,
+            dispute,
+            lambda: services.rating_leave(
+                order=dispute.order, buyer=request.user, **form.cleaned_data
+            ),
+            "Thank you: your rating is on the seller's record.",
+        )
+    context = _detail_context(request, dispute, rating_form=form)
+    return render(request, "disputes/detail.html", context, status=400)
 
 
 @login_required

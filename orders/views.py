@@ -98,9 +98,16 @@ def buyer_new_order(request):
 
 @seller_required
 def seller_dashboard(request):
+    from arbitration import standing
+
+    now = timezone.now()
+    store_id = request.user.store.pk
+    weeks = standing.weekly_disputes(store_id, now)
     context = {
         "to_ship": _page(request, selectors.seller_orders_to_ship(request.user), "ship_page"),
         "shipped": _page(request, selectors.seller_orders_shipped(request.user), "shipped_page"),
+        "standing": [(days, standing.standing(store_id, now, days)) for days in (30, 90)],
+        "chart": _bar_chart(weeks),
     }
     return render(request, "orders/seller_dashboard.html", context)
 
@@ -134,3 +141,20 @@ def seller_ship(request, reference: str):
             messages.success(request, f"Parcel {parcel.tracking_number} recorded.")
             return redirect("orders:seller_order_detail", reference=reference)
     return render(request, "orders/seller_ship.html", {"order": order, "form": form})
+
+
+def _bar_chart(weeks) -> dict:
+    """Geometry for a small server-rendered SVG bar chart (no JavaScript, no library)."""
+    peak = max((n for _, n in weeks), default=0) or 1
+    width, height, gap = 24, 80, 6
+    bars = [
+        {
+            "x": i * (width + gap),
+            "height": round(height * n / peak),
+            "y": height - round(height * n / peak),
+            "n": n,
+            "week": week,
+        }
+        for i, (week, n) in enumerate(weeks)
+    ]
+    return {"bars": bars, "width": len(weeks) * (width + gap), "height": height, "bar": width}

@@ -47,6 +47,7 @@ MATRIX = {
     "arbitration:decide_appeal": _row(method="post", arbiter="400"),
     "arbitration:request_evidence": _row(method="post", arbiter=OK),
     "disputes:appeal": _row(**PARTY_ONLY),
+    "disputes:rate": _row(method="post", buyer="400"),  # empty form
     "disputes:open": _row(buyer=OK),
     "disputes:buyer_list": _row(buyer=OK, other_buyer=OK),
     "disputes:seller_list": _row(seller=OK, other_seller=OK),
