@@ -5,7 +5,7 @@ from .models import Role
 _NAV = {
     Role.BUYER: [("My orders", "orders:buyer_orders"), ("My disputes", "disputes:buyer_list")],
     Role.SELLER: [("Dashboard", "orders:seller_dashboard"), ("Disputes", "disputes:seller_list")],
-    Role.ARBITER: [("Arbitration queue", "arbitration:queue")],
+    Role.ARBITER: [("Arbitration queue", "arbitration:queue"), ("Metrics", "arbitration:metrics")],
 }
 
 

@@ -7,6 +7,7 @@ app_name = "arbitration"
 urlpatterns = [
     path("arbitration/", views.queue, name="queue"),
     path("arbitration/next/", views.take_next, name="take_next"),
+    path("arbitration/metrics/", views.metrics, name="metrics"),
     path("arbitration/disputes/<str:dispute_ref>/", views.case, name="case"),
     path("arbitration/disputes/<str:dispute_ref>/release/", views.release, name="release"),
     path("arbitration/disputes/<str:dispute_ref>/reassign/", views.reassign, name="reassign"),

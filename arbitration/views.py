@@ -44,6 +44,13 @@ def queue(request):
 
 
 @arbiter_required
+def metrics(request):
+    from .metrics import metrics as compute
+
+    return render(request, "arbitration/metrics.html", {"m": compute(timezone.now())})
+
+
+@arbiter_required
 @require_POST
 def take_next(request):
     dispute = services.case_take_next(arbiter=request.user)

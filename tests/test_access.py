@@ -40,6 +40,7 @@ MATRIX = {
     "arbitration:queue": _row(arbiter=OK),
     "arbitration:case_clocks": _row(arbiter=OK),
     "arbitration:take_next": _row(method="post", arbiter=OK),
+    "arbitration:metrics": _row(arbiter=OK),
     "arbitration:case": _row(arbiter=OK),
     "arbitration:release": _row(method="post", arbiter=OK),  # refused with a message
     "arbitration:reassign": _row(method="post", arbiter=OK),

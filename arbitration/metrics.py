@@ -1,0 +1,90 @@
+"""Staff metrics of the arbitration service, each a plain formula over the records."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+
+from disputes.models import ARBITRATION_STATES, OPEN_STATES, Dispute
+
+from .models import Ruling
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least `fraction` of values at or
+    below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class ArbiterLine:
+    name: str
+    rulings: int
+    appeals_decided: int
+    reversed: int
+
+    @property
+    def reversal_rate(self) -> str:
+        return f"{100 * self.reversed / self.appeals_decided:.0f}%" if self.appeals_decided else "–"
+
+
+def _days(delta: timedelta | None) -> str:
+    return "–" if delta is None else f"{delta.total_seconds() / 86400:.1f} days"
+
+
+def metrics(now: datetime, days: int = 90) -> dict:
+    since = now - timedelta(days=days)
+    first_rulings = Ruling.objects.filter(on_appeal=False, created_at__gte=since).select_related(
+        "dispute"
+    )
+    waits = [(r.created_at - r.dispute.opened_at).total_seconds() for r in first_rulings]
+    median, p90 = percentile(waits, 0.5), percentile(waits, 0.9)
+    closed = Dispute.objects.filter(closed_at__gte=since).exclude(outcome="")
+    by_reason = (
+        closed.values("reason", "outcome").annotate(n=Count("id")).order_by("reason", "outcome")
+    )
+    return {
+        "days": days,
+        "open_cases": Dispute.objects.filter(state__in=ARBITRATION_STATES).count(),
+        "unassigned": Dispute.objects.filter(
+            state__in=ARBITRATION_STATES, assignee__isnull=True
+        ).count(),
+        "past_target": Dispute.objects.filter(state__in=OPEN_STATES, target_at__lt=now).count(),
+        "median_to_ruling": _days(None if median is None else timedelta(seconds=median)),
+        "p90_to_ruling": _days(None if p90 is None else timedelta(seconds=p90)),
+        "rulings_counted": len(waits),
+        "outcomes_by_reason": list(by_reason),
+        "arbiters": arbiter_lines(since),
+    }
+
+
+def arbiter_lines(since: datetime) -> list[ArbiterLine]:
+    """Per arbiter: first rulings made since `since`, how many of those were decided on appeal,
+    and how many of those appeal decisions did not uphold them."""
+    rows = (
+        Ruling.objects.filter(on_appeal=False, created_at__gte=since)
+        .values("arbiter__username", "arbiter__first_name", "arbiter__last_name")
+        .annotate(
+            rulings=Count("id", distinct=True),
+            appeals=Count("dispute__rulings", filter=Q(dispute__rulings__on_appeal=True)),
+            reversed=Count(
+                "dispute__rulings",
+                filter=Q(dispute__rulings__on_appeal=True, dispute__rulings__upheld=False),
+            ),
+        )
+        .order_by("-rulings")
+    )
+    return [
+        ArbiterLine(
+            name=f"{row['arbiter__first_name']} {row['arbiter__last_name']}".strip()
+            or row["arbiter__username"],
+            rulings=row["rulings"],
+            appeals_decided=row["appeals"],
+            reversed=row["reversed"],
+        )
+        for row in rows
+    ]
