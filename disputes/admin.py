@@ -1,10 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from arbitration.services import case_reassign, case_release
 from orders.admin import ReadOnlyAdminMixin
+from orders.errors import ActionRefused
 
 from .models import Deadline, Dispute, DisputeEvent, EvidenceItem, Message, Offer, Refund
+
+_LABELS = {"rule": "Rule on this case", "decide_appeal": "Decide the appeal"}
 
 
 class OfferInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -47,10 +51,53 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("order",)
     inlines = [OfferInline, DeadlineInline, EvidenceInline, RefundInline, EventInline]
 
+    readonly_fields = ("next_steps",)
+    actions = ["assign_to_me", "release_mine"]
+
     @admin.display(description="Clocks")
     def clocks(self, dispute: Dispute) -> str:
         url = reverse("arbitration:case_clocks", kwargs={"dispute_ref": dispute.reference})
         return format_html('<a href="{}">Extend or pause</a>', url)
+
+    @admin.display(description="What staff can do now")
+    def next_steps(self, dispute: Dispute) -> str:
+        """Only the transitions the state allows, each through its service (never a raw edit)."""
+        names = [
+            t.name
+            for t in dispute.get_available_state_transitions()
+            if t.name in ("rule", "decide_appeal")
+        ]
+        case = reverse("arbitration:case", kwargs={"dispute_ref": dispute.reference})
+        clocks = reverse("arbitration:case_clocks", kwargs={"dispute_ref": dispute.reference})
+        links = [format_html('<a href="{}#ruling">{}</a>', case, _LABELS[n]) for n in names]
+        links.append(format_html('<a href="{}">Extend or pause a deadline</a>', clocks))
+        return format_html_join(" · ", "{}", ((link,) for link in links))
+
+    def get_fields(self, request, obj=None):
+        return ["next_steps", *[f for f in super().get_fields(request, obj) if f != "next_steps"]]
+
+    @admin.action(description="Assign the selected cases to me (lead arbiters)")
+    def assign_to_me(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda d: case_reassign(dispute=d, lead=request.user, to=request.user),
+        )
+
+    @admin.action(description="Release my selected cases to the queue")
+    def release_mine(self, request, queryset):
+        self._each(request, queryset, lambda d: case_release(dispute=d, arbiter=request.user))
+
+    def _each(self, request, queryset, act) -> None:
+        done = 0
+        for dispute in queryset:
+            try:
+                act(dispute)
+                done += 1
+            except ActionRefused as exc:
+                self.message_user(request, f"{dispute.reference}: {exc.message}", messages.WARNING)
+        if done:
+            self.message_user(request, f"{done} case(s) updated.", messages.SUCCESS)
 
 
 @admin.register(Refund)

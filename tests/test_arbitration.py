@@ -260,3 +260,23 @@ def test_target_is_filing_plus_the_policy_target(db, buyer, seller):
         days=dispute.policy.resolution_target_days
     )
     assert timezone.now() < dispute.target_at
+
+
+@pytest.mark.django_db
+def test_admin_offers_only_allowed_transitions_through_services(client, buyer, seller):
+    lead = ArbiterFactory(is_lead_arbiter=True, is_superuser=True)
+    dispute = _escalated(buyer, seller)
+    client.force_login(lead)
+    page = client.get(f"/admin/disputes/dispute/{dispute.pk}/change/").content.decode()
+    assert "Rule on this case" in page and "Decide the appeal" not in page
+    assert 'name="state"' not in page  # never a raw edit of the state
+    client.post(
+        "/admin/disputes/dispute/",
+        {"action": "assign_to_me", "_selected_action": [dispute.pk]},
+    )
+    dispute.refresh_from_db()
+    assert dispute.assignee == lead
+    resolved = open_dispute(buyer=buyer, seller=seller)
+    dispute_services.dispute_cancel(dispute=resolved, actor=buyer)
+    page = client.get(f"/admin/disputes/dispute/{resolved.pk}/change/").content.decode()
+    assert "Rule on this case" not in page

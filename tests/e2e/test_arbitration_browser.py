@@ -42,7 +42,8 @@ def test_escalation_to_ruling(page: Page, live_server):
     _sign_in(page, base, "bea")
     page.goto(case_url)
     page.get_by_role("button", name="Ask Parley to decide").click()
-    expect(page.get_by_role("heading", name="A Parley arbiter is reviewing the case")).to_be_visible()
+    reviewing = page.get_by_role("heading", name="A Parley arbiter is reviewing the case")
+    expect(reviewing).to_be_visible()
 
     _sign_in(page, base, "ada")
     page.get_by_role("button", name="Take next case").click()
@@ -60,7 +61,8 @@ def test_escalation_to_ruling(page: Page, live_server):
     for who in ("bea", "sid"):
         _sign_in(page, base, who)
         page.goto(case_url)
-        expect(page.get_by_role("heading", name="Ruling: Refund in part · 15.00 USD")).to_be_visible()
+        ruling = page.get_by_role("heading", name="Ruling: Refund in part · 15.00 USD")
+        expect(ruling).to_be_visible()
         expect(page.get_by_text("The buyer's photo shows a fresh crack")).to_be_visible()
         expect(page.get_by_text("Partially refunded: 15.00 USD of 50.00 USD")).to_be_visible()
         _shot(page, f"ruling-seen-by-{who}")
