@@ -39,8 +39,9 @@ format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## Benchmarks (bench/): the deadline engine on 100,000 overdue rows (~20 min)
-	$(PY) scripts/services.py --postgres --redis -- $(PY) bench/timers.py --n 100000
+bench: install ## Benchmarks (bench/): deadline engine (100k rows), arbitration queue (1M disputes)
+	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.timers --n 100000
+	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.queue
 
 graph: install ## Regenerate the state-machine diagrams in docs/ (SVG too where graphviz is installed)
 	@for model in orders.Order disputes.Dispute; do \

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -86,12 +87,23 @@ def queue_page(
     return rows[:PAGE_SIZE], next_cursor
 
 
-def queue_counts(viewer: User) -> dict[str, int]:
+COUNT_CAP = 1000
+
+
+def _capped(qs: QuerySet) -> str:
+    """Exact up to the cap, then "1000+": counting 50,000 waiting cases on every page view
+    would make the queue slower as it grows, and nobody needs the exact figure."""
+    n = qs[: COUNT_CAP + 1].count()
+    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else str(n)
+
+
+def queue_counts(viewer: User) -> dict[str, str]:
     escalated = Dispute.objects.filter(state__in=ARBITRATION_STATES)
-    return {
-        "waiting": escalated.filter(assignee__isnull=True).count(),
-        "mine": escalated.filter(assignee=viewer).count(),
-    }
+    # Shared by every arbiter and only a headline: a few seconds stale is fine.
+    waiting = cache.get_or_set(
+        "arbitration:waiting", lambda: _capped(escalated.filter(assignee__isnull=True)), 10
+    )
+    return {"waiting": waiting, "mine": _capped(escalated.filter(assignee=viewer))}
 
 
 def arbiters() -> QuerySet[User]:

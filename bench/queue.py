@@ -1,5 +1,6 @@
 """Benchmark of the arbitration queue, case page and seller dashboard at 10,000 and 1,000,000
-disputes on PostgreSQL (not a test: `python bench/queue.py`, or `make bench`).
+disputes on PostgreSQL (not a test: `python -m bench.queue`, or `make bench`; run as a module, since a
+script named queue.py would shadow the standard library's queue).
 
 Fills its own database (parley_bench_queue) with COPY: orders, payments and disputes across
 1,000 stores and 10,000 buyers; 5% of disputes are in the arbitration queue, the rest closed.
@@ -24,7 +25,9 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
+os.environ.setdefault(
+    "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
 
 STORES, BUYERS, QUEUE_SHARE, REQUESTS = 1_000, 10_000, 0.05, 40
 
@@ -185,12 +188,11 @@ def fill(total: int, start_id: int = 1) -> float:
 def measure(label: str) -> list[str]:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Role, User
     from disputes.models import Dispute
 
-    setup_test_environment()
     arbiter, _ = User.objects.get_or_create(
         username="bench-arbiter", defaults={"role": Role.ARBITER, "is_staff": True}
     )
@@ -227,8 +229,11 @@ def measure(label: str) -> list[str]:
 
 
 def main() -> None:
+    from django.test.utils import setup_test_environment
+
     recreate_database()
     setup()
+    setup_test_environment()  # the test client without a test runner
     took = fill(10_000)
     print(f"filled 10,000 disputes in {took:.1f} s", flush=True)
     small = measure("10k")

@@ -27,3 +27,5 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # WhiteNoise warns about a missing STATIC_ROOT on every request otherwise.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
+# Each test starts with an empty cache (tests/conftest.py clears it); Redis stays the broker.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

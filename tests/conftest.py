@@ -27,6 +27,13 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # The four-person cast of every access test: two of each party, so that "the other one" exists.
 @pytest.fixture
 def buyer(db):
