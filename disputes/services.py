@@ -772,6 +772,8 @@ def dispute_decide_appeal(
     if uphold:
         waiting_for_return = bool(first and first.needs_return and not dispute.return_received_at)
         from_state = _transition(dispute, "decide_appeal", actor, needs_return=waiting_for_return)
+        if waiting_for_return:
+            dispute.agreed_at = now  # the return's clock starts again from the final decision
         decided = "the ruling is upheld"
     else:
         offer = _appeal_offer(dispute, actor, proposal, now)
