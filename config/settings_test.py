@@ -1,6 +1,7 @@
 """Test settings: PostgreSQL and Redis from the environment (see scripts/services.py)."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parley")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
@@ -27,5 +28,9 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # WhiteNoise warns about a missing STATIC_ROOT on every request otherwise.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
+# Tasks queued by tests go to their own Redis database, never into a dev worker's queue.
+_redis = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+CELERY_BROKER_URL = urlunsplit(_redis._replace(path="/15"))
+
 # Each test starts with an empty cache (tests/conftest.py clears it); Redis stays the broker.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
