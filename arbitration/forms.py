@@ -78,6 +78,20 @@ class RulingForm(forms.Form):
             (str(item.pk), f"{item.get_party_display()}: {item.original_name}") for item in evidence
         ]
 
+    def decision(self):
+        from .services import Decision
+
+        data = self.cleaned_data
+        return Decision(
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            policy_clause=data["policy_clause"],
+            amount=data["amount"],
+            cited_evidence=tuple(int(pk) for pk in data["cited_evidence"]),
+            seller_violation=data["seller_violation"],
+            penalty_note=data["penalty_note"],
+        )
+
     def clean(self):
         from .models import RulingOutcome
 

@@ -149,17 +149,31 @@ def case_rule(
     dispute, offer = dispute_services.dispute_rule(
         dispute=dispute, actor=arbiter, proposal=proposal, now=now
     )
+    return _write_ruling(
+        dispute,
+        arbiter,
+        decision,
+        offer,
+        outcome=decision.outcome,
+        amount=offer.amount if offer else None,
+        now=now,
+    )
+
+
+def _write_ruling(dispute, arbiter, decision, offer, *, outcome, amount, now, **appeal) -> Ruling:
+    """The written record of a decision, with the evidence it cites (same dispute only)."""
     ruling = Ruling.objects.create(
         dispute=dispute,
         arbiter=arbiter,
-        outcome=decision.outcome,
-        amount=offer.amount if offer else None,
+        outcome=outcome,
+        amount=amount,
         remedy_offer=offer,
         rationale=decision.rationale,
         policy_clause=decision.policy_clause,
         seller_violation=decision.seller_violation,
         penalty_note=decision.penalty_note,
         created_at=now,
+        **appeal,
     )
     cited = EvidenceItem.objects.filter(dispute=dispute, pk__in=decision.cited_evidence)
     ruling.cited_evidence.set(cited)
@@ -191,23 +205,17 @@ def case_decide_appeal(
     dispute, offer = dispute_services.dispute_decide_appeal(
         dispute=dispute, actor=arbiter, uphold=uphold, proposal=proposal, now=now
     )
-    ruling = Ruling.objects.create(
-        dispute=dispute,
-        arbiter=arbiter,
+    return _write_ruling(
+        dispute,
+        arbiter,
+        decision,
+        offer,
         outcome=first.outcome if uphold else decision.outcome,
         amount=first.amount if uphold else decision.amount,
-        remedy_offer=offer,
-        rationale=decision.rationale,
-        policy_clause=decision.policy_clause,
-        seller_violation=decision.seller_violation,
-        penalty_note=decision.penalty_note,
+        now=now,
         on_appeal=True,
         upheld=uphold,
-        created_at=now,
     )
-    cited = EvidenceItem.objects.filter(dispute=dispute, pk__in=decision.cited_evidence)
-    ruling.cited_evidence.set(cited)
-    return ruling
 
 
 @transaction.atomic

@@ -144,16 +144,7 @@ def rule(request, dispute_ref: str):
     evidence = list(dispute.evidence.all())
     form = RulingForm(request.POST, evidence=evidence)
     if form.is_valid():
-        data = form.cleaned_data
-        decision = services.Decision(
-            outcome=data["outcome"],
-            rationale=data["rationale"],
-            policy_clause=data["policy_clause"],
-            amount=data["amount"],
-            cited_evidence=tuple(int(pk) for pk in data["cited_evidence"]),
-            seller_violation=data["seller_violation"],
-            penalty_note=data["penalty_note"],
-        )
+        decision = form.decision()
         try:
             services.case_rule(dispute=dispute, arbiter=request.user, decision=decision)
         except StaleState as exc:
@@ -192,21 +183,12 @@ def decide_appeal(request, dispute_ref: str):
     dispute = selectors.case_for_arbiter(dispute_ref)
     form = AppealDecisionForm(request.POST, evidence=list(dispute.evidence.all()))
     if form.is_valid():
-        data = form.cleaned_data
-        decision = services.Decision(
-            outcome=data["outcome"],
-            rationale=data["rationale"],
-            policy_clause=data["policy_clause"],
-            amount=data["amount"],
-            cited_evidence=tuple(int(pk) for pk in data["cited_evidence"]),
-            seller_violation=data["seller_violation"],
-            penalty_note=data["penalty_note"],
-        )
+        decision = form.decision()
         try:
             services.case_decide_appeal(
                 dispute=dispute,
                 arbiter=request.user,
-                uphold=data["decision"] == "uphold",
+                uphold=form.cleaned_data["decision"] == "uphold",
                 decision=decision,
             )
         except StaleState as exc:

@@ -220,6 +220,23 @@ def _finish(dispute: Dispute, now: datetime) -> None:
     sync_deadlines(dispute, now)
 
 
+def _agree(dispute, offer, actor, transition, code, message, now) -> Dispute:
+    """One party accepted the other's offer: move, carry it out, record it."""
+    from_state = _transition(dispute, transition, actor, needs_return=offer.needs_return)
+    _carry_out(dispute, offer, source=code, now=now)
+    _finish(dispute, now)
+    _record(
+        dispute,
+        actor=actor,
+        code=code,
+        message=message,
+        now=now,
+        from_state=from_state,
+        data={"offer": offer.pk},
+    )
+    return dispute
+
+
 # --- Buyer's acts ------------------------------------------------------------------------------
 
 
@@ -330,19 +347,15 @@ def dispute_accept_offer(
     offer = current_offer(dispute, Party.SELLER)
     if offer is None or offer.pk != offer_id:
         raise StaleState("That offer is no longer on the table.")
-    from_state = _transition(dispute, "buyer_accept_offer", actor, needs_return=offer.needs_return)
-    _carry_out(dispute, offer, source="disputes.offer.accepted", now=now)
-    _finish(dispute, now)
-    _record(
+    return _agree(
         dispute,
-        actor=actor,
-        code="disputes.offer.accepted",
-        message=f"Buyer accepted the seller's offer: {offer.describe()}",
-        now=now,
-        from_state=from_state,
-        data={"offer": offer.pk},
+        offer,
+        actor,
+        "buyer_accept_offer",
+        "disputes.offer.accepted",
+        f"Buyer accepted the seller's offer: {offer.describe()}",
+        now,
     )
-    return dispute
 
 
 @transaction.atomic
@@ -420,19 +433,15 @@ def dispute_seller_accept(*, dispute: Dispute, actor: User, now: datetime | None
     now = now or timezone.now()
     dispute = _locked(dispute)
     offer = current_offer(dispute, Party.BUYER)
-    from_state = _transition(dispute, "seller_accept", actor, needs_return=offer.needs_return)
-    _carry_out(dispute, offer, source="disputes.dispute.seller_accepted", now=now)
-    _finish(dispute, now)
-    _record(
+    return _agree(
         dispute,
-        actor=actor,
-        code="disputes.dispute.seller_accepted",
-        message=f"Seller accepted the buyer's claim: {offer.describe()}",
-        now=now,
-        from_state=from_state,
-        data={"offer": offer.pk},
+        offer,
+        actor,
+        "seller_accept",
+        "disputes.dispute.seller_accepted",
+        f"Seller accepted the buyer's claim: {offer.describe()}",
+        now,
     )
-    return dispute
 
 
 @transaction.atomic
