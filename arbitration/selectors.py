@@ -144,8 +144,8 @@ def seller_record(store_id: int, now: datetime, days: int = 90) -> SellerRecord:
     shipped = Order.objects.filter(
         store_id=store_id, state__in=shipped_states, all_shipped_at__gte=since
     ).count()
-    disputes = Dispute.objects.filter(order__store_id=store_id, opened_at__gte=since).count()
-    rulings = Ruling.objects.filter(dispute__order__store_id=store_id, created_at__gte=since)
+    disputes = Dispute.objects.filter(store_id=store_id, opened_at__gte=since).count()
+    rulings = Ruling.objects.filter(dispute__store_id=store_id, created_at__gte=since)
     return SellerRecord(
         orders_shipped=shipped,
         disputes=disputes,

@@ -33,13 +33,13 @@ def _pct(part: int, whole: int) -> str:
 def standing(store_id: int, now: datetime, days: int) -> list[Figure]:
     since = now - timedelta(days=days)
     shipped = Order.objects.filter(store_id=store_id, all_shipped_at__gte=since).count()
-    disputes = Dispute.objects.filter(order__store_id=store_id, opened_at__gte=since)
+    disputes = Dispute.objects.filter(store_id=store_id, opened_at__gte=since)
     opened = disputes.count()
     silence = DisputeEvent.objects.filter(
-        dispute__order__store_id=store_id, code=SILENCE_CODE, created_at__gte=since
+        dispute__store_id=store_id, code=SILENCE_CODE, created_at__gte=since
     ).count()
     rulings = Ruling.objects.filter(
-        dispute__order__store_id=store_id, created_at__gte=since, on_appeal=False
+        dispute__store_id=store_id, created_at__gte=since, on_appeal=False
     )
     against = rulings.exclude(outcome=RulingOutcome.CLAIM_REJECTED).count()
     penalties = rulings.filter(seller_violation=True).count()
@@ -106,7 +106,7 @@ class SellerRatingStats:
 def disputes_behind(store_id: int, key: str, now: datetime, days: int):
     """The disputes a figure counts, for the link under it."""
     since = now - timedelta(days=days)
-    qs = Dispute.objects.filter(order__store_id=store_id)
+    qs = Dispute.objects.filter(store_id=store_id)
     silenced = Q(events__code=SILENCE_CODE, events__created_at__gte=since)
     ruled = Q(rulings__created_at__gte=since, rulings__on_appeal=False)
     filters = {
@@ -125,7 +125,7 @@ def weekly_disputes(store_id: int, now: datetime, weeks: int = 12) -> list[tuple
     """Disputes opened per week, oldest first, empty weeks included (for the chart)."""
     start = (now - timedelta(weeks=weeks)).replace(hour=0, minute=0, second=0, microsecond=0)
     rows = (
-        Dispute.objects.filter(order__store_id=store_id, opened_at__gte=start)
+        Dispute.objects.filter(store_id=store_id, opened_at__gte=start)
         .annotate(week=TruncWeek("opened_at"))
         .values("week")
         .annotate(n=Count("id"))

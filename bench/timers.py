@@ -138,6 +138,7 @@ def _build_chunk(kind, size, prefix, buyer, store, policy, now, past):
         Dispute(
             reference=f"D{o.reference}"[:20],
             order=o,
+            store_id=o.store_id,
             policy=policy,
             reason="damaged",
             description="bench",

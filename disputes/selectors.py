@@ -38,7 +38,7 @@ def seller_disputes(user: User) -> QuerySet[Dispute]:
         ),
     )
     return (
-        Dispute.objects.filter(order__store__owner=user)
+        Dispute.objects.filter(store__owner=user)
         .select_related("order__buyer")
         .annotate(answer_due=answer_due)
         .order_by("answer_due", "-opened_at", "-id")  # NULLs (nothing due) sort last

@@ -266,6 +266,7 @@ def dispute_open(
     dispute = Dispute.objects.create(
         reference="DS-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8)),
         order=order,
+        store_id=order.store_id,
         policy=policy,
         reason=reason,
         description=description,

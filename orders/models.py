@@ -79,6 +79,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["buyer", "-placed_at"], name="order_buyer_recent"),
             models.Index(fields=["store", "state", "paid_at"], name="order_store_state_paid"),
+            models.Index(fields=["store", "all_shipped_at"], name="order_store_shipped"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gt=0), name="order_total_positive"),

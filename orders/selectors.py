@@ -1,15 +1,27 @@
 """Reads scoped to who asks: a buyer sees only their orders, a seller only their store's."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 
-from .models import Order, OrderState
+from .models import Order, OrderState, Parcel
 
 
 def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
-    return qs.select_related("store", "buyer", "policy").annotate(parcel_count=Count("parcels"))
+    # A correlated count (evaluated for the page's rows only), not a JOIN + GROUP BY over
+    # every order of the list.
+    parcels = (
+        Parcel.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.select_related("store", "buyer", "policy").annotate(
+        parcel_count=Coalesce(Subquery(parcels), 0)
+    )
 
 
 def buyer_orders(user: User) -> QuerySet[Order]:

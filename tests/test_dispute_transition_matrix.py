@@ -47,6 +47,7 @@ def _dispute_in(state, buyer, seller) -> Dispute:
     dispute = Dispute.objects.create(
         reference=f"DS-{state[:8].upper()}",
         order=order,
+        store_id=order.store_id,
         policy=Policy.current(),
         reason="damaged",
         description="x",
