@@ -34,14 +34,14 @@ def buyer_order(user: User, reference: str) -> Order:
 
 def seller_orders_to_ship(user: User) -> QuerySet[Order]:
     """Paid and not yet fully shipped, the longest-waiting first."""
-    return _with_details(Order.objects.filter(store__owner=user, state=OrderState.PAID)).order_by(
-        "paid_at", "id"
-    )
+    return _with_details(
+        Order.objects.filter(store_id=user.store.pk, state=OrderState.PAID)
+    ).order_by("paid_at", "id")
 
 
 def seller_orders_shipped(user: User) -> QuerySet[Order]:
     states = [OrderState.SHIPPED, OrderState.RECEIVED, OrderState.COMPLETED]
-    return _with_details(Order.objects.filter(store__owner=user, state__in=states)).order_by(
+    return _with_details(Order.objects.filter(store_id=user.store.pk, state__in=states)).order_by(
         "-all_shipped_at", "-id"
     )
 
