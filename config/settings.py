@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "settle-refunds": {
+        "task": "disputes.settle_pending_refunds",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     "sweep-outbox": {
         "task": "notifications.sweep_outbox",
         "schedule": 60.0,

@@ -1,6 +1,7 @@
 """The refund ledger: the only way money goes back to a buyer."""
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -13,6 +14,8 @@ from orders.money import Money
 
 from .gateway import get_gateway
 from .models import Dispute, Refund, RefundStatus
+
+logger = logging.getLogger(__name__)
 
 
 def paid_amount(order: Order) -> Money:
@@ -67,7 +70,9 @@ def refund_issue(
         idempotency_key=idempotency_key,
         created_at=now,
     )
-    transaction.on_commit(lambda: refund_settle(refund_id=refund.pk))
+    # robust: a provider outage must not turn a committed act into an error page; beat's
+    # settle-refunds task retries what is still pending.
+    transaction.on_commit(lambda: refund_settle(refund_id=refund.pk), robust=True)
     refund.left_after = (available - amount).amount  # what can still be refunded afterwards
     return refund
 
@@ -93,3 +98,20 @@ def refund_status_label(order: Order) -> str:
     if refunded >= paid_amount(order):
         return f"Refunded in full ({refunded})"
     return f"Partially refunded: {refunded} of {paid_amount(order)}"
+
+
+def settle_pending(*, older_than_seconds: int = 60, limit: int = 200) -> int:
+    """Retry settlement of refunds still pending (provider down, worker lost)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    settled = 0
+    for refund_id in ids:
+        try:
+            settled += refund_settle(refund_id=refund_id).status == RefundStatus.SETTLED
+        except Exception:  # one failing refund must not stop the others
+            logger.exception("refund %s could not be settled; will retry", refund_id)
+    return settled

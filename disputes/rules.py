@@ -6,8 +6,6 @@ from datetime import datetime, timedelta
 from orders.models import Order, OrderState
 from policies.models import Policy
 
-from .models import OPEN_STATES
-
 
 @dataclass(frozen=True)
 class OpeningWindow:
@@ -33,7 +31,8 @@ def earliest_opening(order: Order, policy: Policy) -> datetime | None:
 def opening_window(order: Order, now: datetime) -> OpeningWindow:
     # The window is the order's: the protection terms in force when the buyer paid.
     policy = order.policy
-    open_dispute = order.disputes.filter(state__in=OPEN_STATES).first()
+    # Also while a ruling can still be appealed: the appeal would reopen that dispute.
+    open_dispute = next((d for d in order.disputes.all() if d.holds_payout), None)
     if open_dispute is not None:
         return OpeningWindow(
             False, f"Dispute {open_dispute.reference} is already open on this order."

@@ -25,6 +25,8 @@ from . import ledger
 from .deadlines import sync_deadlines
 from .evidence import ProcessedPhoto
 from .models import (
+    RUNNING_STATUSES,
+    DeadlineKind,
     Dispute,
     DisputeEvent,
     DisputeState,
@@ -172,6 +174,8 @@ def _validated(order: Order, proposal: Proposal) -> Proposal:
     refundable = ledger.refundable_amount(order)
     if proposal.remedy == Remedy.REPLACEMENT:
         return Proposal(proposal.remedy, None, proposal.note)
+    if refundable.amount <= 0:
+        raise ActionRefused("Everything paid for this order has already been refunded.")
     if proposal.remedy == Remedy.FULL_REFUND or (
         proposal.remedy == Remedy.RETURN_AND_REFUND and proposal.amount is None
     ):
@@ -218,6 +222,12 @@ def _settle_offer(dispute: Dispute, offer: Offer, *, source: str, now: datetime)
 def _finish(dispute: Dispute, now: datetime) -> None:
     dispute.save()
     sync_deadlines(dispute, now)
+
+
+def _end_evidence_request(dispute: Dispute) -> None:
+    dispute.evidence_requested_from = ""
+    dispute.evidence_due_at = None
+    dispute.no_answer_from = ""
 
 
 def _agree(dispute, offer, actor, transition, code, message, now) -> Dispute:
@@ -429,11 +439,19 @@ def dispute_ship_return(
 
 
 @transaction.atomic
-def dispute_seller_accept(*, dispute: Dispute, actor: User, now: datetime | None = None) -> Dispute:
-    """The seller accepts the buyer's current proposal; it is carried out at once."""
+def dispute_seller_accept(
+    *, dispute: Dispute, actor: User, offer_id: int | None = None, now: datetime | None = None
+) -> Dispute:
+    """The seller accepts the buyer's current proposal; it is carried out at once.
+
+    Pages pass the id of the proposal the seller saw: if the buyer changed it meanwhile, the
+    seller is shown the new one instead of agreeing to something unseen.
+    """
     now = now or timezone.now()
     dispute = _locked(dispute)
     offer = current_offer(dispute, Party.BUYER)
+    if offer_id is not None and (offer is None or offer.pk != offer_id):
+        raise StaleState("The buyer changed the claim: read the new one before you accept.")
     return _agree(
         dispute,
         offer,
@@ -587,6 +605,7 @@ def dispute_rule(
         _carry_out(dispute, offer, source="disputes.dispute.ruled", now=now)
     dispute.assignee = None
     dispute.ruled_at = now
+    _end_evidence_request(dispute)
     _finish(dispute, now)
     decided = offer.describe() if offer else "the claim is rejected"
     _record(
@@ -694,7 +713,9 @@ def dispute_appeal(
     dispute = _locked(dispute)
     if not statement.strip():
         raise ActionRefused("Explain why the ruling should change.")
-    if dispute.ruled_at and now > dispute.ruled_at + timedelta(days=dispute.policy.appeal_days):
+    # The running appeal clock, which staff may have extended or paused.
+    clock = dispute.deadlines.filter(kind=DeadlineKind.APPEAL, status__in=RUNNING_STATUSES).first()
+    if clock is None or (clock.due_at is not None and now > clock.due_at):
         raise StaleState("The appeal window has closed: the ruling is final.")
     from_state = _transition(dispute, "appeal", actor)
     dispute.appealed_at = now
@@ -749,7 +770,8 @@ def _appeal_offer(
             total = proposal.amount or Decimal(0)
         if total > paid.amount:
             raise ActionRefused(f"The amount cannot be more than {paid}, what was paid.")
-        amount = total - _refunded_by(dispute)
+        still = ledger.refundable_amount(dispute.order).amount  # other disputes may have refunded
+        amount = min(total - _refunded_by(dispute), still)
         if amount <= 0:
             return None
         if remedy == Remedy.FULL_REFUND:
@@ -780,7 +802,7 @@ def dispute_decide_appeal(
     first = dispute.agreed_offer
     offer = None
     if uphold:
-        waiting_for_return = bool(first and first.needs_return and not dispute.return_received_at)
+        waiting_for_return = bool(first and first.needs_return and dispute.closed_at is None)
         from_state = _transition(dispute, "decide_appeal", actor, needs_return=waiting_for_return)
         if waiting_for_return:
             dispute.agreed_at = now  # the return's clock starts again from the final decision
@@ -801,6 +823,7 @@ def dispute_decide_appeal(
         dispute.closed_at = now
     dispute.final_at = now
     dispute.assignee = None
+    _end_evidence_request(dispute)
     _finish(dispute, now)
     _record(
         dispute,

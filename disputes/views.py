@@ -317,9 +317,21 @@ def _post_action(service, success: str, *, role_gate):
     return view
 
 
-seller_accept = _post_action(
-    services.dispute_seller_accept, "You accepted the claim.", role_gate=seller_required
-)
+@seller_required
+@require_POST
+def seller_accept(request, dispute_ref: str):
+    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    offer = request.POST.get("offer", "")
+    return _act(
+        request,
+        dispute,
+        lambda: services.dispute_seller_accept(
+            dispute=dispute, actor=request.user, offer_id=int(offer) if offer.isdigit() else 0
+        ),
+        "You accepted the claim.",
+    )
+
+
 accept_offer = _post_action(
     services.dispute_accept_offer, "You accepted the seller's offer.", role_gate=buyer_required
 )

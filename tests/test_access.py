@@ -56,7 +56,7 @@ MATRIX = {
     "disputes:message": _row(method="post", data={"body": "Hello"}, **PARTY_ONLY),
     "disputes:modify": _row(buyer=OK),
     "disputes:reject": _row(seller=OK),
-    "disputes:seller_accept": _row(method="post", seller=OK),
+    "disputes:seller_accept": _row(method="post", seller="409"),  # no offer id: not the one seen
     "disputes:accept_offer": _row(method="post", buyer="409"),  # not the buyer's turn yet
     "disputes:escalate": _row(method="post", buyer="409"),
     "disputes:cancel": _row(method="post", buyer=OK),

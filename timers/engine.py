@@ -56,7 +56,7 @@ def enforce_deadlines(
     *,
     now: datetime | None = None,
     batch_size: int = 200,
-    per_commit: int = 25,
+    per_commit: int = 1,
     rules: list[Rule] | None = None,
 ) -> Report:
     now = now or timezone.now()

@@ -9,8 +9,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from disputes import services as dispute_services
-from disputes.deadlines import RESPONSIBLE_PARTY, next_reminder
-from disputes.models import OPEN_STATES, Deadline, DeadlineKind, DeadlineStatus, Dispute
+from disputes.deadlines import RESPONSIBLE_PARTY, next_reminder, wanted_deadlines
+from disputes.models import (
+    OPEN_STATES,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Dispute,
+    Reason,
+)
 from disputes.notify import tell
 from orders import services as order_services
 from orders.errors import ActionRefused
@@ -116,6 +123,9 @@ class DisputeDeadlineRule(Rule):
                 deadline = _lock_dispute_then(pk, now, field="due_at")
                 if deadline is None:
                     return False
+                if wanted_deadlines(deadline.dispute).get(deadline.kind) != deadline.base_due_at:
+                    # Something outside the dispute (e.g. receipt confirmed) made it moot.
+                    raise ActionRefused("This clock no longer applies.")
                 deadline.status = DeadlineStatus.FIRED
                 deadline.closed_at = now
                 deadline.save(update_fields=["status", "closed_at"])
@@ -160,7 +170,7 @@ class ReminderRule(Rule):
         tell(
             dispute,
             RESPONSIBLE_PARTY[deadline.kind],
-            key=f"deadline:{deadline.pk}:remind:{offset}h",
+            key=f"deadline:{deadline.pk}:{deadline.due_at.timestamp():.0f}:remind:{offset}h",
             subject=f"Reminder: dispute {dispute.reference} needs you",
             body=f"{deadline.get_kind_display()} is due {deadline.due_at:%-d %b %Y, %H:%M} UTC "
             f"(in about {hours_left} hours). Open the dispute to see what happens then.",
@@ -181,6 +191,13 @@ def _lock_order(pk: int, **conditions) -> Order | None:
     )
 
 
+def _not_received_claim():
+    """An open "not received" claim: receipt is never confirmed behind the buyer's back."""
+    return Dispute.objects.filter(
+        order=OuterRef("pk"), state__in=OPEN_STATES, reason__in=Reason.about_delivery()
+    )
+
+
 class ReceiptRule(Rule):
     """The delivery time limit ran out and the buyer has not confirmed: confirm it for them."""
 
@@ -189,6 +206,7 @@ class ReceiptRule(Rule):
     def candidates(self, now, limit, skip):
         rows = (
             Order.objects.filter(state=OrderState.SHIPPED, promised_delivery_at__lte=now)
+            .exclude(Exists(_not_received_claim()))
             .order_by("promised_delivery_at", "id")
             .values_list("promised_delivery_at", "id")[: limit + len(skip)]
         )
@@ -197,7 +215,12 @@ class ReceiptRule(Rule):
     @transaction.atomic
     def fire(self, pk, now):
         order = _lock_order(pk, state=OrderState.SHIPPED, promised_delivery_at__lte=now)
-        if order is None:
+        if (
+            order is None
+            or Dispute.objects.filter(
+                order=order, state__in=OPEN_STATES, reason__in=Reason.about_delivery()
+            ).exists()
+        ):
             return False
         order_services.order_confirm_receipt(
             order=order, actor=None, now=order.promised_delivery_at, ran_at=now
