@@ -231,7 +231,7 @@ def _end_evidence_request(dispute: Dispute) -> None:
 
 
 def _agree(dispute, offer, actor, transition, code, message, now) -> Dispute:
-    """One party accepted the other's offer: move, carry it out, record it."""
+    """One party accepted the other's offer: move, carry it out, record it, tell both."""
     from_state = _transition(dispute, transition, actor, needs_return=offer.needs_return)
     _carry_out(dispute, offer, source=code, now=now)
     _finish(dispute, now)
@@ -244,7 +244,18 @@ def _agree(dispute, offer, actor, transition, code, message, now) -> Dispute:
         from_state=from_state,
         data={"offer": offer.pk},
     )
+    _tell_act(dispute, code, message, now)
     return dispute
+
+
+def _tell_act(dispute: Dispute, code: str, message: str, now: datetime) -> None:
+    tell_both(
+        dispute,
+        key=f"dispute:{dispute.pk}:{code}:{now.timestamp():.0f}",
+        subject=f"Dispute {dispute.reference}: {dispute.get_state_display().lower()}",
+        body=f"{message}.",
+        now=now,
+    )
 
 
 # --- Buyer's acts ------------------------------------------------------------------------------
@@ -386,6 +397,7 @@ def dispute_escalate_by_buyer(
         now=now,
         from_state=from_state,
     )
+    _tell_act(dispute, "disputes.dispute.escalated", dispute.events.last().message, now)
     return dispute
 
 
@@ -404,6 +416,7 @@ def dispute_cancel(*, dispute: Dispute, actor: User, now: datetime | None = None
         now=now,
         from_state=from_state,
     )
+    _tell_act(dispute, "disputes.dispute.cancelled", dispute.events.last().message, now)
     return dispute
 
 
@@ -432,6 +445,7 @@ def dispute_ship_return(
         now=now,
         from_state=from_state,
     )
+    _tell_act(dispute, "disputes.return.shipped", dispute.events.last().message, now)
     return dispute
 
 
@@ -528,6 +542,7 @@ def dispute_confirm_return(
         now=now,
         from_state=from_state,
     )
+    _tell_act(dispute, "disputes.return.received", dispute.events.last().message, now)
     return dispute
 
 
@@ -695,6 +710,13 @@ def dispute_evidence_overdue(
         message=f"No answer from the {label} in time: the case returned to the queue",
         now=now,
         data=_rule_data("evidence_request", now, ran_at),
+    )
+    _tell_outcome(
+        dispute,
+        f"evidence_overdue:{now.timestamp():.0f}",
+        f"No answer from the {label} to the arbiter's request: the arbiter decides on what "
+        "is there.",
+        now,
     )
     return dispute
 

@@ -161,3 +161,16 @@ def test_nothing_left_to_refund_is_refused_clearly(buyer, seller):
             proposal=services.Proposal(Remedy.FULL_REFUND),
             description="again",
         )
+
+
+def test_both_parties_hear_of_agreements_escalations_and_withdrawals(buyer, seller):
+    dispute = open_dispute(buyer=buyer, seller=seller)
+    services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.")
+    services.dispute_escalate_by_buyer(dispute=dispute, actor=buyer)
+    services.dispute_cancel(dispute=dispute, actor=buyer)
+    for person in (buyer, seller):
+        subjects = list(
+            Notification.objects.filter(recipient=person).values_list("subject", flat=True)
+        )
+        assert any("with an arbiter" in s for s in subjects), subjects
+        assert any("withdrawn" in s for s in subjects), subjects
