@@ -239,7 +239,11 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[DisputeState.RESOLVED, DisputeState.AWAITING_RETURN],
+        source=[
+            DisputeState.RESOLVED,
+            DisputeState.AWAITING_RETURN,
+            DisputeState.RETURN_IN_TRANSIT,
+        ],
         target=DisputeState.APPEALED,
         permission=lambda d, u: _is_buyer(d, u) or _is_seller(d, u),
         conditions=[lambda d: d.ruled_at is not None and d.appealed_at is None and not d.final_at],
@@ -247,9 +251,20 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     def appeal(self) -> None:
         pass
 
-    @transition(field=state, source=DisputeState.APPEALED, target=_AGREED, permission=_is_arbiter)
+    @transition(
+        field=state,
+        source=DisputeState.APPEALED,
+        target=RETURN_VALUE(
+            DisputeState.RESOLVED, DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT
+        ),
+        permission=_is_arbiter,
+    )
     def decide_appeal(self, *, needs_return: bool) -> str:
-        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+        if not needs_return:
+            return DisputeState.RESOLVED
+        # A return the buyer already sent stays on its way.
+        shipped = self.return_shipped_at is not None
+        return DisputeState.RETURN_IN_TRANSIT if shipped else DisputeState.AWAITING_RETURN
 
     # --- The return path ----------------------------------------------------------------------
 

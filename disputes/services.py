@@ -193,10 +193,10 @@ def _validated(order: Order, proposal: Proposal) -> Proposal:
 
 
 def _carry_out(dispute: Dispute, offer: Offer, *, source: str, now: datetime) -> None:
-    """After a transition to RESOLVED or AWAITING_RETURN: pay what is due now."""
+    """After a transition to RESOLVED or the return path: pay what is due now."""
     dispute.agreed_offer = offer
     dispute.agreed_at = now
-    if dispute.state == DisputeState.AWAITING_RETURN:
+    if dispute.state in (DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT):
         return  # the refund waits for the returned item
     _settle_offer(dispute, offer, source=source, now=now)
 
@@ -826,7 +826,7 @@ def dispute_decide_appeal(
     if uphold:
         waiting_for_return = bool(first and first.needs_return and dispute.closed_at is None)
         from_state = _transition(dispute, "decide_appeal", actor, needs_return=waiting_for_return)
-        if waiting_for_return:
+        if dispute.state == DisputeState.AWAITING_RETURN:
             dispute.agreed_at = now  # the return's clock starts again from the final decision
         decided = "the ruling is upheld"
     else:

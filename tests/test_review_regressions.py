@@ -174,3 +174,25 @@ def test_both_parties_hear_of_agreements_escalations_and_withdrawals(buyer, sell
         )
         assert any("with an arbiter" in s for s in subjects), subjects
         assert any("withdrawn" in s for s in subjects), subjects
+
+
+def test_the_seller_can_appeal_after_the_return_was_shipped(buyer, seller, arbiter):
+    dispute = _ruled(buyer, seller, arbiter, outcome="return_then_refund", amount=None)
+    assert dispute.state == DisputeState.AWAITING_RETURN
+    services.dispute_ship_return(
+        dispute=dispute, actor=buyer, carrier="dhl", tracking_number="RET0000009"
+    )
+    dispute = services.dispute_appeal(dispute=dispute, actor=seller, statement="Used item.")
+    assert dispute.state == DisputeState.APPEALED
+    other = ArbiterFactory()
+    arbitration.case_take_next(arbiter=other)
+    arbitration.case_decide_appeal(
+        dispute=dispute,
+        arbiter=other,
+        uphold=True,
+        decision=arbitration.Decision(outcome="", rationale="Stands.", policy_clause="damaged"),
+    )
+    dispute.refresh_from_db()
+    assert dispute.state == DisputeState.RETURN_IN_TRANSIT and not Refund.objects.exists()
+    services.dispute_confirm_return(dispute=dispute, actor=seller)
+    assert Refund.objects.get().amount == Decimal("50.00")
