@@ -128,6 +128,7 @@ def _build_chunk(kind, size, prefix, buyer, store, policy, now, past):
     )
     if kind in ("receipt", "protection"):
         return
+    due = past + timedelta(hours=1)
     dispute_state = {
         "seller_answer": "awaiting_seller",
         "negotiation_limit": "awaiting_buyer",
@@ -143,10 +144,12 @@ def _build_chunk(kind, size, prefix, buyer, store, policy, now, past):
             reason="damaged",
             description="bench",
             state=dispute_state,
-            opened_at=past,
-            seller_clock_started_at=past,
-            agreed_at=past,
-            return_shipped_at=past,
+            # Each clock's start, so that the policy gives exactly `due` (the engine retires a
+            # clock whose state no longer gives its time).
+            opened_at=due - timedelta(days=15),
+            seller_clock_started_at=due - timedelta(days=5),
+            agreed_at=due - timedelta(days=10),
+            return_shipped_at=due - timedelta(days=20),
             target_at=past,
         )
         for o in orders
@@ -168,7 +171,6 @@ def _build_chunk(kind, size, prefix, buyer, store, policy, now, past):
         for d, offer in zip(disputes, offers, strict=True):
             d.agreed_offer = offer
         Dispute.objects.bulk_update(disputes, ["agreed_offer"])
-    due = past + timedelta(hours=1)
     Deadline.objects.bulk_create(
         Deadline(dispute=d, kind=kind, base_due_at=due, due_at=due, created_at=past)
         for d in disputes
