@@ -1,6 +1,8 @@
 """Telling people what happened: an outbox row in the act's transaction, email after commit."""
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,9 +53,26 @@ def notify(
     notify_many([Note(recipient.pk, dedupe_key, subject, body, url)], now=now)
 
 
+_deferred = ContextVar("parley_deferred_delivery", default=False)
+
+
+@contextmanager
+def deferred_delivery():
+    """Inside (the rule engine's run), commits queue no delivery task each; one is queued at
+    the end for everything the run wrote. Outside, every commit queues its own."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        _queue_delivery()
+
+
 def _queue_delivery_on_commit() -> None:
-    """One delivery task per committed transaction, however many notifications it wrote (an
-    engine batch writes hundreds): it delivers everything still undelivered."""
+    """One delivery task per committed transaction, however many notifications it wrote: it
+    delivers everything still undelivered."""
+    if _deferred.get():
+        return
     pending = transaction.get_connection().run_on_commit
     if not any(entry[1] is _queue_delivery for entry in pending):
         transaction.on_commit(_queue_delivery)
