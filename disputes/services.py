@@ -248,6 +248,12 @@ def _agree(dispute, offer, actor, transition, code, message, now) -> Dispute:
     return dispute
 
 
+def _record_and_tell(dispute: Dispute, *, actor, code, message, now, from_state) -> None:
+    """An act both parties hear of: on the timeline, and in their notifications."""
+    _record(dispute, actor=actor, code=code, message=message, now=now, from_state=from_state)
+    _tell_act(dispute, code, message, now)
+
+
 def _tell_act(dispute: Dispute, code: str, message: str, now: datetime) -> None:
     tell_both(
         dispute,
@@ -389,7 +395,7 @@ def dispute_escalate_by_buyer(
     from_state = _transition(dispute, "buyer_escalate", actor)
     dispute.escalated_at = now
     _finish(dispute, now)
-    _record(
+    _record_and_tell(
         dispute,
         actor=actor,
         code="disputes.dispute.escalated",
@@ -397,7 +403,6 @@ def dispute_escalate_by_buyer(
         now=now,
         from_state=from_state,
     )
-    _tell_act(dispute, "disputes.dispute.escalated", dispute.events.last().message, now)
     return dispute
 
 
@@ -408,7 +413,7 @@ def dispute_cancel(*, dispute: Dispute, actor: User, now: datetime | None = None
     from_state = _transition(dispute, "buyer_cancel", actor)
     dispute.closed_at = now
     _finish(dispute, now)
-    _record(
+    _record_and_tell(
         dispute,
         actor=actor,
         code="disputes.dispute.cancelled",
@@ -416,7 +421,6 @@ def dispute_cancel(*, dispute: Dispute, actor: User, now: datetime | None = None
         now=now,
         from_state=from_state,
     )
-    _tell_act(dispute, "disputes.dispute.cancelled", dispute.events.last().message, now)
     return dispute
 
 
@@ -436,7 +440,7 @@ def dispute_ship_return(
     dispute.return_tracking_number = tracking_number
     dispute.return_shipped_at = now
     _finish(dispute, now)
-    _record(
+    _record_and_tell(
         dispute,
         actor=actor,
         code="disputes.return.shipped",
@@ -445,7 +449,6 @@ def dispute_ship_return(
         now=now,
         from_state=from_state,
     )
-    _tell_act(dispute, "disputes.return.shipped", dispute.events.last().message, now)
     return dispute
 
 
@@ -533,7 +536,7 @@ def dispute_confirm_return(
     dispute.return_received_at = now
     _settle_offer(dispute, dispute.agreed_offer, source="disputes.return.received", now=now)
     _finish(dispute, now)
-    _record(
+    _record_and_tell(
         dispute,
         actor=actor,
         code="disputes.return.received",
@@ -542,7 +545,6 @@ def dispute_confirm_return(
         now=now,
         from_state=from_state,
     )
-    _tell_act(dispute, "disputes.return.received", dispute.events.last().message, now)
     return dispute
 
 
