@@ -1,5 +1,6 @@
 """The clocks of a dispute: which run in which state, their reminders, and staff extensions."""
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from orders.bulk import update_rows
 from orders.errors import ActionRefused, StaleState
 
 from .models import (
@@ -74,29 +76,43 @@ def next_reminder(kind: str, due_at: datetime | None, after: datetime) -> dateti
 
 
 def sync_deadlines(dispute: Dispute, now: datetime) -> None:
-    """Make the running clocks match the state: stop those that no longer apply, start new ones.
+    sync_deadlines_many([(dispute, now)])
+
+
+def sync_deadlines_many(changed: list[tuple[Dispute, datetime]]) -> None:
+    """Make the running clocks match each dispute's state (as of the time given with it): stop
+    those that no longer apply, start new ones. One read and at most two writes in all.
 
     A clock whose base due time is unchanged keeps its staff extension or pause.
     """
-    wanted = wanted_deadlines(dispute)
-    for deadline in dispute.deadlines.filter(status__in=RUNNING_STATUSES):
-        if wanted.get(deadline.kind) == deadline.base_due_at:
-            wanted.pop(deadline.kind)
-            continue
-        deadline.status = DeadlineStatus.CANCELLED
-        deadline.closed_at = now
-        deadline.save(update_fields=["status", "closed_at"])
-    Deadline.objects.bulk_create(
-        Deadline(
-            dispute=dispute,
-            kind=kind,
-            base_due_at=due,
-            due_at=due,
-            next_reminder_at=next_reminder(kind, due, now),
-            created_at=now,
+    running = defaultdict(list)
+    for deadline in Deadline.objects.filter(
+        dispute_id__in=[dispute.pk for dispute, _ in changed], status__in=RUNNING_STATUSES
+    ):
+        running[deadline.dispute_id].append(deadline)
+    stopped, started = [], []
+    for dispute, now in changed:
+        wanted = wanted_deadlines(dispute)
+        for deadline in running[dispute.pk]:
+            if wanted.get(deadline.kind) == deadline.base_due_at:
+                wanted.pop(deadline.kind)
+                continue
+            deadline.status = DeadlineStatus.CANCELLED
+            deadline.closed_at = now
+            stopped.append(deadline)
+        started.extend(
+            Deadline(
+                dispute=dispute,
+                kind=kind,
+                base_due_at=due,
+                due_at=due,
+                next_reminder_at=next_reminder(kind, due, now),
+                created_at=now,
+            )
+            for kind, due in wanted.items()
         )
-        for kind, due in wanted.items()
-    )
+    update_rows(stopped, ["status", "closed_at"])
+    Deadline.objects.bulk_create(started)
 
 
 # --- Staff: extend or pause a clock, with a reason both parties see ---------------------------

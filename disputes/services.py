@@ -202,10 +202,19 @@ def _carry_out(dispute: Dispute, offer: Offer, *, source: str, now: datetime) ->
 
 
 def _settle_offer(dispute: Dispute, offer: Offer, *, source: str, now: datetime) -> None:
-    if offer.remedy == Remedy.REPLACEMENT:
-        dispute.outcome = Outcome.REPLACEMENT
-    else:
-        refund = ledger.refund_issue(
+    settle_offers([(dispute, offer, source, now)])
+
+
+def settle_offers(settling: list[tuple[Dispute, Offer, str, datetime]]) -> None:
+    """Carry out what each dispute's agreed offer says, closing it: one ledger call for all.
+    Each tuple is (dispute, offer, source, when); the disputes must be locked."""
+    paid = []
+    for dispute, offer, source, now in settling:
+        dispute.closed_at = now
+        if offer.remedy == Remedy.REPLACEMENT:
+            dispute.outcome = Outcome.REPLACEMENT
+            continue
+        request = ledger.RefundRequest(
             order=dispute.order,
             amount=offer.money,
             reason=f"Dispute {dispute.reference}: {offer.describe()}",
@@ -214,9 +223,11 @@ def _settle_offer(dispute: Dispute, offer: Offer, *, source: str, now: datetime)
             dispute=dispute,
             now=now,
         )
+        paid.append((dispute, request))
+    refunds = ledger.refund_issue_many([request for _, request in paid])
+    for (dispute, _), refund in zip(paid, refunds, strict=True):
         fully = refund.left_after == 0
         dispute.outcome = Outcome.REFUNDED if fully else Outcome.PARTIALLY_REFUNDED
-    dispute.closed_at = now
 
 
 def _finish(dispute: Dispute, now: datetime) -> None:
@@ -690,40 +701,6 @@ def dispute_request_evidence(
 
 
 @transaction.atomic
-def dispute_evidence_overdue(
-    *, dispute: Dispute, now: datetime, ran_at: datetime | None = None
-) -> Dispute:
-    """The party asked for evidence did not answer: the case goes back to the queue, marked."""
-    dispute = _locked(dispute)
-    party = dispute.evidence_requested_from
-    if not party or dispute.state not in (DisputeState.ESCALATED, DisputeState.APPEALED):
-        raise StaleState("No evidence request is waiting.")
-    dispute.no_answer_from = party
-    dispute.evidence_requested_from = ""
-    dispute.evidence_due_at = None
-    dispute.assignee = None
-    dispute.assigned_at = None
-    _finish(dispute, now)
-    label = Party(party).label.lower()
-    _record(
-        dispute,
-        actor=None,
-        code="disputes.rule.evidence_overdue",
-        message=f"No answer from the {label} in time: the case returned to the queue",
-        now=now,
-        data=_rule_data("evidence_request", now, ran_at),
-    )
-    _tell_outcome(
-        dispute,
-        f"evidence_overdue:{now.timestamp():.0f}",
-        f"No answer from the {label} to the arbiter's request: the arbiter decides on what "
-        "is there.",
-        now,
-    )
-    return dispute
-
-
-@transaction.atomic
 def dispute_appeal(
     *,
     dispute: Dispute,
@@ -866,150 +843,6 @@ def dispute_decide_appeal(
         now=now,
     )
     return dispute, offer
-
-
-@transaction.atomic
-def dispute_finalize(*, dispute: Dispute, now: datetime, ran_at: datetime | None = None) -> Dispute:
-    """No appeal within the window: the ruling is final (and the seller's payout can follow)."""
-    dispute = _locked(dispute)
-    if dispute.final_at or dispute.appealed_at or not dispute.ruled_at:
-        raise StaleState("Nothing to make final.")
-    dispute.final_at = now
-    dispute.save(update_fields=["final_at"])
-    _record(
-        dispute,
-        actor=None,
-        code="disputes.rule.ruling_final",
-        message=f"No appeal within {dispute.policy.appeal_days} days: the ruling is final",
-        now=now,
-        data=_rule_data("appeal", now, ran_at),
-    )
-    _tell_outcome(dispute, "ruling_final", "Nobody appealed in time: the ruling is final.", now)
-    return dispute
-
-
-# --- The clock (called by the rule engine; actor is the system) --------------------------------
-# `now` is when the rule fell due (the act is dated then, so a late run has the outcome an on-time
-# run would have had); `ran_at` is when the engine actually ran, kept in the event's data.
-
-
-def _rule_data(rule: str, now: datetime, ran_at: datetime | None) -> dict:
-    return {"rule": rule, "due_at": now.isoformat(), "ran_at": (ran_at or now).isoformat()}
-
-
-def _tell_outcome(dispute: Dispute, rule: str, text: str, now: datetime) -> None:
-    tell_both(
-        dispute,
-        key=f"dispute:{dispute.pk}:rule:{rule}",
-        subject=f"Dispute {dispute.reference}: {dispute.get_state_display().lower()}",
-        body=text,
-        now=now,
-    )
-
-
-@transaction.atomic
-def dispute_resolve_for_seller_silence(
-    *, dispute: Dispute, now: datetime, ran_at: datetime | None = None
-) -> Dispute:
-    dispute = _locked(dispute)
-    offer = current_offer(dispute, Party.BUYER)
-    from_state = _transition(
-        dispute, "resolve_for_seller_silence", None, needs_return=offer.needs_return
-    )
-    _carry_out(dispute, offer, source="disputes.rule.seller_silence", now=now)
-    _finish(dispute, now)
-    text = (
-        f"The seller did not answer in {dispute.policy.seller_answer_days} days: "
-        f"the buyer's claim is carried out ({offer.describe()})"
-    )
-    _record(
-        dispute,
-        actor=None,
-        code="disputes.rule.seller_silence",
-        message=text,
-        now=now,
-        from_state=from_state,
-        data=_rule_data("seller_answer", now, ran_at),
-    )
-    _tell_outcome(dispute, "seller_silence", text + ".", now)
-    return dispute
-
-
-@transaction.atomic
-def dispute_escalate(
-    *,
-    dispute: Dispute,
-    rule: str,
-    explanation: str,
-    now: datetime,
-    ran_at: datetime | None = None,
-) -> Dispute:
-    dispute = _locked(dispute)
-    from_state = _transition(dispute, "escalate", None)
-    dispute.escalated_at = now
-    _finish(dispute, now)
-    _record(
-        dispute,
-        actor=None,
-        code=f"disputes.rule.{rule}",
-        message=explanation,
-        now=now,
-        from_state=from_state,
-        data=_rule_data(rule, now, ran_at),
-    )
-    _tell_outcome(dispute, rule, explanation, now)
-    return dispute
-
-
-@transaction.atomic
-def dispute_close_unshipped_return(
-    *, dispute: Dispute, now: datetime, ran_at: datetime | None = None
-) -> Dispute:
-    dispute = _locked(dispute)
-    from_state = _transition(dispute, "close_unshipped_return", None)
-    dispute.outcome = Outcome.RETURN_NOT_SHIPPED
-    dispute.closed_at = now
-    _finish(dispute, now)
-    text = (
-        f"The buyer did not ship the return within {dispute.policy.return_ship_days} days: "
-        "the dispute is closed in the seller's favour, without a refund"
-    )
-    _record(
-        dispute,
-        actor=None,
-        code="disputes.rule.return_not_shipped",
-        message=text,
-        now=now,
-        from_state=from_state,
-        data=_rule_data("return_shipment", now, ran_at),
-    )
-    _tell_outcome(dispute, "return_not_shipped", text + ".", now)
-    return dispute
-
-
-@transaction.atomic
-def dispute_refund_unconfirmed_return(
-    *, dispute: Dispute, now: datetime, ran_at: datetime | None = None
-) -> Dispute:
-    dispute = _locked(dispute)
-    from_state = _transition(dispute, "refund_unconfirmed_return", None)
-    _settle_offer(dispute, dispute.agreed_offer, source="disputes.rule.return_receipt", now=now)
-    _finish(dispute, now)
-    text = (
-        f"The seller did not confirm the returned item in time: the refund of "
-        f"{dispute.agreed_offer.money} is paid"
-    )
-    _record(
-        dispute,
-        actor=None,
-        code="disputes.rule.return_receipt",
-        message=text,
-        now=now,
-        from_state=from_state,
-        data=_rule_data("return_receipt", now, ran_at),
-    )
-    _tell_outcome(dispute, "return_receipt", text + ".", now)
-    return dispute
 
 
 @transaction.atomic

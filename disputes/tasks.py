@@ -1,8 +1,13 @@
 from celery import shared_task
 
-from .ledger import settle_pending
+from .ledger import refund_settle_many, settle_pending
 
 
 @shared_task(name="disputes.settle_pending_refunds")
 def settle_pending_refunds_task() -> int:
     return settle_pending()
+
+
+@shared_task(name="disputes.settle_refunds")
+def settle_refunds_task(refund_ids: list[int]) -> int:
+    return refund_settle_many(refund_ids=refund_ids)

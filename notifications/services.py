@@ -25,9 +25,10 @@ class Note:
     subject: str
     body: str
     url: str = ""
+    at: datetime | None = None  # when the act it tells of happened, if not `now`
 
 
-def notify_many(notes: list[Note], *, now: datetime) -> None:
+def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
     """Record notifications, each once per key (a repeated act adds nothing), and queue their
     email for when the transaction commits. One INSERT, no savepoint."""
     Notification.objects.bulk_create(
@@ -38,7 +39,7 @@ def notify_many(notes: list[Note], *, now: datetime) -> None:
                 subject=note.subject,
                 body=note.body,
                 url=note.url,
-                created_at=now,
+                created_at=note.at or now or timezone.now(),
             )
             for note in notes
         ],

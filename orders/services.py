@@ -14,6 +14,7 @@ from accounts.models import User
 from notifications.services import Note, notify_many
 from policies.models import Policy
 
+from .bulk import update_rows
 from .errors import ActionRefused, StaleState
 from .models import Order, OrderEvent, OrderLine, OrderState, Parcel, Payment, Store
 
@@ -227,11 +228,27 @@ def parcel_add(
     return parcel
 
 
-def _tell(order: Order, recipient_id: int, key: str, subject: str, body: str, now) -> None:
+def _note(order: Order, recipient_id: int, key: str, subject: str, body: str, now) -> Note:
     portal = "buyer" if recipient_id == order.buyer_id else "seller"
     url = reverse(f"orders:{portal}_order_detail", kwargs={"reference": order.reference})
     subject = f"Order {order.reference}: {subject}"
-    notify_many([Note(recipient_id, f"order:{order.pk}:{key}", subject, body, url)], now=now)
+    return Note(recipient_id, f"order:{order.pk}:{key}", subject, body, url, now)
+
+
+def _new_event(order: Order, *, actor, code, message, from_state, now, data=None) -> OrderEvent:
+    return OrderEvent(
+        order=order,
+        actor=actor,
+        code=code,
+        message=message,
+        from_state=from_state,
+        to_state=order.state,
+        data=data or {},
+        created_at=now,
+    )
+
+
+Due = tuple[Order, datetime]  # a locked order, and when its rule fell due
 
 
 @transaction.atomic
@@ -240,35 +257,51 @@ def order_confirm_receipt(
 ) -> Order:
     """The buyer confirms receipt, or the system does when the delivery time limit runs out
     (actor=None). Either way the protection period starts now."""
-    now = now or timezone.now()
     order = _locked(order)
-    from_state = _transition(order, "confirm_receipt", actor)
-    order.received_at = now
-    order.receipt_confirmed_automatically = actor is None
-    order.protection_ends_at = order.protection_ends_for(now)
-    order.save()
-    who = "automatically: the delivery time limit ran out" if actor is None else "by the buyer"
-    until = f"{order.protection_ends_at:%d %b %Y %H:%M} UTC"
-    record_event(
-        order=order,
-        actor=actor,
-        code="orders.order.received",
-        message=f"Receipt confirmed {who}; protection open until {until}",
-        from_state=from_state,
-        now=now,
-        data={"ran_at": (ran_at or now).isoformat()} if actor is None else None,
-    )
-    if actor is None:
-        _tell(
-            order,
-            order.buyer_id,
-            "received",
-            "receipt confirmed automatically",
-            f"The seller's delivery time limit ran out, so receipt was confirmed for you. If "
-            f"something is wrong with the order, you can open a dispute until {until}.",
-            now,
-        )
+    confirm_receipts([(order, now or timezone.now())], actor=actor, ran_at=ran_at)
     return order
+
+
+def confirm_receipts(dues: list[Due], *, actor: User | None, ran_at=None) -> None:
+    """Confirm receipt of locked orders (the rule engine's batch form; actor=None is the
+    clock): one write per table for all of them."""
+    events, notes = [], []
+    for order, now in dues:
+        from_state = _transition(order, "confirm_receipt", actor)
+        order.received_at = now
+        order.receipt_confirmed_automatically = actor is None
+        order.protection_ends_at = order.protection_ends_for(now)
+        who = "automatically: the delivery time limit ran out" if actor is None else "by the buyer"
+        until = f"{order.protection_ends_at:%d %b %Y %H:%M} UTC"
+        events.append(
+            _new_event(
+                order,
+                actor=actor,
+                code="orders.order.received",
+                message=f"Receipt confirmed {who}; protection open until {until}",
+                from_state=from_state,
+                now=now,
+                data={"ran_at": (ran_at or now).isoformat()} if actor is None else None,
+            )
+        )
+        if actor is None:
+            notes.append(
+                _note(
+                    order,
+                    order.buyer_id,
+                    "received",
+                    "receipt confirmed automatically",
+                    f"The seller's delivery time limit ran out, so receipt was confirmed for "
+                    f"you. If something is wrong with the order, you can open a dispute until "
+                    f"{until}.",
+                    now,
+                )
+            )
+    fields = ["state", "received_at", "receipt_confirmed_automatically", "protection_ends_at"]
+    update_rows([order for order, _ in dues], fields)
+    OrderEvent.objects.bulk_create(events)
+    if notes:
+        notify_many(notes)
 
 
 @transaction.atomic
@@ -281,28 +314,42 @@ def order_complete(*, order: Order, now: datetime | None = None, ran_at=None) ->
     # A dispute holds the money until it ends (policy.md, "payout").
     if any(dispute.holds_payout for dispute in order.disputes.all()):
         raise ActionRefused("A dispute is open on this order: the payout waits for it to end.")
-    from_state = _transition(order, "complete", actor=None)
-    order.completed_at = now
-    order.save()
-    record_event(
-        order=order,
-        actor=None,
-        code="orders.order.completed",
-        message="Protection period ended; the seller's payout is released",
-        from_state=from_state,
-        now=now,
-        data={"ran_at": (ran_at or now).isoformat()},
-    )
-    _tell(
-        order,
-        order.store.owner_id,
-        "completed",
-        "payout released",
-        f"Buyer protection ended with no dispute open: {order.total} {order.currency} is "
-        "released to you.",
-        now,
-    )
+    complete_orders([(order, now)], ran_at=ran_at)
     return order
+
+
+def complete_orders(dues: list[Due], *, ran_at=None) -> None:
+    """Complete locked orders whose protection ended with no dispute holding the payout (the
+    caller has checked that): release the payout, one write per table for all of them."""
+    events, notes = [], []
+    for order, now in dues:
+        from_state = _transition(order, "complete", actor=None)
+        order.completed_at = now
+        events.append(
+            _new_event(
+                order,
+                actor=None,
+                code="orders.order.completed",
+                message="Protection period ended; the seller's payout is released",
+                from_state=from_state,
+                now=now,
+                data={"ran_at": (ran_at or now).isoformat()},
+            )
+        )
+        notes.append(
+            _note(
+                order,
+                order.store.owner_id,
+                "completed",
+                "payout released",
+                f"Buyer protection ended with no dispute open: {order.total} {order.currency} "
+                "is released to you.",
+                now,
+            )
+        )
+    update_rows([order for order, _ in dues], ["state", "completed_at"])
+    OrderEvent.objects.bulk_create(events)
+    notify_many(notes)
 
 
 def order_actions(order: Order, user: User) -> set[str]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from disputes import services
+from disputes import clock, services
 from disputes.ledger import refundable_amount
 from disputes.models import (
     DeadlineKind,
@@ -290,7 +290,7 @@ def test_return_path_refunds_when_the_seller_confirms(order, buyer, seller):
 def test_seller_silence_carries_out_the_buyers_claim(order, buyer):
     dispute = _open(order, buyer)
     due = _pending(dispute)[DeadlineKind.SELLER_ANSWER]
-    dispute = services.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
+    dispute = clock.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
     assert dispute.state == DisputeState.RESOLVED
     assert Refund.objects.get().amount == Decimal("20.00")
     event = dispute.events.last()
@@ -299,7 +299,7 @@ def test_seller_silence_carries_out_the_buyers_claim(order, buyer):
 
 def test_system_escalation(order, buyer):
     dispute = _open(order, buyer)
-    dispute = services.dispute_escalate(
+    dispute = clock.dispute_escalate(
         dispute=dispute, rule="negotiation_limit", explanation="No agreement.", now=timezone.now()
     )
     assert dispute.state == DisputeState.ESCALATED

@@ -1,14 +1,21 @@
-"""The rules the clock enforces. Each finds what is overdue through an indexed column, and acts
-on one row at a time: lock it (skipping rows another engine holds), re-check it, then perform the
-act through the same service a person would use, dated when it fell due."""
+"""The rules the clock enforces.
 
+Each rule finds what is overdue through an indexed column (`candidates`, a plain read the engine
+uses to keep every rule in due order), claims rows in due order with SKIP LOCKED (`claim`: rows
+another engine or a person holds are passed over, never waited for), and acts on all it claimed
+through the same service functions a person's act or a single timer uses, in their batch form
+(`act`): one statement per table for the whole batch. A row whose state no longer fits its
+clock is retired, and a row that needs nothing is reported so that this run passes it by.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import partition
 
-from disputes import services as dispute_services
+from disputes import clock
 from disputes.deadlines import RESPONSIBLE_PARTY, next_reminder, wanted_deadlines
 from disputes.models import (
     OPEN_STATES,
@@ -18,10 +25,12 @@ from disputes.models import (
     Dispute,
     Reason,
 )
-from disputes.notify import tell
+from disputes.notify import notes_for_both
+from notifications.services import notify_many
 from orders import services as order_services
-from orders.errors import ActionRefused
-from orders.models import Order, OrderState
+from orders.bulk import update_rows
+from orders.models import Order, OrderState, Store
+from policies.models import Policy
 
 
 @dataclass(frozen=True)
@@ -31,164 +40,207 @@ class Due:
     pk: int
 
 
+@dataclass
+class Outcome:
+    acted: int = 0
+    passed: frozenset[int] = frozenset()  # claimed rows that needed nothing
+
+
 class Rule:
     name: str
 
     def candidates(self, now: datetime, limit: int, skip: set[int]) -> list[Due]:
+        """The first `limit` overdue rows, in due order, not locked (to plan a batch)."""
+        rows = self.overdue(now).exclude(pk__in=skip).order_by(self.due_field, "id")
+        return [Due(due, self, pk) for due, pk in rows.values_list(self.due_field, "id")[:limit]]
+
+    def claim(self, now: datetime, limit: int, skip: set[int], pks=None) -> list:
+        """Lock up to `limit` overdue rows in due order, passing over rows someone holds."""
+        rows = self.overdue(now).exclude(pk__in=skip)
+        if pks is not None:
+            rows = rows.filter(pk__in=pks)
+        return self.loaded(list(self.locking(rows).order_by(self.due_field, "id")[:limit]))
+
+    def overdue(self, now: datetime):
         raise NotImplementedError
 
-    def fire(self, pk: int, now: datetime) -> bool:
-        """Act on one overdue row; False when there was nothing (left) to do."""
+    def locking(self, rows):
         raise NotImplementedError
 
+    def loaded(self, rows: list) -> list:
+        """Attach what the acts read and few rows share (policies, stores)."""
+        return rows
 
-def _dues(rule: Rule, rows, skip: set[int]) -> list[Due]:
-    return [Due(due_at, rule, pk) for due_at, pk in rows if pk not in skip]
+    def act(self, rows: list, now: datetime) -> Outcome:
+        """Act on claimed rows (inside the caller's transaction)."""
+        raise NotImplementedError
+
+    def retire(self, pk: int, now: datetime) -> None:
+        """A row whose act was refused: stop it coming back."""
 
 
 # --- Dispute clocks -------------------------------------------------------------------------------
 
-_ESCALATIONS = {
-    DeadlineKind.NEGOTIATION_LIMIT: (
-        "negotiation_limit",
-        "No agreement within {days} days of filing: the case went to a Parley arbiter",
+
+def _escalation(text: str) -> Callable[[Dispute], str]:
+    return lambda dispute: text.format(days=dispute.policy.negotiation_days)
+
+
+_ACTS = {
+    DeadlineKind.SELLER_ANSWER: clock.resolve_for_seller_silence_many,
+    DeadlineKind.NEGOTIATION_LIMIT: lambda dues, ran_at: clock.escalate_many(
+        dues,
+        rule="negotiation_limit",
+        explanation=_escalation(
+            "No agreement within {days} days of filing: the case went to a Parley arbiter"
+        ),
+        ran_at=ran_at,
     ),
-    DeadlineKind.GOODS_IN_TRANSIT: (
-        "goods_in_transit",
-        "The seller's delivery time limit ran out with the parcel still not received: "
-        "the case went to a Parley arbiter",
+    DeadlineKind.GOODS_IN_TRANSIT: lambda dues, ran_at: clock.escalate_many(
+        dues,
+        rule="goods_in_transit",
+        explanation=_escalation(
+            "The seller's delivery time limit ran out with the parcel still not received: "
+            "the case went to a Parley arbiter"
+        ),
+        ran_at=ran_at,
     ),
+    DeadlineKind.RETURN_SHIPMENT: clock.close_unshipped_return_many,
+    DeadlineKind.RETURN_RECEIPT: clock.refund_unconfirmed_return_many,
+    DeadlineKind.APPEAL: clock.finalize_many,
+    DeadlineKind.EVIDENCE_REQUEST: clock.evidence_overdue_many,
 }
 
 
-def _act_on_deadline(deadline: Deadline, now: datetime) -> None:
-    dispute, due = deadline.dispute, deadline.due_at
-    match deadline.kind:
-        case DeadlineKind.SELLER_ANSWER:
-            dispute_services.dispute_resolve_for_seller_silence(
-                dispute=dispute, now=due, ran_at=now
-            )
-        case DeadlineKind.NEGOTIATION_LIMIT | DeadlineKind.GOODS_IN_TRANSIT:
-            rule, text = _ESCALATIONS[deadline.kind]
-            dispute_services.dispute_escalate(
-                dispute=dispute,
-                rule=rule,
-                explanation=text.format(days=dispute.policy.negotiation_days),
-                now=due,
-                ran_at=now,
-            )
-        case DeadlineKind.RETURN_SHIPMENT:
-            dispute_services.dispute_close_unshipped_return(dispute=dispute, now=due, ran_at=now)
-        case DeadlineKind.RETURN_RECEIPT:
-            dispute_services.dispute_refund_unconfirmed_return(dispute=dispute, now=due, ran_at=now)
-        case DeadlineKind.APPEAL:
-            dispute_services.dispute_finalize(dispute=dispute, now=due, ran_at=now)
-        case DeadlineKind.EVIDENCE_REQUEST:
-            dispute_services.dispute_evidence_overdue(dispute=dispute, now=due, ran_at=now)
-        case _:
-            raise ActionRefused(f"No rule acts on {deadline.kind} deadlines yet.")
+def _lock_with_dispute(rows):
+    """Lock each deadline with its dispute and order (the rows its act writes), loading what
+    the act reads, in one statement; a deadline whose dispute or order someone holds is
+    passed over."""
+    return rows.select_for_update(
+        skip_locked=True, of=("self", "dispute", "dispute__order")
+    ).select_related("dispute__order", "dispute__agreed_offer")
 
 
-def _lock_dispute_then(deadline_pk: int, now: datetime, *, field: str) -> Deadline | None:
-    """Lock the deadline's dispute first (the order every service locks in), then re-read the
-    deadline: it may have been fired, cancelled or moved since it was listed."""
-    locked = (
-        Dispute.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(deadlines__pk=deadline_pk)
-        .values_list("pk", flat=True)
-    )
-    if not list(locked):
-        return None  # gone, or another engine (or a person) holds this dispute right now
-    return (
-        Deadline.objects.select_related("dispute__order__store", "dispute__policy")
-        .filter(pk=deadline_pk, status=DeadlineStatus.PENDING, **{f"{field}__lte": now})
-        .first()
-    )
+def _share(objs: list, relation: str, model) -> None:
+    """Give every object the one shared instance of a relation that few rows have between
+    them (a policy version, a store), instead of building a copy per row."""
+    shared = model.objects.in_bulk({getattr(obj, f"{relation}_id") for obj in objs})
+    for obj in objs:
+        setattr(obj, relation, shared[getattr(obj, f"{relation}_id")])
+
+
+def _loaded_with_dispute(deadlines: list[Deadline]) -> list[Deadline]:
+    disputes = [deadline.dispute for deadline in deadlines]
+    _share(disputes, "policy", Policy)
+    _share([dispute.order for dispute in disputes], "store", Store)
+    return deadlines
+
+
+def _one_per_dispute(deadlines: list[Deadline]) -> list[Deadline]:
+    """A dispute's later clock waits for the next batch: the earlier one's act may stop it."""
+    seen: set[int] = set()
+    first = []
+    for deadline in deadlines:
+        if deadline.dispute_id not in seen:
+            seen.add(deadline.dispute_id)
+            first.append(deadline)
+    return first
 
 
 class DisputeDeadlineRule(Rule):
     name = "dispute deadlines"
+    due_field = "due_at"
 
-    def candidates(self, now, limit, skip):
-        rows = (
-            Deadline.objects.filter(status=DeadlineStatus.PENDING, due_at__lte=now)
-            .order_by("due_at", "id")
-            .values_list("due_at", "id")[: limit + len(skip)]
+    def overdue(self, now):
+        return Deadline.objects.filter(status=DeadlineStatus.PENDING, due_at__lte=now)
+
+    def locking(self, rows):
+        return _lock_with_dispute(rows)
+
+    def loaded(self, rows):
+        return _loaded_with_dispute(rows)
+
+    def act(self, rows, now):
+        deadlines = _one_per_dispute(rows)
+        # Something outside the dispute (e.g. receipt confirmed) may have made a clock moot.
+        live, moot = partition(
+            lambda d: wanted_deadlines(d.dispute).get(d.kind) != d.base_due_at, deadlines
         )
-        return _dues(self, rows, skip)
+        Deadline.objects.filter(pk__in=[d.pk for d in moot]).update(
+            status=DeadlineStatus.CANCELLED, closed_at=now
+        )
+        Deadline.objects.filter(pk__in=[d.pk for d in live]).update(
+            status=DeadlineStatus.FIRED, closed_at=now
+        )
+        for kind, act in _ACTS.items():
+            dues = [(d.dispute, d.due_at) for d in live if d.kind == kind]
+            if dues:
+                act(dues, ran_at=now)
+        return Outcome(acted=len(live), passed=frozenset(d.pk for d in moot))
 
-    def fire(self, pk, now):
-        try:
-            with transaction.atomic():
-                deadline = _lock_dispute_then(pk, now, field="due_at")
-                if deadline is None:
-                    return False
-                if wanted_deadlines(deadline.dispute).get(deadline.kind) != deadline.base_due_at:
-                    # Something outside the dispute (e.g. receipt confirmed) made it moot.
-                    raise ActionRefused("This clock no longer applies.")
-                deadline.status = DeadlineStatus.FIRED
-                deadline.closed_at = now
-                deadline.save(update_fields=["status", "closed_at"])
-                _act_on_deadline(deadline, now)
-                return True
-        except ActionRefused:
-            # The state no longer fits the clock (it should have been stopped): retire it.
-            Deadline.objects.filter(pk=pk, status=DeadlineStatus.PENDING).update(
-                status=DeadlineStatus.CANCELLED, closed_at=now
-            )
-            return False
+    def retire(self, pk, now):
+        # The state no longer fits the clock (it should have been stopped): retire it.
+        Deadline.objects.filter(pk=pk, status=DeadlineStatus.PENDING).update(
+            status=DeadlineStatus.CANCELLED, closed_at=now
+        )
 
 
 class ReminderRule(Rule):
     name = "reminders"
+    due_field = "next_reminder_at"
 
-    def candidates(self, now, limit, skip):
-        rows = (
-            Deadline.objects.filter(
-                status=DeadlineStatus.PENDING,
-                next_reminder_at__isnull=False,
-                next_reminder_at__lte=now,
-            )
-            .order_by("next_reminder_at", "id")
-            .values_list("next_reminder_at", "id")[: limit + len(skip)]
+    def overdue(self, now):
+        return Deadline.objects.filter(
+            status=DeadlineStatus.PENDING, next_reminder_at__isnull=False, next_reminder_at__lte=now
         )
-        return _dues(self, rows, skip)
 
-    @transaction.atomic
-    def fire(self, pk, now):
-        deadline = _lock_dispute_then(pk, now, field="next_reminder_at")
-        if deadline is None:
-            return False
-        remind_at = deadline.next_reminder_at
-        deadline.next_reminder_at = next_reminder(deadline.kind, deadline.due_at, now)
-        deadline.save(update_fields=["next_reminder_at"])
-        if deadline.due_at <= now:
-            return False  # too late to remind: the deadline itself acts
-        offset = round((deadline.due_at - remind_at).total_seconds() / 3600)
-        hours_left = max(1, round((deadline.due_at - now).total_seconds() / 3600))
-        dispute = deadline.dispute
-        tell(
-            dispute,
-            RESPONSIBLE_PARTY[deadline.kind],
-            key=f"deadline:{deadline.pk}:{deadline.due_at.timestamp():.0f}:remind:{offset}h",
-            subject=f"Reminder: dispute {dispute.reference} needs you",
-            body=f"{deadline.get_kind_display()} is due {deadline.due_at:%-d %b %Y, %H:%M} UTC "
-            f"(in about {hours_left} hours). Open the dispute to see what happens then.",
-            now=remind_at,
-        )
-        return True
+    def locking(self, rows):
+        return _lock_with_dispute(rows)
+
+    def loaded(self, rows):
+        return _loaded_with_dispute(rows)
+
+    def act(self, rows, now):
+        notes, late = [], set()
+        for deadline in rows:
+            remind_at = deadline.next_reminder_at
+            deadline.next_reminder_at = next_reminder(deadline.kind, deadline.due_at, now)
+            if deadline.due_at <= now:
+                late.add(deadline.pk)  # too late to remind: the deadline itself acts
+                continue
+            notes.append(_reminder(deadline, remind_at, now))
+        update_rows(rows, ["next_reminder_at"])
+        notify_many(notes)
+        return Outcome(acted=len(notes), passed=frozenset(late))
+
+
+def _reminder(deadline: Deadline, remind_at: datetime, now: datetime):
+    offset = round((deadline.due_at - remind_at).total_seconds() / 3600)
+    hours_left = max(1, round((deadline.due_at - now).total_seconds() / 3600))
+    dispute = deadline.dispute
+    party = RESPONSIBLE_PARTY[deadline.kind]
+    [buyer_note, seller_note] = notes_for_both(
+        dispute,
+        key=f"deadline:{deadline.pk}:{deadline.due_at.timestamp():.0f}:remind:{offset}h",
+        subject=f"Reminder: dispute {dispute.reference} needs you",
+        body=f"{deadline.get_kind_display()} is due {deadline.due_at:%-d %b %Y, %H:%M} UTC "
+        f"(in about {hours_left} hours). Open the dispute to see what happens then.",
+        at=remind_at,
+    )
+    return buyer_note if party == "buyer" else seller_note
 
 
 # --- Order clocks -------------------------------------------------------------------------------
 
 
-def _lock_order(pk: int, **conditions) -> Order | None:
-    return (
-        Order.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("policy", "store")
-        .filter(pk=pk, **conditions)
-        .first()
-    )
+def _lock_orders(rows):
+    return rows.select_for_update(skip_locked=True, of=("self",))
+
+
+def _loaded_orders(orders: list[Order]) -> list[Order]:
+    _share(orders, "policy", Policy)
+    _share(orders, "store", Store)
+    return orders
 
 
 def _not_received_claim():
@@ -199,33 +251,29 @@ def _not_received_claim():
 
 
 class ReceiptRule(Rule):
-    """The delivery time limit ran out and the buyer has not confirmed: confirm it for them."""
+    """The delivery time limit ran out and the buyer has not confirmed: confirm it for them.
+
+    Opening a dispute locks the order, so a claim filed at the same moment is either seen
+    here or waits for this act."""
 
     name = "automatic receipt"
+    due_field = "promised_delivery_at"
 
-    def candidates(self, now, limit, skip):
-        rows = (
-            Order.objects.filter(state=OrderState.SHIPPED, promised_delivery_at__lte=now)
-            .exclude(Exists(_not_received_claim()))
-            .order_by("promised_delivery_at", "id")
-            .values_list("promised_delivery_at", "id")[: limit + len(skip)]
-        )
-        return _dues(self, rows, skip)
+    def overdue(self, now):
+        return Order.objects.filter(
+            state=OrderState.SHIPPED, promised_delivery_at__lte=now
+        ).exclude(Exists(_not_received_claim()))
 
-    @transaction.atomic
-    def fire(self, pk, now):
-        order = _lock_order(pk, state=OrderState.SHIPPED, promised_delivery_at__lte=now)
-        if (
-            order is None
-            or Dispute.objects.filter(
-                order=order, state__in=OPEN_STATES, reason__in=Reason.about_delivery()
-            ).exists()
-        ):
-            return False
-        order_services.order_confirm_receipt(
-            order=order, actor=None, now=order.promised_delivery_at, ran_at=now
-        )
-        return True
+    def locking(self, rows):
+        return _lock_orders(rows)
+
+    def loaded(self, rows):
+        return _loaded_orders(rows)
+
+    def act(self, rows, now):
+        dues = [(order, order.promised_delivery_at) for order in rows]
+        order_services.confirm_receipts(dues, actor=None, ran_at=now)
+        return Outcome(acted=len(rows))
 
 
 def _payout_holders() -> Q:
@@ -233,35 +281,37 @@ def _payout_holders() -> Q:
     return Q(state__in=OPEN_STATES) | Q(ruled_at__isnull=False, final_at__isnull=True)
 
 
-def _open_dispute():
-    return Dispute.objects.filter(_payout_holders(), order=OuterRef("pk"))
-
-
 class ProtectionEndRule(Rule):
-    """Protection ended with no dispute open: the order completes and the seller is paid."""
+    """Protection ended with no dispute holding the payout: the order completes, the seller
+    is paid."""
 
     name = "protection end"
+    due_field = "protection_ends_at"
 
-    def candidates(self, now, limit, skip):
-        rows = (
-            Order.objects.filter(state=OrderState.RECEIVED, protection_ends_at__lte=now)
-            .exclude(Exists(_open_dispute()))
-            .order_by("protection_ends_at", "id")
-            .values_list("protection_ends_at", "id")[: limit + len(skip)]
+    def overdue(self, now):
+        holders = Dispute.objects.filter(_payout_holders(), order=OuterRef("pk"))
+        return Order.objects.filter(state=OrderState.RECEIVED, protection_ends_at__lte=now).exclude(
+            Exists(holders)
         )
-        return _dues(self, rows, skip)
 
-    @transaction.atomic
-    def fire(self, pk, now):
-        order = _lock_order(pk, state=OrderState.RECEIVED, protection_ends_at__lte=now)
-        if order is None or Dispute.objects.filter(_payout_holders(), order=order).exists():
-            return False
+    def locking(self, rows):
+        return _lock_orders(rows)
+
+    def loaded(self, rows):
+        return _loaded_orders(rows)
+
+    def act(self, rows, now):
         # If a dispute held the payout past the end of protection, it is released when the
         # dispute closed, or its ruling became final.
-        ends = order.disputes.values_list("closed_at", "final_at")
-        when = max(filter(None, [order.protection_ends_at, *(t for pair in ends for t in pair)]))
-        order_services.order_complete(order=order, now=when, ran_at=now)
-        return True
+        released: dict[int, list[datetime]] = {order.pk: [] for order in rows}
+        ended = Dispute.objects.filter(order__in=rows).values_list(
+            "order_id", "closed_at", "final_at"
+        )
+        for order_id, *moments in ended:
+            released[order_id] += filter(None, moments)
+        dues = [(order, max([order.protection_ends_at, *released[order.pk]])) for order in rows]
+        order_services.complete_orders(dues, ran_at=now)
+        return Outcome(acted=len(rows))
 
 
 RULES: list[Rule] = [DisputeDeadlineRule(), ReminderRule(), ReceiptRule(), ProtectionEndRule()]
