@@ -89,3 +89,37 @@ def test_unpaid_orders_cannot_be_refunded():
     unpaid = OrderFactory(state="placed")
     with pytest.raises(ActionRefused, match=r"Only 0\.00 USD"):
         _issue(unpaid, "1.00", "u")
+
+
+def _request(order, amount, key):
+    return ledger.RefundRequest(
+        order=order,
+        amount=Money(Decimal(amount), "USD"),
+        reason="test",
+        source="tests",
+        idempotency_key=key,
+    )
+
+
+def test_a_batch_is_checked_refund_by_refund_and_records_nothing_if_one_is_refused(paid_order):
+    """The engine's batch form: two refunds of one order in one call add up like two calls."""
+    batch = [_request(paid_order, "30.00", "a"), _request(paid_order, "20.01", "b")]
+    with pytest.raises(ActionRefused, match=r"Only 20\.00 USD"), transaction.atomic():
+        ledger.refund_issue_many(batch)
+    assert not Refund.objects.exists()
+
+    first, again, rest = ledger.refund_issue_many(
+        [
+            _request(paid_order, "30.00", "a"),
+            _request(paid_order, "30.00", "a"),
+            _request(paid_order, "20.00", "c"),
+        ]
+    )
+    assert first.pk == again.pk and Refund.objects.count() == 2
+    assert (first.left_after, rest.left_after) == (Decimal("20.00"), Decimal("0.00"))
+
+
+def test_database_trigger_refuses_a_raw_update_that_overpays(paid_order):
+    refund = _issue(paid_order, "10.00", "raw-update")
+    with pytest.raises(IntegrityError, match="exceed its payment"), transaction.atomic():
+        Refund.objects.filter(pk=refund.pk).update(amount=Decimal("50.01"))
