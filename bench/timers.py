@@ -12,6 +12,7 @@ Uses its own database (parley_bench on the DATABASE_URL server) and Redis db 15 
 """
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -179,11 +180,14 @@ def _build_chunk(kind, size, prefix, buyer, store, policy, now, past):
 
 def analyze() -> None:
     """Fresh planner statistics, as a production database has (autovacuum would otherwise
-    analyze the tables halfway through a run)."""
+    analyze the tables halfway through a run), and the build's writes flushed."""
     import psycopg
 
     with psycopg.connect(BENCH_URL, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
+        # Start from a clean checkpoint, not in the middle of the build's.
+        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
+            conn.execute("CHECKPOINT")
 
 
 def _engine_process(ready, go, results) -> None:

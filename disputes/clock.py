@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 
 from notifications.services import notify_many
-from orders.bulk import update_rows
+from orders.bulk import insert_rows, update_rows
 from orders.errors import StaleState
 
 from .deadlines import sync_deadlines_many
@@ -60,7 +60,7 @@ class _Acts:
     def write(self, dues: list[Due], fields: list[str]) -> None:
         update_rows([dispute for dispute, _ in dues], fields)
         sync_deadlines_many(dues)
-        DisputeEvent.objects.bulk_create(self.events)
+        insert_rows(self.events)
         notify_many(self.notes)
 
 

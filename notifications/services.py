@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from orders.bulk import insert_columns
 
 from .models import Notification
 
@@ -31,18 +32,17 @@ class Note:
 def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
     """Record notifications, each once per key (a repeated act adds nothing), and queue their
     email for when the transaction commits. One INSERT, no savepoint."""
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=note.recipient_id,
-                dedupe_key=note.dedupe_key,
-                subject=note.subject,
-                body=note.body,
-                url=note.url,
-                created_at=note.at or now or timezone.now(),
-            )
-            for note in notes
-        ],
+    at = now or timezone.now()
+    insert_columns(
+        Notification,
+        {
+            "recipient_id": [note.recipient_id for note in notes],
+            "dedupe_key": [note.dedupe_key for note in notes],
+            "subject": [note.subject for note in notes],
+            "body": [note.body for note in notes],
+            "url": [note.url for note in notes],
+            "created_at": [note.at or at for note in notes],
+        },
         ignore_conflicts=True,
     )
     _queue_delivery_on_commit()

@@ -14,7 +14,7 @@ from accounts.models import User
 from notifications.services import Note, notify_many
 from policies.models import Policy
 
-from .bulk import update_rows
+from .bulk import insert_rows, update_rows
 from .errors import ActionRefused, StaleState
 from .models import Order, OrderEvent, OrderLine, OrderState, Parcel, Payment, Store
 
@@ -299,7 +299,7 @@ def confirm_receipts(dues: list[Due], *, actor: User | None, ran_at=None) -> Non
             )
     fields = ["state", "received_at", "receipt_confirmed_automatically", "protection_ends_at"]
     update_rows([order for order, _ in dues], fields)
-    OrderEvent.objects.bulk_create(events)
+    insert_rows(events)
     if notes:
         notify_many(notes)
 
@@ -348,7 +348,7 @@ def complete_orders(dues: list[Due], *, ran_at=None) -> None:
             )
         )
     update_rows([order for order, _ in dues], ["state", "completed_at"])
-    OrderEvent.objects.bulk_create(events)
+    insert_rows(events)
     notify_many(notes)
 
 

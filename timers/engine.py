@@ -96,7 +96,7 @@ def _count(rule: Rule, outcome, report: Report, skip) -> None:
 def enforce_deadlines(
     *,
     now: datetime | None = None,
-    batch_size: int = 500,
+    batch_size: int = 1000,
     rules: list[Rule] | None = None,
 ) -> Report:
     now = now or timezone.now()
