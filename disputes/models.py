@@ -56,6 +56,12 @@ OPEN_STATES = [
 ARBITRATION_STATES = [DisputeState.ESCALATED, DisputeState.APPEALED]
 NEGOTIATING = [DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER]
 
+# Disputes that keep the seller's money back: open, or ruled and still appealable
+# (the query form of Dispute.holds_payout).
+HOLDS_PAYOUT = models.Q(state__in=OPEN_STATES) | models.Q(
+    ruled_at__isnull=False, final_at__isnull=True
+)
+
 
 class Outcome(models.TextChoices):
     REFUNDED = "refunded", "Refunded in full"
@@ -160,6 +166,8 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(state__in=["escalated", "appealed"]),
                 name="dispute_queue_order",
             ),
+            # End of protection looks for these per order; few disputes hold a payout at once.
+            models.Index(fields=["order"], condition=HOLDS_PAYOUT, name="dispute_holds_payout"),
         ]
 
     def __str__(self) -> str:

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.functional import partition
 
 from disputes import clock
 from disputes.deadlines import RESPONSIBLE_PARTY, next_reminder, wanted_deadlines
 from disputes.models import (
+    HOLDS_PAYOUT,
     OPEN_STATES,
     Deadline,
     DeadlineKind,
@@ -276,11 +277,6 @@ class ReceiptRule(Rule):
         return Outcome(acted=len(rows))
 
 
-def _payout_holders() -> Q:
-    """Disputes that keep the seller's money back: open, or ruled and still appealable."""
-    return Q(state__in=OPEN_STATES) | Q(ruled_at__isnull=False, final_at__isnull=True)
-
-
 class ProtectionEndRule(Rule):
     """Protection ended with no dispute holding the payout: the order completes, the seller
     is paid."""
@@ -289,7 +285,7 @@ class ProtectionEndRule(Rule):
     due_field = "protection_ends_at"
 
     def overdue(self, now):
-        holders = Dispute.objects.filter(_payout_holders(), order=OuterRef("pk"))
+        holders = Dispute.objects.filter(HOLDS_PAYOUT, order=OuterRef("pk"))
         return Order.objects.filter(state=OrderState.RECEIVED, protection_ends_at__lte=now).exclude(
             Exists(holders)
         )
