@@ -62,8 +62,9 @@ def _act(rule: Rule, count: int, now: datetime, report: Report, skip) -> int:
             claimed = [row.pk for row in rows]
             if rows:
                 _count(rule, rule.act(rows, now), report, skip)
-    except Exception:
-        logger.warning("%s: a batch of %s was refused; acting one by one", rule.name, len(claimed))
+    except Exception as refused:
+        size = len(claimed)
+        logger.warning("%s: a batch of %s was refused (%s); one by one", rule.name, size, refused)
         for pk in claimed:
             _act_alone(rule, pk, now, report, skip)
     return len(claimed)

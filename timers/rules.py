@@ -114,12 +114,14 @@ _ACTS = {
 
 
 def _lock_with_dispute(rows):
-    """Lock each deadline with its dispute and order (the rows its act writes), loading what
-    the act reads, in one statement; a deadline whose dispute or order someone holds is
-    passed over."""
-    return rows.select_for_update(
-        skip_locked=True, of=("self", "dispute", "dispute__order")
-    ).select_related("dispute__order", "dispute__agreed_offer")
+    """Lock each deadline's dispute (what every act on it locks first) and load what the act
+    reads, in one statement; a deadline whose dispute someone holds is passed over. The
+    deadline row needs no lock of its own (only its dispute's holder changes it), nor does the
+    order: the ledger locks it for a refund, and nothing that holds an order waits for a
+    dispute, so that wait is short and cannot deadlock."""
+    return rows.select_for_update(skip_locked=True, of=("dispute",)).select_related(
+        "dispute__order", "dispute__agreed_offer"
+    )
 
 
 def _share(objs: list, relation: str, model) -> None:
