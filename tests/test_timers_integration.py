@@ -14,7 +14,7 @@ from kombu import pools
 
 from config.celery import app
 from disputes import services
-from disputes.models import DisputeState, Refund
+from disputes.models import DeadlineKind, DeadlineStatus, DisputeState, Refund
 from notifications import services as notification_services
 from notifications.models import Notification
 from notifications.tasks import sweep_outbox_task
@@ -146,3 +146,8 @@ def test_two_engines_and_a_seller_over_200_overdue_disputes():
         )
         assert outcomes.count() == 1
         assert Refund.objects.filter(dispute=dispute).count() == 1
+        # The seller's clock fired exactly when the clock acted; an act by one engine is never
+        # undone on the record by the other (e.g. a fired clock later marked cancelled).
+        clock = dispute.deadlines.get(kind=DeadlineKind.SELLER_ANSWER)
+        by_clock = outcomes.get().code == "disputes.rule.seller_silence"
+        assert clock.status == (DeadlineStatus.FIRED if by_clock else DeadlineStatus.CANCELLED)

@@ -30,6 +30,7 @@ from disputes.notify import notes_for_both
 from notifications.services import notify_many
 from orders import services as order_services
 from orders.bulk import update_rows
+from orders.errors import StaleState
 from orders.models import Order, OrderState, Store
 from policies.models import Policy
 
@@ -114,12 +115,15 @@ _ACTS = {
 
 
 def _lock_with_dispute(rows):
-    """Lock each deadline's dispute (what every act on it locks first) and load what the act
-    reads, in one statement; a deadline whose dispute someone holds is passed over. The
-    deadline row needs no lock of its own (only its dispute's holder changes it), nor does the
-    order: the ledger locks it for a refund, and nothing that holds an order waits for a
-    dispute, so that wait is short and cannot deadlock."""
-    return rows.select_for_update(skip_locked=True, of=("dispute",)).select_related(
+    """Lock each deadline and its dispute (what every act on it locks first) and load what the
+    act reads, in one statement; a deadline whose dispute someone holds is passed over.
+
+    The deadline row is locked too: a claim that started before another engine committed the
+    same deadline then re-reads it under the lock and finds it no longer pending (with only
+    the dispute locked, it would see the stale row and retire a clock that had just fired).
+    The order needs no lock here: the ledger locks it for a refund, and nothing that holds an
+    order waits for a dispute, so that wait is short and cannot deadlock."""
+    return rows.select_for_update(skip_locked=True, of=("self", "dispute")).select_related(
         "dispute__order", "dispute__agreed_offer"
     )
 
@@ -169,12 +173,14 @@ class DisputeDeadlineRule(Rule):
         live, moot = partition(
             lambda d: wanted_deadlines(d.dispute).get(d.kind) != d.base_due_at, deadlines
         )
-        Deadline.objects.filter(pk__in=[d.pk for d in moot]).update(
+        pending = Deadline.objects.filter(status=DeadlineStatus.PENDING)
+        pending.filter(pk__in=[d.pk for d in moot]).update(
             status=DeadlineStatus.CANCELLED, closed_at=now
         )
-        Deadline.objects.filter(pk__in=[d.pk for d in live]).update(
+        if pending.filter(pk__in=[d.pk for d in live]).update(
             status=DeadlineStatus.FIRED, closed_at=now
-        )
+        ) != len(live):
+            raise StaleState("A clock changed while it was being claimed.")
         for kind, act in _ACTS.items():
             dues = [(d.dispute, d.due_at) for d in live if d.kind == kind]
             if dues:
