@@ -40,7 +40,7 @@ format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff format .
 
 bench: install ## Benchmarks (bench/): deadline engine (100k rows), arbitration queue (1M disputes)
-	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.timers --n 100000
+	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.timers --n 100000 --repeat 2
 	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.queue
 
 graph: install ## Regenerate the state-machine diagrams in docs/ (SVG too where graphviz is installed)
