@@ -42,16 +42,11 @@ def record_event(
     now: datetime,
     data: dict | None = None,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
-        order=order,
-        actor=actor,
-        code=code,
-        message=message,
-        from_state=from_state,
-        to_state=order.state,
-        data=data or {},
-        created_at=now,
+    event = _new_event(
+        order, actor=actor, code=code, message=message, from_state=from_state, now=now, data=data
     )
+    event.save()
+    return event
 
 
 def _locked(order: Order) -> Order:

@@ -7,7 +7,12 @@ are written; the rule it enforces is unchanged (refunds other than failed ones n
 order's payment). SQLite (the demo database) has no plpgsql.
 """
 
+from importlib import import_module
+
 from django.db import migrations
+
+row_trigger = import_module("disputes.migrations.0002_refund_total_trigger")
+_on_postgres = row_trigger._on_postgres
 
 CREATE = """
 DROP TRIGGER IF EXISTS refunds_within_payment ON disputes_refund;
@@ -47,18 +52,7 @@ DROP FUNCTION IF EXISTS parley_refunds_within_payment();
 """
 
 
-def _on_postgres(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, None)  # None: "%" in plpgsql is not a placeholder
-
-    return run
-
-
 def _restore_row_trigger(apps, schema_editor):
-    from importlib import import_module
-
-    row_trigger = import_module("disputes.migrations.0002_refund_total_trigger")
     _on_postgres(DROP)(apps, schema_editor)
     _on_postgres(row_trigger.CREATE)(apps, schema_editor)
 
