@@ -10,7 +10,8 @@ from notifications.services import Note, notify_many
 from .models import Dispute, Party
 
 
-def _note(dispute: Dispute, party: str, key: str, subject: str, body: str, at=None) -> Note:
+def note_for(dispute: Dispute, party: str, key: str, subject: str, body: str, at=None) -> Note:
+    """One party's notification of an act, to write with others at once."""
     order = dispute.order
     recipient_id = order.buyer_id if party == Party.BUYER else order.store.owner_id
     return Note(recipient_id, f"{key}:{party}", subject, body, _url(dispute.reference), at)
@@ -28,11 +29,12 @@ def _url(reference: str) -> str:
 
 def notes_for_both(dispute: Dispute, *, key: str, subject: str, body: str, at) -> list[Note]:
     """The buyer's and the seller's notifications of one act, to write with others at once."""
-    return [_note(dispute, party, key, subject, body, at) for party in (Party.BUYER, Party.SELLER)]
+    parties = (Party.BUYER, Party.SELLER)
+    return [note_for(dispute, party, key, subject, body, at) for party in parties]
 
 
 def tell(dispute: Dispute, party: str, *, key: str, subject: str, body: str, now: datetime) -> None:
-    notify_many([_note(dispute, party, key, subject, body)], now=now)
+    notify_many([note_for(dispute, party, key, subject, body)], now=now)
 
 
 def tell_both(dispute: Dispute, *, key: str, subject: str, body: str, now: datetime) -> None:

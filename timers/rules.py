@@ -26,7 +26,7 @@ from disputes.models import (
     Dispute,
     Reason,
 )
-from disputes.notify import notes_for_both
+from disputes.notify import note_for
 from notifications.services import notify_many
 from orders import services as order_services
 from orders.bulk import update_rows
@@ -143,6 +143,16 @@ def _loaded_with_dispute(deadlines: list[Deadline]) -> list[Deadline]:
     return deadlines
 
 
+class DeadlineRowRule(Rule):
+    """A rule over dispute deadlines: claimed with their dispute."""
+
+    def locking(self, rows):
+        return _lock_with_dispute(rows)
+
+    def loaded(self, rows):
+        return _loaded_with_dispute(rows)
+
+
 def _one_per_dispute(deadlines: list[Deadline]) -> list[Deadline]:
     """A dispute's later clock waits for the next batch: the earlier one's act may stop it."""
     seen: set[int] = set()
@@ -154,18 +164,12 @@ def _one_per_dispute(deadlines: list[Deadline]) -> list[Deadline]:
     return first
 
 
-class DisputeDeadlineRule(Rule):
+class DisputeDeadlineRule(DeadlineRowRule):
     name = "dispute deadlines"
     due_field = "due_at"
 
     def overdue(self, now):
         return Deadline.objects.filter(status=DeadlineStatus.PENDING, due_at__lte=now)
-
-    def locking(self, rows):
-        return _lock_with_dispute(rows)
-
-    def loaded(self, rows):
-        return _loaded_with_dispute(rows)
 
     def act(self, rows, now):
         deadlines = _one_per_dispute(rows)
@@ -194,7 +198,7 @@ class DisputeDeadlineRule(Rule):
         )
 
 
-class ReminderRule(Rule):
+class ReminderRule(DeadlineRowRule):
     name = "reminders"
     due_field = "next_reminder_at"
 
@@ -202,12 +206,6 @@ class ReminderRule(Rule):
         return Deadline.objects.filter(
             status=DeadlineStatus.PENDING, next_reminder_at__isnull=False, next_reminder_at__lte=now
         )
-
-    def locking(self, rows):
-        return _lock_with_dispute(rows)
-
-    def loaded(self, rows):
-        return _loaded_with_dispute(rows)
 
     def act(self, rows, now):
         notes, late = [], set()
@@ -227,16 +225,15 @@ def _reminder(deadline: Deadline, remind_at: datetime, now: datetime):
     offset = round((deadline.due_at - remind_at).total_seconds() / 3600)
     hours_left = max(1, round((deadline.due_at - now).total_seconds() / 3600))
     dispute = deadline.dispute
-    party = RESPONSIBLE_PARTY[deadline.kind]
-    [buyer_note, seller_note] = notes_for_both(
+    return note_for(
         dispute,
+        RESPONSIBLE_PARTY[deadline.kind],
         key=f"deadline:{deadline.pk}:{deadline.due_at.timestamp():.0f}:remind:{offset}h",
         subject=f"Reminder: dispute {dispute.reference} needs you",
         body=f"{deadline.get_kind_display()} is due {deadline.due_at:%-d %b %Y, %H:%M} UTC "
         f"(in about {hours_left} hours). Open the dispute to see what happens then.",
         at=remind_at,
     )
-    return buyer_note if party == "buyer" else seller_note
 
 
 # --- Order clocks -------------------------------------------------------------------------------
@@ -252,6 +249,16 @@ def _loaded_orders(orders: list[Order]) -> list[Order]:
     return orders
 
 
+class OrderRowRule(Rule):
+    """A rule over orders: claimed alone."""
+
+    def locking(self, rows):
+        return _lock_orders(rows)
+
+    def loaded(self, rows):
+        return _loaded_orders(rows)
+
+
 def _not_received_claim():
     """An open "not received" claim: receipt is never confirmed behind the buyer's back."""
     return Dispute.objects.filter(
@@ -259,7 +266,7 @@ def _not_received_claim():
     )
 
 
-class ReceiptRule(Rule):
+class ReceiptRule(OrderRowRule):
     """The delivery time limit ran out and the buyer has not confirmed: confirm it for them.
 
     Opening a dispute locks the order, so a claim filed at the same moment is either seen
@@ -273,19 +280,13 @@ class ReceiptRule(Rule):
             state=OrderState.SHIPPED, promised_delivery_at__lte=now
         ).exclude(Exists(_not_received_claim()))
 
-    def locking(self, rows):
-        return _lock_orders(rows)
-
-    def loaded(self, rows):
-        return _loaded_orders(rows)
-
     def act(self, rows, now):
         dues = [(order, order.promised_delivery_at) for order in rows]
         order_services.confirm_receipts(dues, actor=None, ran_at=now)
         return Outcome(acted=len(rows))
 
 
-class ProtectionEndRule(Rule):
+class ProtectionEndRule(OrderRowRule):
     """Protection ended with no dispute holding the payout: the order completes, the seller
     is paid."""
 
@@ -297,12 +298,6 @@ class ProtectionEndRule(Rule):
         return Order.objects.filter(state=OrderState.RECEIVED, protection_ends_at__lte=now).exclude(
             Exists(holders)
         )
-
-    def locking(self, rows):
-        return _lock_orders(rows)
-
-    def loaded(self, rows):
-        return _loaded_orders(rows)
 
     def act(self, rows, now):
         # If a dispute held the payout past the end of protection, it is released when the
