@@ -30,7 +30,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
 # Tasks queued by tests go to their own Redis database, never into a dev worker's queue.
 _redis = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-CELERY_BROKER_URL = urlunsplit(_redis._replace(path="/15"))
+# PARLEY_TEST_REDIS_DB lets two checkouts run their suites side by side on one Redis.
+_redis_db = os.environ.get("PARLEY_TEST_REDIS_DB", "15")
+CELERY_BROKER_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
 
 # Each test starts with an empty cache (tests/conftest.py clears it); Redis stays the broker.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
