@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.money import money_field
 from disputes.models import Dispute, EvidenceItem, Offer, Reason
-from orders.models import MONEY
 
 
 class RulingOutcome(models.TextChoices):
@@ -30,7 +30,7 @@ class Ruling(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="rulings")
     arbiter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     outcome = models.CharField(max_length=32, choices=RulingOutcome.choices)
-    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    amount = money_field(null=True, blank=True)
     remedy_offer = models.ForeignKey(
         Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import ActionRefused, StaleState
 from disputes import services as dispute_services
 from disputes.models import (
     ARBITRATION_STATES,
@@ -17,7 +18,6 @@ from disputes.models import (
     EvidenceItem,
     Remedy,
 )
-from orders.errors import ActionRefused, StaleState
 
 from .models import Ruling, RulingOutcome
 

@@ -4,11 +4,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import arbiter_required
+from core.errors import ActionRefused, StaleState
 from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
 from disputes.models import RUNNING_STATUSES, Deadline, Dispute, Party
 from disputes.services import current_offer
-from orders.errors import ActionRefused, StaleState
 
 from . import selectors, services
 from .forms import (

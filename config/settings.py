@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "health_check",
     "django_structlog",
+    "core",
     "accounts",
     "policies",
     "orders",
@@ -258,6 +259,8 @@ PARLEY_EVIDENCE = {
     "max_per_submission": 10,
 }
 # Who settles refunds with the payment provider; the default records them as settled.
+# Where acts write the notes they send (core names no app; see core/outbox.py).
+PARLEY_OUTBOX = "notifications.services.notify_many"
 PARLEY_REFUND_GATEWAY = env("REFUND_GATEWAY", default="disputes.gateway.RecordingGateway")
 
 # --- Logging: structured, one JSON object per line in production -----------------------------

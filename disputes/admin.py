@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from arbitration.services import case_reassign, case_release
-from orders.admin import ReadOnlyAdminMixin
-from orders.errors import ActionRefused
+from core.admin import ReadOnlyAdminMixin
+from core.errors import ActionRefused
 
 from .models import Deadline, Dispute, DisputeEvent, EvidenceItem, Message, Offer, Refund
 

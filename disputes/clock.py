@@ -14,9 +14,9 @@ from datetime import datetime
 
 from django.db import transaction
 
+from core.bulk import insert_rows, update_rows
+from core.errors import StaleState
 from notifications.services import notify_many
-from orders.bulk import insert_rows, update_rows
-from orders.errors import StaleState
 
 from .deadlines import sync_deadlines_many
 from .models import Dispute, DisputeEvent, DisputeState, Offer, Outcome, Party

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from orders.bulk import update_rows
-from orders.errors import ActionRefused, StaleState
+from core.bulk import update_rows
+from core.errors import ActionRefused, StaleState
 
 from .models import (
     RUNNING_STATUSES,

@@ -7,19 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from orders.bulk import update_rows
-from orders.errors import ActionRefused
+from core.bulk import update_rows
+from core.errors import ActionRefused
+from core.money import Money
 from orders.models import Order, Payment
-from orders.money import Money
 
 from .gateway import get_gateway
 from .models import Dispute, Refund, RefundStatus
 
 logger = logging.getLogger(__name__)
+
+SETTLE_REFUNDS_TASK = "disputes.settle_refunds"
 
 
 def paid_amount(order: Order) -> Money:
@@ -123,10 +126,9 @@ def settled_by_worker():
 
 
 def _queue_settlement(*, refund_ids: list[int]) -> None:
-    from .tasks import settle_refunds_task
-
+    # By name: the task module imports this one, not the other way round.
     try:
-        settle_refunds_task.apply_async(kwargs={"refund_ids": refund_ids}, retry=False)
+        current_app.send_task(SETTLE_REFUNDS_TASK, kwargs={"refund_ids": refund_ids}, retry=False)
     except Exception:  # the broker is down: beat's settle-refunds task settles them later
         logger.warning("settlement of %s refunds not queued; beat will retry", len(refund_ids))
 

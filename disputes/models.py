@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from orders.models import MONEY, Carrier, Order
-from orders.money import Money
+from core.money import Money, money_field
+from orders.models import Carrier, Order
 from policies.models import Policy
 
 
@@ -132,7 +132,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     target_at = models.DateTimeField(help_text="Filing + the policy's resolution target.")
-    claimed_amount = models.DecimalField(**MONEY, default=0)
+    claimed_amount = money_field(default=0)
     # A ruling may be appealed once within the policy's window; it is final after that (or
     # when the appeal is decided), and only then is the seller's payout released.
     ruled_at = models.DateTimeField(null=True, blank=True)
@@ -319,7 +319,7 @@ class Offer(models.Model):
     party = models.CharField(max_length=10, choices=Party.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     remedy = models.CharField(max_length=32, choices=Remedy.choices)
-    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    amount = money_field(null=True, blank=True)
     currency = models.CharField(max_length=3)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField()
@@ -528,6 +528,10 @@ class DisputeEvent(models.Model):
         raise PermissionError("The dispute timeline is append-only.")
 
     @property
+    def text(self) -> str:
+        return self.message
+
+    @property
     def actor_label(self) -> str:
         return self.actor.display_name if self.actor else "Parley (automatic)"
 
@@ -554,7 +558,7 @@ class Refund(models.Model):
     dispute = models.ForeignKey(
         Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
     )
-    amount = models.DecimalField(**MONEY)
+    amount = money_field()
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=200)
     source = models.CharField(max_length=64, help_text="The act that caused it (event code).")

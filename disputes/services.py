@@ -16,9 +16,9 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from accounts.models import User
-from orders.errors import ActionRefused, StaleState
+from core.errors import ActionRefused, StaleState
+from core.money import Money
 from orders.models import Order
-from orders.money import Money
 from policies.models import Policy
 
 from . import ledger

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .ledger import refund_settle_many, settle_pending
+from .ledger import SETTLE_REFUNDS_TASK, refund_settle_many, settle_pending
 
 
 @shared_task(name="disputes.settle_pending_refunds")
@@ -8,6 +8,6 @@ def settle_pending_refunds_task() -> int:
     return settle_pending()
 
 
-@shared_task(name="disputes.settle_refunds")
+@shared_task(name=SETTLE_REFUNDS_TASK)
 def settle_refunds_task(refund_ids: list[int]) -> int:
     return refund_settle_many(refund_ids=refund_ids)

@@ -10,8 +10,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from accounts.access import buyer_required, seller_required
+from core.errors import ActionRefused, StaleState
 from orders import selectors as order_selectors
-from orders.errors import ActionRefused, StaleState
 
 from . import ledger, presenters, selectors, services
 from .forms import (

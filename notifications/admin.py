@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from orders.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 from .models import Notification
 

@@ -3,30 +3,23 @@
 import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from orders.bulk import insert_columns
+from core.bulk import insert_columns
+from core.outbox import Note
 
 from .models import Notification
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Note:
-    recipient_id: int
-    dedupe_key: str
-    subject: str
-    body: str
-    url: str = ""
-    at: datetime | None = None  # when the act it tells of happened, if not `now`
+SWEEP_OUTBOX_TASK = "notifications.sweep_outbox"
 
 
 def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
@@ -46,12 +39,6 @@ def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
         ignore_conflicts=True,
     )
     _queue_delivery_on_commit()
-
-
-def notify(
-    *, recipient: User, dedupe_key: str, subject: str, body: str, url: str = "", now: datetime
-) -> None:
-    notify_many([Note(recipient.pk, dedupe_key, subject, body, url)], now=now)
 
 
 _deferred = ContextVar("parley_deferred_delivery", default=False)
@@ -87,12 +74,11 @@ _broker_down_until: datetime | None = None
 
 def _queue_delivery() -> None:
     global _broker_down_until
-    from .tasks import sweep_outbox_task
-
     if _broker_down_until is not None and timezone.now() < _broker_down_until:
         return
     try:
-        sweep_outbox_task.apply_async(kwargs={"older_than_seconds": 0}, retry=False)
+        # By name: the task module imports this one, not the other way round.
+        current_app.send_task(SWEEP_OUTBOX_TASK, kwargs={"older_than_seconds": 0}, retry=False)
     except Exception:  # the broker is down: the periodic sweep delivers them later
         _broker_down_until = timezone.now() + BROKER_BACKOFF
         logger.warning("notification delivery not queued; the periodic sweep will do it")

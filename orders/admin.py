@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import Order, OrderEvent, OrderLine, Parcel, Payment, Store
-
-
-class ReadOnlyAdminMixin:
-    """Staff may look; changes go through the services (and their timeline), not raw edits."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -34,7 +23,8 @@ class PaymentInline(ReadOnlyAdminMixin, admin.StackedInline):
 class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderEvent
     extra = 0
-    fields = ("created_at", "actor", "code", "from_state", "to_state", "message")
+    fields = ("created_at", "actor", "code", "from_state", "to_state", "text")
+    readonly_fields = fields
     ordering = ("created_at", "id")
 
 

@@ -6,9 +6,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.money import money_field
+from core.timeline import TimelineEvent
 from policies.models import Policy
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Store(models.Model):
@@ -56,7 +56,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
-    total = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    total = money_field(validators=[MinValueValidator(Decimal("0.01"))])
     state = FSMField(
         choices=OrderState.choices, default=OrderState.PLACED, protected=True, db_index=True
     )
@@ -149,7 +149,7 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     title = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    unit_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    unit_price = money_field(validators=[MinValueValidator(Decimal("0.01"))])
 
     class Meta:
         ordering = ["id"]
@@ -176,7 +176,7 @@ class Payment(models.Model):
     """What the buyer paid. Refunds (disputes app) are measured against this amount."""
 
     order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="payment")
-    amount = models.DecimalField(**MONEY)
+    amount = money_field()
     currency = models.CharField(max_length=3)
     method = models.CharField(max_length=20, choices=PaymentMethod.choices)
     provider_reference = models.CharField(max_length=64, unique=True)
@@ -221,56 +221,16 @@ class Parcel(models.Model):
         return f"{self.get_carrier_display()} {self.tracking_number}"
 
 
-class OrderEventQuerySet(models.QuerySet):
-    def delete(self):
-        raise PermissionError("The order timeline is append-only.")
-
-    def update(self, **kwargs):
-        raise PermissionError("The order timeline is append-only.")
-
-
-class OrderEvent(models.Model):
-    """One act on an order: who, when, what, and the state it moved from and to."""
+class OrderEvent(TimelineEvent):
+    """One act on an order (the catalogue's `orders.*` codes, orders/events.py)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        help_text="Empty when the system acted (a timer).",
-    )
-    code = models.CharField(max_length=64)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
-    message = models.CharField(max_length=300)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(db_index=True)
 
-    objects = OrderEventQuerySet.as_manager()
+    state_labels = dict(OrderState.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["order", "created_at"], name="orderevent_order_time")]
 
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.code}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The order timeline is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The order timeline is append-only.")
-
     @property
-    def actor_label(self) -> str:
-        return self.actor.display_name if self.actor else "Parley (automatic)"
-
-    @property
-    def state_change(self) -> str:
-        if not self.from_state or self.from_state == self.to_state:
-            return ""
-        labels = dict(OrderState.choices)
-        return f"{labels.get(self.from_state, self.from_state)} → {labels.get(self.to_state)}"
+    def subject_id(self) -> int:
+        return self.order_id

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import buyer_required, seller_required
+from core.errors import ActionRefused
 
 from . import selectors, services
-from .errors import ActionRefused
 from .forms import DeliveryForm, NewOrderForm, OrderLineFormSet
 from .models import PaymentMethod
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from arbitration import services as arbitration
 from arbitration.models import RulingOutcome
+from core.errors import ActionRefused, StaleState
 from disputes import services
 from disputes.models import DeadlineKind, DisputeState, Outcome, Refund, Remedy
 from orders import services as order_services
-from orders.errors import ActionRefused, StaleState
 from orders.models import OrderState
 from tests.factories import ArbiterFactory, open_dispute
 from timers.engine import enforce_deadlines

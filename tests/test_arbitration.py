@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from arbitration import selectors, services
 from arbitration.models import Ruling, RulingOutcome
+from core.errors import ActionRefused
 from disputes import services as dispute_services
 from disputes.models import DisputeState, Outcome, Refund, Remedy
-from orders.errors import ActionRefused
 from tests.factories import ArbiterFactory, BuyerFactory, SellerFactory, open_dispute
 
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from core.errors import StaleState
 from disputes import services
 from disputes.models import DisputeState, Refund
-from orders.errors import StaleState
 from tests.factories import BuyerFactory, SellerFactory, open_dispute
 
 

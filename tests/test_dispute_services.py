@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.errors import ActionRefused, StaleState
 from disputes import clock, services
 from disputes.ledger import refundable_amount
 from disputes.models import (
@@ -20,7 +21,6 @@ from disputes.models import (
     Remedy,
 )
 from disputes.services import Proposal
-from orders.errors import ActionRefused, StaleState
 from tests.factories import photo, shipped_order
 
 pytestmark = pytest.mark.django_db

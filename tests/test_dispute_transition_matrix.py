@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.errors import ActionRefused
 from disputes import services
 from disputes.models import Dispute, DisputeState, Offer, Party, Remedy
-from orders.errors import ActionRefused
 from policies.models import Policy
 from tests.factories import shipped_order
 

@@ -6,10 +6,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import ActionRefused
+from core.money import Money
 from disputes import ledger
 from disputes.models import Refund, RefundStatus
-from orders.errors import ActionRefused
-from orders.money import Money
 from tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,13 @@ import time_machine
 from django.utils import timezone
 
 from arbitration import services as arbitration
+from core.errors import ActionRefused, StaleState
 from disputes import services
 from disputes.deadlines import deadline_extend
 from disputes.models import Deadline, DeadlineKind, DisputeState, Reason, Refund, Remedy
 from disputes.rules import opening_window
 from notifications.models import Notification
 from orders import services as order_services
-from orders.errors import ActionRefused, StaleState
 from tests.factories import ArbiterFactory, open_dispute
 from timers.engine import enforce_deadlines
 
@@ -100,8 +100,8 @@ def test_receipt_is_not_confirmed_behind_a_not_received_claim(buyer, seller):
 def test_a_full_refund_on_appeal_stops_at_what_is_left(buyer, seller, arbiter):
     dispute = _ruled(buyer, seller, arbiter, amount="10")
     # Another refund on the same order (e.g. an earlier dispute) leaves 30 of 50.
+    from core.money import Money
     from disputes import ledger
-    from orders.money import Money
 
     ledger.refund_issue(
         order=dispute.order,

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from arbitration import services as arbitration
 from arbitration.standing import disputes_behind, standing
+from core.errors import ActionRefused
 from disputes import clock, services
 from disputes.models import SellerRating
-from orders.errors import ActionRefused
 from tests.factories import OrderFactory, open_dispute
 
 pytestmark = pytest.mark.django_db

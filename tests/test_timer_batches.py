@@ -86,12 +86,14 @@ def test_the_engines_refunds_are_settled_by_the_worker(
     buyer, seller, monkeypatch, django_capture_on_commit_callbacks
 ):
     """A provider call per refund must not hold up the clock: the engine queues them."""
-    from disputes import tasks
+    from disputes import ledger, tasks
 
     queued = []
-    monkeypatch.setattr(
-        tasks.settle_refunds_task, "apply_async", lambda kwargs, **_: queued.append(kwargs)
-    )
+    def send_task(name, kwargs, **_):
+        if name == ledger.SETTLE_REFUNDS_TASK:
+            queued.append(kwargs)
+
+    monkeypatch.setattr(ledger.current_app, "send_task", send_task)
     dispute = open_dispute(buyer=buyer, seller=seller)
     with (
         time_machine.travel(_seller_silence_due(dispute) + timedelta(seconds=1), tick=False),

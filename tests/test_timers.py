@@ -258,7 +258,7 @@ def test_a_paused_deadline_waits_and_resumes_with_the_time_left(buyer, seller, a
 
 
 def test_only_staff_extend_deadlines(buyer, seller):
-    from orders.errors import ActionRefused
+    from core.errors import ActionRefused
 
     dispute = open_dispute(buyer=buyer, seller=seller)
     deadline = Deadline.objects.get(dispute=dispute, kind=DeadlineKind.SELLER_ANSWER)

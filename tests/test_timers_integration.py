@@ -13,12 +13,12 @@ from django.db import connection
 from kombu import pools
 
 from config.celery import app
+from core.errors import StaleState
 from disputes import services
 from disputes.models import DeadlineKind, DeadlineStatus, DisputeState, Refund
 from notifications import services as notification_services
 from notifications.models import Notification
 from notifications.tasks import sweep_outbox_task
-from orders.errors import StaleState
 from tests.factories import BuyerFactory, SellerFactory, open_dispute
 from timers.engine import enforce_deadlines
 from timers.tasks import enforce_deadlines_task

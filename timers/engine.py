@@ -16,9 +16,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ActionRefused, StaleState
 from disputes.ledger import settled_by_worker
 from notifications.services import deferred_delivery
-from orders.errors import ActionRefused, StaleState
 
 from .rules import RULES, Rule
 

@@ -15,6 +15,8 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef
 from django.utils.functional import partition
 
+from core.bulk import update_rows
+from core.errors import StaleState
 from disputes import clock
 from disputes.deadlines import RESPONSIBLE_PARTY, next_reminder, wanted_deadlines
 from disputes.models import (
@@ -29,8 +31,6 @@ from disputes.models import (
 from disputes.notify import note_for
 from notifications.services import notify_many
 from orders import services as order_services
-from orders.bulk import update_rows
-from orders.errors import StaleState
 from orders.models import Order, OrderState, Store
 from policies.models import Policy
 
@@ -282,7 +282,7 @@ class ReceiptRule(OrderRowRule):
 
     def act(self, rows, now):
         dues = [(order, order.promised_delivery_at) for order in rows]
-        order_services.confirm_receipts(dues, actor=None, ran_at=now)
+        order_services.order_confirm_receipt_many(dues, actor=None, ran_at=now)
         return Outcome(acted=len(rows))
 
 
@@ -309,7 +309,7 @@ class ProtectionEndRule(OrderRowRule):
         for order_id, *moments in ended:
             released[order_id] += filter(None, moments)
         dues = [(order, max([order.protection_ends_at, *released[order.pk]])) for order in rows]
-        order_services.complete_orders(dues, ran_at=now)
+        order_services.order_complete_many(dues, ran_at=now)
         return Outcome(acted=len(rows))
 
 

@@ -6,6 +6,9 @@ type are all Parley needs.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import models
 
 CENT = Decimal("0.01")
 
@@ -52,3 +55,8 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> "Money":
         return cls(Decimal(0), currency)
+
+
+def money_field(**options: Any) -> models.DecimalField:
+    """The one shape of every money column: 12 digits, 2 after the point."""
+    return models.DecimalField(max_digits=12, decimal_places=2, **options)

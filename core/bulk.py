@@ -1,28 +1,31 @@
-"""Writing many changed rows at once (shared by the services' batch forms)."""
+"""Writing many rows in one statement (the services' batch forms and the timeline recorder).
+
+PostgreSQL only: one array per column, bound on the server in binary. Django's `bulk_update`
+builds a CASE per row and field, and `bulk_create` a placeholder per cell; both cost more than
+the statement itself at a few hundred rows.
+"""
 
 from collections.abc import Sequence
+from typing import Any
 
 import psycopg
 from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def update_rows(objs: Sequence[models.Model], fields: list[str]) -> None:
     """Save `fields` of each object in one statement (the callers hold the rows' locks).
 
-    On PostgreSQL: UPDATE … FROM unnest(one array per column), restricted to `id = ANY(ids)` so
-    that the planner looks the rows up by primary key however large the table (joining a list
-    of values alone, it chooses a full scan of the table once a batch has a few hundred rows).
-    Django's `bulk_update` builds a CASE per row and field instead, which costs milliseconds a
-    row at that size. Elsewhere (SQLite, the demo), `bulk_update`.
+    UPDATE … FROM unnest(one array per column), restricted to `id = ANY(ids)` so that the
+    planner looks the rows up by primary key however large the table (joining a list of values
+    alone, it chooses a full scan of the table once a batch has a few hundred rows).
     """
     if not objs:
         return
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, fields)
-        return
     pk = model._meta.pk
+    assert pk is not None
     targets = [model._meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
     table, key = quote(model._meta.db_table), quote(pk.column)
@@ -48,32 +51,24 @@ def insert_rows(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
         return
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, ignore_conflicts=ignore_conflicts)
-        return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    prepare = {field.attname: field.get_db_prep_save for field in fields}
     columns = {
-        name: [to_db(getattr(obj, name), connection) for obj in objs]
-        for name, to_db in prepare.items()
+        field.attname: [
+            field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objs
+        ]
+        for field in fields
     }
     insert_columns(model, columns, ignore_conflicts=ignore_conflicts)
 
 
-def insert_columns(model, columns: dict[str, list], *, ignore_conflicts: bool = False) -> None:
+def insert_columns(
+    model: type[models.Model], columns: dict[str, list[Any]], *, ignore_conflicts: bool = False
+) -> None:
     """Insert rows given as one list of database values per field (attname):
-    INSERT … SELECT FROM unnest(…), one parameter per column. On PostgreSQL this spares
-    Django's per-cell placeholders, which cost more than the insert itself at a few hundred
-    rows; elsewhere it is bulk_create (the values must then be plain Python values: no
-    database-prepared JSON). Fields left out take NULL."""
-    connection = connections[router.db_for_write(model)]
+    INSERT … SELECT FROM unnest(…), one parameter per column. Fields left out take NULL."""
     if not columns or not next(iter(columns.values())):
         return
-    if connection.vendor != "postgresql":
-        rows = zip(*columns.values(), strict=True)
-        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-        model.objects.bulk_create(objs, ignore_conflicts=ignore_conflicts)
-        return
+    connection = connections[router.db_for_write(model)]
     fields = [model._meta.get_field(attname) for attname in columns]
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in fields)
@@ -84,7 +79,7 @@ def insert_columns(model, columns: dict[str, list], *, ignore_conflicts: bool = 
     _execute_arrays(connection, sql, list(columns.values()))
 
 
-def _execute_arrays(connection, sql: str, arrays: list[list]) -> None:
+def _execute_arrays(connection: BaseDatabaseWrapper, sql: str, arrays: list[list[Any]]) -> None:
     """Run a statement whose parameters are whole columns, bound on the server in binary
     (`%b`): Django's cursors quote parameters into the SQL text on the client, which for
     arrays of a thousand values costs several times the statement itself. Same connection,
