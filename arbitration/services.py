@@ -36,7 +36,7 @@ def _note(dispute: Dispute, actor: User, code: str, message: str, now: datetime)
         code=code,
         from_state=dispute.state,
         to_state=dispute.state,
-        message=message,
+        data={"text": message},
         created_at=now,
     )
 

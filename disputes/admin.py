@@ -32,7 +32,8 @@ class EvidenceInline(ReadOnlyAdminMixin, admin.TabularInline):
 class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DisputeEvent
     extra = 0
-    fields = ("created_at", "actor", "code", "from_state", "to_state", "message")
+    fields = ("created_at", "actor", "code", "from_state", "to_state", "text")
+    readonly_fields = fields
 
 
 class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DisputesConfig(AppConfig):
     name = "disputes"
     verbose_name = "Disputes"
+
+    def ready(self) -> None:
+        from . import events  # noqa: F401  (registers the disputes app's event codes)

@@ -36,13 +36,12 @@ class _Acts:
         self.notes = []
 
     def add(self, dispute, now, *, from_state, code, message, told=None, tell_key=None):
-        data = {"rule": self.rule, "due_at": now.isoformat()}
+        data = {"rule": self.rule, "due_at": now.isoformat(), "text": message}
         data["ran_at"] = (self.ran_at or now).isoformat()
         self.events.append(
             DisputeEvent(
                 dispute=dispute,
                 code=code,
-                message=message,
                 from_state=from_state,
                 to_state=dispute.state,
                 data=data,

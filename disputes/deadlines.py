@@ -135,8 +135,12 @@ def _record(deadline: Deadline, actor: User, code: str, message: str, reason: st
         code=code,
         from_state=deadline.dispute.state,
         to_state=deadline.dispute.state,
-        message=f"{message} Reason: {reason}",
-        data={"deadline": deadline.pk, "kind": deadline.kind, "reason": reason},
+        data={
+            "deadline": deadline.pk,
+            "kind": deadline.kind,
+            "reason": reason,
+            "text": f"{message} Reason: {reason}",
+        },
         created_at=now,
     )
     tell_both(

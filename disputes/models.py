@@ -5,6 +5,7 @@ from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from core.money import Money, money_field
+from core.timeline import TimelineEvent
 from orders.models import Carrier, Order
 from policies.models import Policy
 
@@ -488,60 +489,19 @@ class EvidenceItem(models.Model):
         super().save(*args, **kwargs)
 
 
-class DisputeEventQuerySet(models.QuerySet):
-    def delete(self):
-        raise PermissionError("The dispute timeline is append-only.")
-
-    def update(self, **kwargs):
-        raise PermissionError("The dispute timeline is append-only.")
-
-
-class DisputeEvent(models.Model):
-    """One act on a dispute: who, when, what, from which state. Shown to both parties."""
+class DisputeEvent(TimelineEvent):
+    """One act on a dispute, shown to both parties (codes: disputes/events.py and the clocks)."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
-    )
-    code = models.CharField(max_length=64)
-    from_state = models.CharField(max_length=32, blank=True)
-    to_state = models.CharField(max_length=32, blank=True)
-    message = models.CharField(max_length=500)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
 
-    objects = DisputeEventQuerySet.as_manager()
+    state_labels = dict(DisputeState.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["dispute", "created_at"], name="disputeevent_time")]
 
-    def __str__(self) -> str:
-        return f"{self.dispute_id} {self.code}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The dispute timeline is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The dispute timeline is append-only.")
-
     @property
-    def text(self) -> str:
-        return self.message
-
-    @property
-    def actor_label(self) -> str:
-        return self.actor.display_name if self.actor else "Parley (automatic)"
-
-    @property
-    def state_change(self) -> str:
-        """ "Waiting for the seller → With an arbiter", or "" when the state did not change."""
-        if not self.from_state or self.from_state == self.to_state:
-            return ""
-        labels = dict(DisputeState.choices)
-        return f"{labels.get(self.from_state, self.from_state)} → {labels.get(self.to_state)}"
+    def subject_id(self) -> int:
+        return self.dispute_id
 
 
 class RefundStatus(models.TextChoices):

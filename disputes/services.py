@@ -71,10 +71,9 @@ def _record(
         dispute=dispute,
         actor=actor,
         code=code,
-        message=message,
         from_state=from_state or dispute.state,
         to_state=dispute.state,
-        data=data or {},
+        data={**(data or {}), "text": message},
         created_at=now,
     )
 

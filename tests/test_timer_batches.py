@@ -89,6 +89,7 @@ def test_the_engines_refunds_are_settled_by_the_worker(
     from disputes import ledger, tasks
 
     queued = []
+
     def send_task(name, kwargs, **_):
         if name == ledger.SETTLE_REFUNDS_TASK:
             queued.append(kwargs)

@@ -170,7 +170,7 @@ def test_return_not_shipped_in_time_closes_for_the_seller(buyer, seller):
     dispute = _reload(dispute)
     assert dispute.state == DisputeState.RESOLVED
     assert dispute.outcome == Outcome.RETURN_NOT_SHIPPED
-    assert "closed in the seller's favour" in dispute.events.last().message
+    assert "closed in the seller's favour" in dispute.events.last().text
     assert not Refund.objects.exists()
 
 
@@ -237,7 +237,7 @@ def test_an_extended_deadline_does_not_fire_at_its_old_time(buyer, seller, arbit
     _run_at(old_due + timedelta(hours=48) + SECOND)
     assert _reload(dispute).state == DisputeState.RESOLVED
     event = dispute.events.get(code="disputes.deadline.extended")
-    assert event.actor == arbiter and "Seller is travelling." in event.message
+    assert event.actor == arbiter and "Seller is travelling." in event.text
 
 
 def test_a_paused_deadline_waits_and_resumes_with_the_time_left(buyer, seller, arbiter):

@@ -1,0 +1,58 @@
+"""The disputes app's entries in the event catalogue, and the one way a dispute's act is put on
+its timeline and told to its parties."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django.urls import reverse
+
+from accounts.models import User
+from core.timeline import Recorder
+
+from .models import Dispute, DisputeEvent, Party
+
+
+@cache
+def _url_template() -> str:
+    return reverse("disputes:detail", kwargs={"dispute_ref": "REFERENCE"})
+
+
+def audience(dispute: Dispute) -> dict[str, tuple[int, str]]:
+    """Who hears of a dispute's acts, and the page each one is sent to. (Formatted, not
+    reversed, per dispute: the engine records thousands at a time.)"""
+    url = _url_template().replace("REFERENCE", dispute.reference)
+    order = dispute.order
+    return {Party.BUYER: (order.buyer_id, url), Party.SELLER: (order.store.owner_id, url)}
+
+
+def recorded(
+    recorder: Recorder,
+    dispute: Dispute,
+    code: str,
+    *,
+    actor: User | None,
+    at: datetime,
+    from_state: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    """Put an act on the dispute's timeline, with the notes its catalogue entry sends. The
+    dispute is already in the state the act moved it to."""
+    event = DisputeEvent.of(
+        code,
+        dispute=dispute,
+        actor=actor,
+        from_state=dispute.state if from_state is None else from_state,
+        to_state=dispute.state,
+        data=dict(data or {}),
+        created_at=at,
+    )
+    recorder.act(event, title=f"Dispute {dispute.reference}", audience=audience(dispute))
+
+
+def record(dispute: Dispute, code: str, **kwargs: Any) -> None:
+    """A single act: a recorder with one act in it."""
+    recorder = Recorder()
+    recorded(recorder, dispute, code, **kwargs)
+    recorder.write()
