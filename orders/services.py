@@ -155,32 +155,25 @@ def parcel_add(
     order.delivery_days = delivery_days
     recorder = Recorder()
     data = {"parcel": parcel.pk, "carrier": carrier, "tracking_number": tracking_number}
-    _recorded(
-        recorder,
-        order,
-        events.PARCEL_SHIPPED.code,
-        actor=actor,
-        at=now,
-        from_state=order.state,
-        data={**data, "delivery_days": delivery_days},
-    )
+    _recorded(recorder, order, events.PARCEL_SHIPPED.code, actor=actor, at=now, data=data)
     if ships_all:
-        from_state = transition(order, "ship_all", actor)
-        order.all_shipped_at = now
-        order.promised_delivery_at = order.promised_delivery_for(now)
-        data = {"delivery_days": delivery_days, "promised_delivery_at": order.promised_delivery_at}
-        _recorded(
-            recorder,
-            order,
-            events.SHIPPED.code,
-            actor=actor,
-            at=now,
-            from_state=from_state,
-            data=data,
-        )
+        _ship_all(recorder, order, actor, now)
     order.save()
     recorder.write()
     return parcel
+
+
+def _ship_all(recorder: Recorder, order: Order, actor: User, now: datetime) -> None:
+    from_state = transition(order, "ship_all", actor)
+    order.all_shipped_at = now
+    order.promised_delivery_at = order.promised_delivery_for(now)
+    data = {
+        "delivery_days": order.delivery_days,
+        "promised_delivery_at": order.promised_delivery_at,
+    }
+    _recorded(
+        recorder, order, events.SHIPPED.code, actor=actor, at=now, from_state=from_state, data=data
+    )
 
 
 def _check_shippable(order: Order, actor: User, delivery_days: int) -> None:
