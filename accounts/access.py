@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from .models import Role
 
@@ -33,3 +34,13 @@ def role_required(role: Role) -> Callable:
 buyer_required = role_required(Role.BUYER)
 seller_required = role_required(Role.SELLER)
 arbiter_required = role_required(Role.ARBITER)
+
+
+USERNAME_LIMIT = 150  # the User model's own limit; longer names cannot exist
+
+
+def attempted_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The username a login attempt gave, as django-axes records it: cut to what a username can
+    be (an attacker's 300 characters would not fit axes' column and ended in a server error)."""
+    source = credentials or request.POST
+    return str(source.get("username", ""))[:USERNAME_LIMIT]

@@ -127,6 +127,13 @@ AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Failed logins count per (account, client address); the address is read behind the proxies
+# we trust (PARLEY_TRUSTED_PROXIES, e.g. 1 behind one TLS proxy), never from what a client
+# writes into X-Forwarded-For itself.
+PARLEY_TRUSTED_PROXIES = env.int("PARLEY_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
+# Axes records the username it was given; a name longer than its column is cut, not a 500.
+AXES_USERNAME_CALLABLE = "accounts.access.attempted_username"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
