@@ -266,6 +266,8 @@ PARLEY_EVIDENCE = {
     "max_per_submission": 10,
 }
 # Who settles refunds with the payment provider; the default records them as settled.
+# /health/ gives details (which check, which host) to staff and to monitors sending this token.
+PARLEY_HEALTH_TOKEN = env("PARLEY_HEALTH_TOKEN", default="")
 # Where acts write the notes they send (core names no app; see core/outbox.py).
 PARLEY_OUTBOX = "notifications.services.notify_many"
 PARLEY_REFUND_GATEWAY = env("REFUND_GATEWAY", default="disputes.gateway.RecordingGateway")

@@ -1,20 +1,7 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from health_check.views import HealthCheckView
-from redis.asyncio import Redis
 
-health = HealthCheckView.as_view(
-    checks=[
-        "health_check.checks.Database",
-        "health_check.checks.Cache",
-        "health_check.checks.Storage",
-        (
-            "health_check.contrib.redis.Redis",
-            {"client_factory": lambda: Redis.from_url(settings.REDIS_URL)},
-        ),
-    ]
-)
+from .health import health
 
 urlpatterns = [
     path("", include("accounts.urls")),
