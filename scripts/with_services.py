@@ -2,7 +2,7 @@
 
 Usage:
 
-    python scripts/services.py [--postgres] [--redis] -- CMD ARGS...
+    python scripts/with_services.py [--postgres] [--redis] -- CMD ARGS...
 
 ``--postgres``
     Uses ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/parley``) when a server
@@ -459,7 +459,7 @@ def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     argv = list(argv)
     split = argv.index("--") if "--" in argv else len(argv)
     parser = argparse.ArgumentParser(
-        prog="services.py", usage="%(prog)s [--postgres] [--redis] -- CMD ARGS..."
+        prog="with_services.py", usage="%(prog)s [--postgres] [--redis] -- CMD ARGS..."
     )
     parser.add_argument("--postgres", action="store_true", help="ensure DATABASE_URL answers")
     parser.add_argument("--redis", action="store_true", help="ensure REDIS_URL answers")
