@@ -7,9 +7,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= $(shell scripts/find-python.sh)
 
-# make run is a local demo: debug pages on, SQLite unless DATABASE_URL says otherwise.
+# make run is a local demo: debug pages on, PostgreSQL at DATABASE_URL or else the pip-installed
+# one, its data kept in DEMO_PG_DATA so the demo survives a restart.
 export DJANGO_DEBUG ?= 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+DEMO_PG_DATA ?= var/postgres-demo
 
 .PHONY: help install run test lint format bench graph clean
 
@@ -26,7 +28,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: install ## Migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)
-	$(PY) scripts/with_services.py --redis -- scripts/run.sh
+	$(PY) scripts/with_services.py --postgres --postgres-data $(DEMO_PG_DATA) --create-database \
+	  --redis -- scripts/run.sh
 
 test: install lint ## Lint, then the whole suite against PostgreSQL and Redis
 	DJANGO_DEBUG=0 $(PY) scripts/with_services.py --postgres --redis -- $(PY) -m pytest $(PYTEST_ARGS)
