@@ -7,9 +7,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= $(shell scripts/find-python.sh)
 
-# make run is a local demo: debug pages on, SQLite unless DATABASE_URL says otherwise.
+# make run is a local demo: debug pages on, PostgreSQL at DATABASE_URL or else the pip-installed
+# one, its data kept in DEMO_PG_DATA so the demo survives a restart.
 export DJANGO_DEBUG ?= 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+DEMO_PG_DATA ?= var/postgres-demo
 
 .PHONY: help install run test lint format bench graph clean
 
@@ -26,10 +28,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: install ## Migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)
-	$(PY) scripts/services.py --redis -- scripts/run.sh
+	$(PY) scripts/with_services.py --postgres --postgres-data $(DEMO_PG_DATA) --create-database \
+	  --redis -- scripts/run.sh
 
 test: install lint ## Lint, then the whole suite against PostgreSQL and Redis
-	DJANGO_DEBUG=0 $(PY) scripts/services.py --postgres --redis -- $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_DEBUG=0 $(PY) scripts/with_services.py --postgres --redis -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff: lint and formatting
 	$(VENV)/bin/ruff check .
@@ -40,8 +43,8 @@ format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff format .
 
 bench: install ## Benchmarks (bench/): deadline engine (100k rows), arbitration queue (1M disputes)
-	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.timers --n 100000 --repeat 2
-	$(PY) scripts/services.py --postgres --redis -- $(PY) -m bench.queue
+	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.timers --n 100000 --repeat 2
+	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.queue
 
 graph: install ## Regenerate the state-machine diagrams in docs/ (SVG too where graphviz is installed)
 	@for model in orders.Order disputes.Dispute; do \

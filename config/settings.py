@@ -1,6 +1,7 @@
 """Parley settings: everything that differs between machines comes from the environment.
 
-With no environment set, `make run` gets a working demo: SQLite under var/, Redis on 127.0.0.1.
+With no environment set, `make run` gets a working demo: PostgreSQL and Redis on 127.0.0.1 (or
+the pip-installed ones scripts/with_services.py starts). PostgreSQL is the only database.
 """
 
 from pathlib import Path
@@ -82,19 +83,10 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'parley.sqlite3'}"),
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/parley"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat write at once in the demo: WAL lets readers and one writer overlap,
-    # IMMEDIATE takes the write lock up front (no upgrade deadlocks), and writers wait their turn.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The body of `make run`, started by scripts/services.py once Redis answers.
+# The body of `make run`, started by scripts/with_services.py once PostgreSQL and Redis answer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"

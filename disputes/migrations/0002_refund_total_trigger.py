@@ -1,7 +1,7 @@
 """PostgreSQL backstop: an order's refunds (other than failed ones) never exceed its payment.
 
 The refund service already checks this under the order's row lock; the trigger makes a bug or a
-raw write fail loudly instead of paying out twice. SQLite (the demo database) has no plpgsql.
+raw write fail loudly instead of paying out twice.
 """
 
 from django.db import migrations
@@ -38,9 +38,10 @@ DROP FUNCTION IF EXISTS parley_refunds_within_payment();
 
 
 def _on_postgres(sql):
+    """A migration step running ``sql`` (Parley runs on PostgreSQL only; 0010 reuses this)."""
+
     def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, None)  # None: "%" in plpgsql is not a placeholder
+        schema_editor.execute(sql, None)  # None: "%" in plpgsql is not a placeholder
 
     return run
 
