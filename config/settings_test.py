@@ -1,4 +1,4 @@
-"""Test settings: PostgreSQL and Redis from the environment (see scripts/services.py)."""
+"""Test settings: PostgreSQL and Redis from the environment (see scripts/with_services.py)."""
 
 import os
 from urllib.parse import urlsplit, urlunsplit

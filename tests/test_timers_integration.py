@@ -24,7 +24,7 @@ from timers.engine import enforce_deadlines
 from timers.tasks import enforce_deadlines_task
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import services as dev_services
+import local_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def _use_broker(url: str) -> None:
 def broker(tmp_path_factory):
     """A Redis of the test's own, so that it can be stopped and started again."""
     folder = tmp_path_factory.mktemp("redis")
-    redis = dev_services.start_throwaway_redis(folder)
+    redis = local_redis.start_throwaway_redis(folder)
     original = app.conf.broker_url
     _use_broker(redis.url)
     yield {"url": redis.url, "server": redis, "folder": folder}
@@ -94,7 +94,7 @@ def test_acts_survive_a_broker_outage_and_notifications_follow_when_it_returns(b
     assert waiting.count() >= 3 and not mail.outbox
 
     # The broker answers again (same port): the sweep delivers everything, once.
-    back = dev_services.start_throwaway_redis(broker["folder"], port=port)
+    back = local_redis.start_throwaway_redis(broker["folder"], port=port)
     broker["server"] = back
     _use_broker(back.url)
     with _worker():
