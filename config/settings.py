@@ -4,6 +4,7 @@ With no environment set, `make run` gets a working demo: SQLite under var/, Redi
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 import structlog
@@ -263,7 +264,7 @@ PARLEY_REFUND_GATEWAY = env("REFUND_GATEWAY", default="disputes.gateway.Recordin
 # --- Logging: structured, one JSON object per line in production -----------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

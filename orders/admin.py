@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from .models import Order, OrderEvent, OrderLine, Parcel, Payment, Store
 
@@ -6,13 +8,13 @@ from .models import Order, OrderEvent, OrderLine, Parcel, Payment, Store
 class ReadOnlyAdminMixin:
     """Staff may look; changes go through the services (and their timeline), not raw edits."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
