@@ -34,9 +34,10 @@ run: install ## Migrate, load demo data, start web + Celery worker + beat (Ctrl-
 test: install lint ## Lint, then the whole suite against PostgreSQL and Redis
 	DJANGO_DEBUG=0 $(PY) scripts/with_services.py --postgres --redis -- $(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install ## ruff: lint and formatting
+lint: install ## ruff (lint and formatting) and mypy (types)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .

@@ -8,4 +8,8 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "role", "is_lead_arbiter", "is_staff", "is_active")
     list_filter = ("role", "is_lead_arbiter", "is_staff", "is_active")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Parley", {"fields": ("role", "is_lead_arbiter")}))
+    # Django's UserAdmin always has fieldsets; the stubs type the attribute as optional.
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("Parley", {"fields": ("role", "is_lead_arbiter")}),
+    )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -6,7 +8,7 @@ ARBITERS_GROUP = "Arbiters"
 _PARLEY_APPS = ("accounts", "policies", "orders", "disputes", "arbitration")
 
 
-def ensure_arbiter_group(sender, **kwargs) -> None:
+def ensure_arbiter_group(sender: AppConfig, **kwargs: Any) -> None:
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name=ARBITERS_GROUP)

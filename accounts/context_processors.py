@@ -1,15 +1,18 @@
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import reverse
 
 from .models import Role
 
-_NAV = {
+_NAV: dict[str, list[tuple[str, str]]] = {
     Role.BUYER: [("My orders", "orders:buyer_orders"), ("My disputes", "disputes:buyer_list")],
     Role.SELLER: [("Dashboard", "orders:seller_dashboard"), ("Disputes", "disputes:seller_list")],
     Role.ARBITER: [("Arbitration queue", "arbitration:queue"), ("Metrics", "arbitration:metrics")],
 }
 
 
-def navigation(request) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     """The portal links of the signed-in user's role, for the shared base template."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

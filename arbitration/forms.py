@@ -1,4 +1,18 @@
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from disputes.models import EvidenceItem
+
+    from .services import Decision
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """The form's own copy of a declared ChoiceField (the stubs type `fields` as plain Fields)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class ClockChangeForm(forms.Form):
@@ -14,8 +28,9 @@ class ClockChangeForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. the carrier confirmed a delay"}),
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == "extend" and not cleaned.get("hours"):
             self.add_error(None, "How many hours? Enter the extension in whole hours.")
         return cleaned
@@ -31,12 +46,12 @@ class QueueFilterForm(forms.Form):
     assignee = forms.ChoiceField(required=False, label="Assignee")
     appeals = forms.BooleanField(required=False, label="Appeals only")
 
-    def __init__(self, *args, arbiters=(), **kwargs):
+    def __init__(self, *args: Any, arbiters: Iterable["User"] = (), **kwargs: Any) -> None:
         from disputes.models import Reason
 
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = [("", "Any reason"), *Reason.choices]
-        self.fields["assignee"].choices = [
+        _choice_field(self, "reason").choices = [("", "Any reason"), *Reason.choices]
+        _choice_field(self, "assignee").choices = [
             ("", "Anyone or no one"),
             ("unassigned", "Unassigned"),
             ("me", "Me"),
@@ -68,17 +83,17 @@ class RulingForm(forms.Form):
     )
     penalty_note = forms.CharField(max_length=300, required=False, label="Violation details")
 
-    def __init__(self, *args, evidence=(), **kwargs):
+    def __init__(self, *args: Any, evidence: Iterable["EvidenceItem"] = (), **kwargs: Any) -> None:
         from .models import PolicyClause, RulingOutcome
 
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = RulingOutcome.choices
-        self.fields["policy_clause"].choices = PolicyClause.choices
-        self.fields["cited_evidence"].choices = [
+        _choice_field(self, "outcome").choices = RulingOutcome.choices
+        _choice_field(self, "policy_clause").choices = PolicyClause.choices
+        _choice_field(self, "cited_evidence").choices = [
             (str(item.pk), f"{item.get_party_display()}: {item.original_name}") for item in evidence
         ]
 
-    def decision(self):
+    def decision(self) -> "Decision":
         from .services import Decision
 
         data = self.cleaned_data
@@ -92,10 +107,11 @@ class RulingForm(forms.Form):
             penalty_note=data["penalty_note"],
         )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         from .models import RulingOutcome
 
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("outcome") == RulingOutcome.PARTIAL_REFUND and not cleaned.get("amount"):
             self.add_error("amount", "Enter the amount to refund.")
         if cleaned.get("seller_violation") and not cleaned.get("penalty_note", "").strip():
@@ -104,19 +120,22 @@ class RulingForm(forms.Form):
 
 
 class AppealDecisionForm(RulingForm):
-    decision = forms.ChoiceField(
+    # A form field, so the form's metaclass moves it into base_fields: RulingForm.decision()
+    # stays callable on this form, which mypy cannot see.
+    decision = forms.ChoiceField(  # type: ignore[assignment]
         choices=[("uphold", "Uphold the ruling"), ("replace", "Replace it with this decision:")],
         widget=forms.RadioSelect,
         label="Appeal decision (final)",
     )
     field_order = ["decision"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["outcome"].required = False
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "replace" and not cleaned.get("outcome"):
             self.add_error("outcome", "Choose the decision that replaces the ruling.")
         return cleaned

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.core import signing
 from django.core.cache import cache
@@ -90,7 +91,7 @@ def queue_page(
 COUNT_CAP = 1000
 
 
-def _capped(qs: QuerySet) -> str:
+def _capped(qs: QuerySet[Dispute]) -> str:
     """Exact up to the cap, then "1000+": counting 50,000 waiting cases on every page view
     would make the queue slower as it grows, and nobody needs the exact figure."""
     n = qs[: COUNT_CAP + 1].count()
@@ -99,9 +100,13 @@ def _capped(qs: QuerySet) -> str:
 
 def queue_counts(viewer: User) -> dict[str, str]:
     escalated = Dispute.objects.filter(state__in=ARBITRATION_STATES)
-    # Shared by every arbiter and only a headline: a few seconds stale is fine.
-    waiting = cache.get_or_set(
-        "arbitration:waiting", lambda: _capped(escalated.filter(assignee__isnull=True)), 10
+    # Shared by every arbiter and only a headline: a few seconds stale is fine. Always _capped's
+    # str, cached or fresh (the stub allows None, which only a None default could give).
+    waiting = cast(
+        str,
+        cache.get_or_set(
+            "arbitration:waiting", lambda: _capped(escalated.filter(assignee__isnull=True)), 10
+        ),
     )
     return {"waiting": waiting, "mine": _capped(escalated.filter(assignee=viewer))}
 

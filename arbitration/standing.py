@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
 from disputes.models import Dispute, DisputeEvent
@@ -103,7 +103,7 @@ class SellerRatingStats:
         return cls(stats["average"], stats["count"])
 
 
-def disputes_behind(store_id: int, key: str, now: datetime, days: int):
+def disputes_behind(store_id: int, key: str, now: datetime, days: int) -> QuerySet[Dispute]:
     """The disputes a figure counts, for the link under it."""
     since = now - timedelta(days=days)
     qs = Dispute.objects.filter(store_id=store_id)

@@ -200,6 +200,7 @@ def measure(label: str) -> list[str]:
     )
     seller = User.objects.get(username="s1")
     case = Dispute.objects.filter(state="escalated").order_by("-id").first()
+    assert case is not None, "the queue data has escalated cases"
     pages = {
         "queue": (arbiter, "/arbitration/"),
         "queue filtered": (

@@ -348,8 +348,13 @@ ROW_COUNTS = {
 def row_counts() -> dict[str, int]:
     import psycopg
 
+    counts: dict[str, int] = {}
     with psycopg.connect(BENCH_URL) as conn:
-        return {name: conn.execute(sql).fetchone()[0] for name, sql in ROW_COUNTS.items()}
+        for name, sql in ROW_COUNTS.items():
+            row = conn.execute(sql).fetchone()
+            assert row is not None  # count(*) always returns one row
+            counts[name] = row[0]
+    return counts
 
 
 def flush_broker() -> None:

@@ -5,6 +5,7 @@ the pip-installed ones scripts/with_services.py starts). PostgreSQL is the only 
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 import structlog
@@ -267,7 +268,7 @@ PARLEY_REFUND_GATEWAY = env("REFUND_GATEWAY", default="disputes.gateway.Recordin
 # --- Logging: structured, one JSON object per line in production -----------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

@@ -26,13 +26,13 @@ def update_rows(objs: Sequence[models.Model], fields: list[str]) -> None:
     connection = connections[router.db_for_write(model)]
     pk = model._meta.pk
     assert pk is not None
-    targets = [model._meta.get_field(name) for name in fields]
+    targets = [_field(model, name) for name in fields]
     quote = connection.ops.quote_name
-    table, key = quote(model._meta.db_table), quote(pk.column)
+    table, key = quote(model._meta.db_table), quote(pk.column or pk.name)
     columns = [pk, *targets]
     arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in columns)
-    names = ", ".join(quote(field.column) for field in columns)
-    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in targets)
+    names = ", ".join(quote(_column(field)) for field in columns)
+    sets = ", ".join(f"{quote(_column(f))} = v.{quote(_column(f))}" for f in targets)
     sql = (
         f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names}) "
         f"WHERE {table}.{key} = v.{key} AND {table}.{key} = ANY(%b)"
@@ -69,14 +69,25 @@ def insert_columns(
     if not columns or not next(iter(columns.values())):
         return
     connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(attname) for attname in columns]
+    fields = [_field(model, attname) for attname in columns]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in fields)
+    names = ", ".join(quote(_column(field)) for field in fields)
     arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     table = quote(model._meta.db_table)
     sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){conflict}"
     _execute_arrays(connection, sql, list(columns.values()))
+
+
+def _field(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is a relation's reverse side, not a column.")
+    return field
+
+
+def _column(field: "models.Field[Any, Any]") -> str:
+    return field.column or field.name
 
 
 def _execute_arrays(connection: BaseDatabaseWrapper, sql: str, arrays: list[list[Any]]) -> None:

@@ -115,7 +115,7 @@ class TimelineEvent(models.Model):
 
     @property
     def actor_label(self) -> str:
-        return self.actor.display_name if self.actor else "Parley (automatic)"  # type: ignore[attr-defined]
+        return self.actor.display_name if self.actor else "Parley (automatic)"
 
     @property
     def state_change(self) -> str:

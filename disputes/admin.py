@@ -1,12 +1,21 @@
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts.access import AuthenticatedRequest
 from arbitration.services import case_reassign, case_release
 from core.admin import ReadOnlyAdminMixin
 from core.errors import ActionRefused
 
 from .models import Deadline, Dispute, DisputeEvent, EvidenceItem, Message, Offer, Refund
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups  # the stubs' name for admin fields
 
 _LABELS = {"rule": "Rule on this case", "decide_appeal": "Decide the appeal"}
 
@@ -74,11 +83,11 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         links.append(format_html('<a href="{}">Extend or pause a deadline</a>', clocks))
         return format_html_join(" · ", "{}", ((link,) for link in links))
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Dispute | None = None) -> "_FieldGroups":
         return ["next_steps", *[f for f in super().get_fields(request, obj) if f != "next_steps"]]
 
     @admin.action(description="Assign the selected cases to me (lead arbiters)")
-    def assign_to_me(self, request, queryset):
+    def assign_to_me(self, request: AuthenticatedRequest, queryset: QuerySet[Dispute]) -> None:
         self._each(
             request,
             queryset,
@@ -86,10 +95,12 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     @admin.action(description="Release my selected cases to the queue")
-    def release_mine(self, request, queryset):
+    def release_mine(self, request: AuthenticatedRequest, queryset: QuerySet[Dispute]) -> None:
         self._each(request, queryset, lambda d: case_release(dispute=d, arbiter=request.user))
 
-    def _each(self, request, queryset, act) -> None:
+    def _each(
+        self, request: HttpRequest, queryset: QuerySet[Dispute], act: Callable[[Dispute], object]
+    ) -> None:
         done = 0
         for dispute in queryset:
             try:

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.core.exceptions import ValidationError
 from orders.forms import normalise_tracking_number
 from orders.models import Carrier
 
-from .evidence import EvidenceRejected, check_photo_batch, process_photo
+from .evidence import EvidenceRejected, ProcessedPhoto, check_photo_batch, process_photo
 from .models import Reason, Remedy
 from .services import Proposal
 
@@ -20,7 +21,7 @@ class PhotosField(forms.FileField):
     """Several photos in one input; each goes through the evidence pipeline while cleaning, so
     a bad file is named with its reason next to the field."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget",
             MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,.heic"}),
@@ -34,7 +35,7 @@ class PhotosField(forms.FileField):
         )
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[ProcessedPhoto]:
         uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if not uploads:
             if self.required:
@@ -45,7 +46,8 @@ class PhotosField(forms.FileField):
             check_photo_batch(uploads, max_count=limits["max_per_submission"])
         except EvidenceRejected as exc:
             raise ValidationError(exc.message) from exc
-        processed, errors = [], []
+        processed: list[ProcessedPhoto] = []
+        errors: list[str] = []
         for upload in uploads:
             try:
                 processed.append(
@@ -60,7 +62,7 @@ class PhotosField(forms.FileField):
         return processed
 
 
-def _amount_field(**kwargs) -> forms.DecimalField:
+def _amount_field(**kwargs: Any) -> forms.DecimalField:
     return forms.DecimalField(
         min_value=Decimal("0.01"), max_digits=12, decimal_places=2, required=False, **kwargs
     )
@@ -74,8 +76,9 @@ class ProposalFields(forms.Form):
         "A full refund is always what was paid and not yet refunded.",
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("remedy") == Remedy.PARTIAL_REFUND and cleaned.get("amount") is None:
             self.add_error("amount", "Enter the amount you are asking for.")
         return cleaned
@@ -99,8 +102,9 @@ class OpenDisputeForm(ProposalFields):
 
     field_order = ["reason", "description", "remedy", "amount", "photos"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         reason = cleaned.get("reason")
         if (
             reason in Reason.needing_photos()
@@ -141,8 +145,9 @@ class RejectForm(forms.Form):
     counter_amount = _amount_field(label="Counter-offer amount")
     photos = PhotosField(label="Evidence photos")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         remedy = cleaned.get("counter_remedy")
         needs_amount = remedy == Remedy.PARTIAL_REFUND
         if needs_amount and cleaned.get("counter_amount") is None:
@@ -166,8 +171,9 @@ class MessageForm(forms.Form):
     )
     photos = PhotosField(label="Photos")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("body", "").strip() and not cleaned.get("photos") and not self.errors:
             raise ValidationError("Write a message or add a photo.")
         return cleaned

@@ -6,10 +6,13 @@ A real provider plugs in by setting PARLEY_REFUND_GATEWAY to a class with `settl
 import secrets
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from .models import Refund
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,7 @@ class Settlement:
 
 
 class RefundGateway(Protocol):
-    def settle(self, refund) -> Settlement:
+    def settle(self, refund: "Refund") -> Settlement:
         """Pay `refund` back to the original payment method. Must be idempotent per
         `refund.idempotency_key` (providers accept an idempotency key for this)."""
 
@@ -26,7 +29,7 @@ class RefundGateway(Protocol):
 class RecordingGateway:
     """Records the refund as settled at once; for development and the demo."""
 
-    def settle(self, refund) -> Settlement:
+    def settle(self, refund: "Refund") -> Settlement:
         return Settlement(provider_reference="rf_" + secrets.token_hex(8))
 
 

@@ -1,4 +1,6 @@
 import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +10,11 @@ from core.money import Money, money_field
 from core.timeline import TimelineEvent
 from orders.models import Carrier, Order
 from policies.models import Policy
+
+if TYPE_CHECKING:
+    from django_fsm import Transition
+
+    from accounts.models import User
 
 
 class Reason(models.TextChoices):
@@ -72,15 +79,21 @@ class Outcome(models.TextChoices):
     RETURN_NOT_SHIPPED = "return_not_shipped", "Closed: the return was not shipped in time"
 
 
-def _is_buyer(dispute: "Dispute", user) -> bool:
+# Permission checks for the transitions. django-fsm's types say a check takes any Model, so each
+# `permission=` below carries an ignore: ours take the model they guard.
+def _is_buyer(dispute: "Dispute", user: "User | None") -> bool:
     return user is not None and user.pk == dispute.order.buyer_id
 
 
-def _is_seller(dispute: "Dispute", user) -> bool:
+def _is_seller(dispute: "Dispute", user: "User | None") -> bool:
     return user is not None and user.pk == dispute.order.store.owner_id
 
 
-def _is_arbiter(dispute: "Dispute", user) -> bool:
+def _is_party(dispute: "Dispute", user: "User | None") -> bool:
+    return _is_buyer(dispute, user) or _is_seller(dispute, user)
+
+
+def _is_arbiter(dispute: "Dispute", user: "User | None") -> bool:
     return user is not None and user.is_arbiter
 
 
@@ -174,6 +187,11 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    if TYPE_CHECKING:
+        # Added for the `state` field by django-fsm when the class is built.
+        def get_available_state_transitions(self) -> Iterator[Transition]: ...
+        def get_available_user_state_transitions(self, user: User) -> Iterator[Transition]: ...
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
@@ -186,7 +204,10 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     # --- Negotiation ------------------------------------------------------------------------
 
     @transition(
-        field=state, source=DisputeState.AWAITING_SELLER, target=_AGREED, permission=_is_seller
+        field=state,
+        source=DisputeState.AWAITING_SELLER,
+        target=_AGREED,
+        permission=_is_seller,  # type: ignore[arg-type]
     )
     def seller_accept(self, *, needs_return: bool) -> str:
         return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
@@ -195,19 +216,25 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=DisputeState.AWAITING_SELLER,
         target=DisputeState.AWAITING_BUYER,
-        permission=_is_seller,
+        permission=_is_seller,  # type: ignore[arg-type]
     )
     def seller_reject(self) -> None:
         pass
 
     @transition(
-        field=state, source=NEGOTIATING, target=DisputeState.AWAITING_SELLER, permission=_is_buyer
+        field=state,
+        source=NEGOTIATING,
+        target=DisputeState.AWAITING_SELLER,
+        permission=_is_buyer,  # type: ignore[arg-type]
     )
     def buyer_modify(self) -> None:
         pass
 
     @transition(
-        field=state, source=DisputeState.AWAITING_BUYER, target=_AGREED, permission=_is_buyer
+        field=state,
+        source=DisputeState.AWAITING_BUYER,
+        target=_AGREED,
+        permission=_is_buyer,  # type: ignore[arg-type]
     )
     def buyer_accept_offer(self, *, needs_return: bool) -> str:
         return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
@@ -216,7 +243,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=DisputeState.AWAITING_BUYER,
         target=DisputeState.ESCALATED,
-        permission=_is_buyer,
+        permission=_is_buyer,  # type: ignore[arg-type]
     )
     def buyer_escalate(self) -> None:
         pass
@@ -225,7 +252,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[*NEGOTIATING, DisputeState.ESCALATED],
         target=DisputeState.CANCELLED,
-        permission=_is_buyer,
+        permission=_is_buyer,  # type: ignore[arg-type]
     )
     def buyer_cancel(self) -> None:
         pass
@@ -242,7 +269,12 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
 
     # --- Arbitration --------------------------------------------------------------------------
 
-    @transition(field=state, source=DisputeState.ESCALATED, target=_AGREED, permission=_is_arbiter)
+    @transition(
+        field=state,
+        source=DisputeState.ESCALATED,
+        target=_AGREED,
+        permission=_is_arbiter,  # type: ignore[arg-type]
+    )
     def rule(self, *, needs_return: bool) -> str:
         return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
 
@@ -254,8 +286,11 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
             DisputeState.RETURN_IN_TRANSIT,
         ],
         target=DisputeState.APPEALED,
-        permission=lambda d, u: _is_buyer(d, u) or _is_seller(d, u),
-        conditions=[lambda d: d.ruled_at is not None and d.appealed_at is None and not d.final_at],
+        permission=_is_party,  # type: ignore[arg-type]
+        # django-fsm types a condition's argument as Model; it is this Dispute.
+        conditions=[
+            lambda d: d.ruled_at is not None and d.appealed_at is None and not d.final_at  # type: ignore[attr-defined]
+        ],
     )
     def appeal(self) -> None:
         pass
@@ -266,7 +301,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         target=RETURN_VALUE(
             DisputeState.RESOLVED, DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT
         ),
-        permission=_is_arbiter,
+        permission=_is_arbiter,  # type: ignore[arg-type]
     )
     def decide_appeal(self, *, needs_return: bool) -> str:
         if not needs_return:
@@ -281,7 +316,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=DisputeState.AWAITING_RETURN,
         target=DisputeState.RETURN_IN_TRANSIT,
-        permission=_is_buyer,
+        permission=_is_buyer,  # type: ignore[arg-type]
     )
     def buyer_ship_return(self) -> None:
         pass
@@ -290,7 +325,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=DisputeState.RETURN_IN_TRANSIT,
         target=DisputeState.RESOLVED,
-        permission=_is_seller,
+        permission=_is_seller,  # type: ignore[arg-type]
     )
     def seller_confirm_return(self) -> None:
         pass
@@ -430,13 +465,13 @@ class Deadline(models.Model):
         return self.due_at is not None and self.due_at != self.base_due_at
 
 
-def _evidence_name(instance, filename: str) -> str:
+def _evidence_name(instance: "EvidenceItem", filename: str) -> str:
     # Random, unguessable names; the original name is kept in a column, never in the path.
     key = uuid.uuid4().hex
     return f"evidence/{key[:2]}/{key}.jpg"
 
 
-def _thumbnail_name(instance, filename: str) -> str:
+def _thumbnail_name(instance: "EvidenceItem", filename: str) -> str:
     key = uuid.uuid4().hex
     return f"evidence/{key[:2]}/{key}-thumb.jpg"
 
@@ -483,7 +518,7 @@ class EvidenceItem(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("Evidence is immutable once submitted.")
         super().save(*args, **kwargs)

@@ -4,6 +4,8 @@ when, and what happens if nobody acts. Views pass these to templates, which only
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from accounts.models import User
+
 from .models import Deadline, DeadlineKind, Dispute, DisputeState, Offer, Party, Remedy
 from .selectors import pending_deadlines
 from .services import current_offer
@@ -37,11 +39,14 @@ def _effect_of(offer: Offer, you: bool) -> str:
 
 
 def _consequence(dispute: Dispute, deadline: Deadline, viewer: str) -> str:
+    assert deadline.due_at is not None  # only paused deadlines have none; these are pending
     due = _when(deadline.due_at)
     buyer = viewer == Party.BUYER
     match deadline.kind:
         case DeadlineKind.SELLER_ANSWER:
-            effect = _effect_of(current_offer(dispute, Party.BUYER), you=buyer)
+            claim = current_offer(dispute, Party.BUYER)
+            assert claim is not None  # a dispute opens with the buyer's claim
+            effect = _effect_of(claim, you=buyer)
             who = "the seller does" if buyer else "you do"
             return f"If {who} not answer by {due}, {effect}."
         case DeadlineKind.NEGOTIATION_LIMIT:
@@ -60,6 +65,7 @@ def _consequence(dispute: Dispute, deadline: Deadline, viewer: str) -> str:
         case DeadlineKind.APPEAL:
             return f"If neither side appeals by {due}, the ruling becomes final."
         case DeadlineKind.RETURN_RECEIPT:
+            assert dispute.agreed_offer is not None  # a return follows an agreed remedy
             money = dispute.agreed_offer.money
             who = "the seller does" if buyer else "you do"
             whom = "you are" if buyer else "the buyer is"
@@ -67,7 +73,7 @@ def _consequence(dispute: Dispute, deadline: Deadline, viewer: str) -> str:
     return f"Due {due}."
 
 
-_HEADLINES = {
+_HEADLINES: dict[tuple[str, str], tuple[str, str, bool]] = {
     (DisputeState.AWAITING_SELLER, Party.BUYER): (
         "Waiting for the seller's answer",
         "The seller can accept your claim, or reject it with a counter-offer.",
@@ -144,5 +150,5 @@ def next_step(dispute: Dispute, viewer: str) -> NextStep:
     return NextStep(headline, detail, your_move, clocks)
 
 
-def viewer_party(dispute: Dispute, user) -> str:
+def viewer_party(dispute: Dispute, user: User) -> str:
     return Party.BUYER if user.pk == dispute.order.buyer_id else Party.SELLER

@@ -42,6 +42,7 @@ def opening_window(order: Order, now: datetime) -> OpeningWindow:
     if order.state == OrderState.CANCELLED:
         return OpeningWindow(False, "This order was cancelled.")
     opens_at = earliest_opening(order, policy)
+    assert opens_at is not None  # all goods shipped: checked above
     closes_at = order.protection_ends_at  # none until receipt: the window stays open
     if now < opens_at:
         return OpeningWindow(
@@ -53,6 +54,7 @@ def opening_window(order: Order, now: datetime) -> OpeningWindow:
             closes_at,
         )
     if order.state == OrderState.COMPLETED or (closes_at is not None and now > closes_at):
+        assert closes_at is not None  # an order completes when its protection ends
         return OpeningWindow(
             False,
             f"Buyer protection for this order ended on {_fmt(closes_at)}, "

@@ -1,12 +1,15 @@
 """Reads scoped to who asks: only the dispute's buyer and seller (and arbiters) see it."""
 
+from uuid import UUID
+
 from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from orders.models import Order
 
-from .models import DeadlineKind, DeadlineStatus, Dispute, DisputeState, EvidenceItem
+from .models import Deadline, DeadlineKind, DeadlineStatus, Dispute, DisputeState, EvidenceItem
 
 
 def _party_filter(user: User) -> Q:
@@ -45,11 +48,11 @@ def seller_disputes(user: User) -> QuerySet[Dispute]:
     )
 
 
-def disputes_of_order(order) -> QuerySet[Dispute]:
+def disputes_of_order(order: Order) -> QuerySet[Dispute]:
     return order.disputes.order_by("-opened_at")
 
 
-def evidence_for_viewer(user: User, public_id) -> EvidenceItem:
+def evidence_for_viewer(user: User, public_id: UUID) -> EvidenceItem:
     item = get_object_or_404(
         EvidenceItem.objects.select_related("dispute__order__store"), public_id=public_id
     )
@@ -59,7 +62,7 @@ def evidence_for_viewer(user: User, public_id) -> EvidenceItem:
     raise Http404
 
 
-def pending_deadlines(dispute: Dispute):
+def pending_deadlines(dispute: Dispute) -> QuerySet[Deadline]:
     return dispute.deadlines.filter(status=DeadlineStatus.PENDING).order_by("due_at")
 
 

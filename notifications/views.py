@@ -1,19 +1,22 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+
+from accounts.access import AuthenticatedRequest
 
 from .services import mark_all_read
 
 
 @login_required
-def inbox(request):
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page})
 
 
 @login_required
 @require_POST
-def read_all(request):
+def read_all(request: AuthenticatedRequest) -> HttpResponseRedirect:
     mark_all_read(user=request.user)
     return redirect("notifications:inbox")

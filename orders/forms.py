@@ -1,5 +1,6 @@
 import re
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -39,11 +40,12 @@ class DeliveryForm(forms.Form):
         label="This parcel completes the order (all goods shipped)",
     )
 
-    def __init__(self, *args, max_delivery_days: int, **kwargs):
+    def __init__(self, *args: Any, max_delivery_days: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["delivery_days"].max_value = max_delivery_days
-        self.fields["delivery_days"].widget.attrs["max"] = max_delivery_days
-        self.fields["delivery_days"].validators.append(MaxValueValidator(max_delivery_days))
+        days = cast(forms.IntegerField, self.fields["delivery_days"])
+        days.max_value = max_delivery_days
+        days.widget.attrs["max"] = max_delivery_days
+        days.validators.append(MaxValueValidator(max_delivery_days))
 
     def clean_tracking_number(self) -> str:
         return normalise_tracking_number(self.cleaned_data["tracking_number"])

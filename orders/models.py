@@ -1,5 +1,7 @@
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -9,6 +11,11 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from core.money import money_field
 from core.timeline import TimelineEvent
 from policies.models import Policy
+
+if TYPE_CHECKING:
+    from django_fsm import Transition
+
+    from accounts.models import User
 
 
 class Store(models.Model):
@@ -30,15 +37,17 @@ class OrderState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-def _is_buyer(order: "Order", user) -> bool:
+# Permission checks for the transitions. django-fsm's types say a check takes any Model, so each
+# `permission=` below carries an ignore: ours take the model they guard.
+def _is_buyer(order: "Order", user: "User | None") -> bool:
     return user is not None and user.pk == order.buyer_id
 
 
-def _is_seller(order: "Order", user) -> bool:
+def _is_seller(order: "Order", user: "User | None") -> bool:
     return user is not None and user.pk == order.store.owner_id
 
 
-def _is_party(order: "Order", user) -> bool:
+def _is_party(order: "Order", user: "User | None") -> bool:
     return _is_buyer(order, user) or _is_seller(order, user)
 
 
@@ -100,6 +109,11 @@ class Order(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    if TYPE_CHECKING:
+        # Added for the `state` field by django-fsm when the class is built.
+        def get_available_state_transitions(self) -> Iterator[Transition]: ...
+        def get_available_user_state_transitions(self, user: User) -> Iterator[Transition]: ...
+
     # --- Transitions: they only move the state; services do the rest. ---------------------
 
     @transition(field=state, source=OrderState.PLACED, target=OrderState.PAID)
@@ -108,7 +122,10 @@ class Order(ConcurrentTransitionMixin, models.Model):
 
     # Only before payment: cancelling a paid order is a refund, which goes through the ledger.
     @transition(
-        field=state, source=OrderState.PLACED, target=OrderState.CANCELLED, permission=_is_party
+        field=state,
+        source=OrderState.PLACED,
+        target=OrderState.CANCELLED,
+        permission=_is_party,  # type: ignore[arg-type]
     )
     def cancel(self) -> None:
         pass
@@ -117,14 +134,18 @@ class Order(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=OrderState.PAID,
         target=OrderState.SHIPPED,
-        permission=_is_seller,
-        conditions=[lambda order: order.delivery_days is not None],
+        permission=_is_seller,  # type: ignore[arg-type]
+        # django-fsm types a condition's argument as Model; it is this Order.
+        conditions=[lambda order: order.delivery_days is not None],  # type: ignore[attr-defined]
     )
     def ship_all(self) -> None:
         pass
 
     @transition(
-        field=state, source=OrderState.SHIPPED, target=OrderState.RECEIVED, permission=_is_buyer
+        field=state,
+        source=OrderState.SHIPPED,
+        target=OrderState.RECEIVED,
+        permission=_is_buyer,  # type: ignore[arg-type]
     )
     def confirm_receipt(self) -> None:
         pass
@@ -136,6 +157,8 @@ class Order(ConcurrentTransitionMixin, models.Model):
     # --- Derived facts -------------------------------------------------------------------
 
     def promised_delivery_for(self, shipped_at: datetime) -> datetime:
+        if self.delivery_days is None:
+            raise ValueError(f"Order {self.reference} has no delivery time limit yet.")
         return shipped_at + timedelta(days=self.delivery_days)
 
     def protection_ends_for(self, received_at: datetime) -> datetime:

@@ -234,9 +234,7 @@ def _shown(path: Path) -> str:
 
 def _run_pg(args: Sequence[str | Path], cwd: Path, check: bool = True) -> int:
     """Run a PostgreSQL binary, as ``nobody`` when we are root; fail with its output."""
-    extra: dict[str, object] = {}
-    if _as_root():
-        extra = {"user": PG_USER, "group": _pg_account().pw_gid, "extra_groups": []}
+    root = _as_root()
     # PG* variables from the caller (PGDATA, PGPORT, PGHOST...) would redirect the binaries.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     result = subprocess.run(
@@ -246,7 +244,9 @@ def _run_pg(args: Sequence[str | Path], cwd: Path, check: bool = True) -> int:
         capture_output=True,
         text=True,
         check=False,
-        **extra,  # type: ignore[arg-type]
+        user=PG_USER if root else None,
+        group=_pg_account().pw_gid if root else None,
+        extra_groups=[] if root else None,
     )
     if check and result.returncode != 0:
         raise RuntimeError(f"{Path(args[0]).name} failed:\n{result.stdout}{result.stderr}")
@@ -278,13 +278,20 @@ class _Cluster:
         shutil.rmtree(self.data, ignore_errors=True)
         # --no-locale: the caller's LANG may name a locale this machine lacks; C sorts
         # predictably.
-        args = [self.install.bin_dir / "initdb", "-D", self.data, "-U", "postgres"]
+        args: list[str | Path] = [
+            self.install.bin_dir / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            "postgres",
+        ]
         args += ["--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]
         _run_pg(args, self.base)
 
     def start(self, settings: str, sock_dir: Path) -> None:
         options = f"-h 127.0.0.1 -p {self.port} -k {shlex.quote(str(sock_dir))} {settings}"
-        args = ["start", "-w", "-t", str(int(START_TIMEOUT)), "-l", self.log, "-o", options]
+        args: list[str | Path] = ["start", "-w", "-t", str(int(START_TIMEOUT)), "-l", self.log]
+        args += ["-o", options]
         try:
             self.pg_ctl(*args)
         except RuntimeError as exc:
@@ -292,7 +299,7 @@ class _Cluster:
 
     def running(self) -> bool:
         """A server runs on this data (``pg_ctl status``: 0 running, 3 not, 4 no data)."""
-        args = [self.install.bin_dir / "pg_ctl", "status", "-D", self.data]
+        args: list[str | Path] = [self.install.bin_dir / "pg_ctl", "status", "-D", self.data]
         return _run_pg(args, self.base, check=False) == 0
 
     def stop(self, mode: str) -> None:

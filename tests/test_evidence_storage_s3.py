@@ -20,7 +20,7 @@ try:
     import boto3
     from moto.server import ThreadedMotoServer
 except ImportError:  # moto is a dev-only dependency
-    ThreadedMotoServer = None
+    ThreadedMotoServer = None  # type: ignore[misc,assignment]  # the skipif below reads it
 
 pytestmark = pytest.mark.skipif(
     ThreadedMotoServer is None,

@@ -40,10 +40,11 @@ def _wait_for(check, timeout=15.0):
 
 def _use_broker(url: str) -> None:
     """Point the Celery app at another broker, dropping pooled connections to the old one."""
-    app.conf.broker_url = url
+    app.conf.broker_url = url  # type: ignore[misc]  # read-only in celery-types, not in Celery
     pools.reset()  # kombu's process-wide connection and producer pools
-    app._pool = None
-    app.amqp._producer_pool = None
+    # Celery's private pools: no public way to drop them.
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture
