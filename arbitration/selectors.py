@@ -3,15 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import cast
 
 from django.core import signing
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
+from core.cache import cached_or_computed
 from disputes.models import ARBITRATION_STATES, Dispute, DisputeState, Outcome
 from orders.models import Order, OrderState
 
@@ -100,13 +99,9 @@ def _capped(qs: QuerySet[Dispute]) -> str:
 
 def queue_counts(viewer: User) -> dict[str, str]:
     escalated = Dispute.objects.filter(state__in=ARBITRATION_STATES)
-    # Shared by every arbiter and only a headline: a few seconds stale is fine. Always _capped's
-    # str, cached or fresh (the stub allows None, which only a None default could give).
-    waiting = cast(
-        str,
-        cache.get_or_set(
-            "arbitration:waiting", lambda: _capped(escalated.filter(assignee__isnull=True)), 10
-        ),
+    # Shared by every arbiter and only a headline: a few seconds stale is fine.
+    waiting = cached_or_computed(
+        "arbitration:waiting", lambda: _capped(escalated.filter(assignee__isnull=True)), 10
     )
     return {"waiting": waiting, "mine": _capped(escalated.filter(assignee=viewer))}
 

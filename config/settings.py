@@ -96,6 +96,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "parley",
+        # Give up quickly: the cache only saves work (core/cache.py computes without it).
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
 }
 
@@ -213,7 +215,18 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Publishing must not hang a web request while the broker is down: the outbox sweep catches up.
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A publish against a dead broker gives up within half a second (kombu would otherwise retry
+# the connection for ~6 s per request); the worker's own reconnection loop is separate
+# (CELERY_BROKER_CONNECTION_RETRY*) and unaffected.
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE = {
     # One sweep a minute over indexed deadline rows; `expires` drops copies queued while no
     # worker ran, so a restart does not replay a backlog of identical sweeps.
