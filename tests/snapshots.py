@@ -1,4 +1,9 @@
-"""What a refused act must leave as it was: compare `footprint(dispute)` before and after."""
+"""What a refused act must leave as it was: compare `footprint(dispute)` before and after.
+`rolled_back()` undoes an act, so that the next one meets the same world."""
+
+from contextlib import contextmanager
+
+from django.db import transaction
 
 from disputes.models import Dispute, SellerRating
 from notifications.models import Notification
@@ -38,3 +43,18 @@ def footprint(dispute: Dispute) -> dict:
 def changes(before: dict, after: dict) -> list[str]:
     """The names of what differs, for a failure message that says what a refusal changed."""
     return [name for name in before if before[name] != after[name]]
+
+
+class _Undo(Exception):
+    pass
+
+
+@contextmanager
+def rolled_back():
+    """Run the block in a savepoint and roll it back whatever happened in it."""
+    try:
+        with transaction.atomic():
+            yield
+            raise _Undo
+    except _Undo:
+        pass

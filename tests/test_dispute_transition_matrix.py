@@ -7,13 +7,11 @@ says whether a refusal is a StaleState (the case is past that point) or an Actio
 person may not do it at all)."""
 
 import itertools
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from arbitration import services as arbitration
@@ -32,7 +30,7 @@ from disputes.models import (
 from orders.errors import ActionRefused, StaleState
 from policies.models import Policy
 from tests.factories import ArbiterFactory, shipped_order
-from tests.snapshots import changes, footprint
+from tests.snapshots import changes, footprint, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -317,20 +315,6 @@ def _happened(act, before, dispute, person, cast, returned) -> bool:
     }[act]()
 
 
-class _Undo(Exception):
-    """Raised to roll one act back, so that the next act starts from the same case."""
-
-
-@contextmanager
-def _then_undone():
-    try:
-        with transaction.atomic():
-            yield
-            raise _Undo
-    except _Undo:
-        pass
-
-
 def _staff_outcome(dispute, before, who, act, cast) -> str:
     person = getattr(cast, who)
     clock = _clock(dispute)
@@ -363,6 +347,6 @@ def test_staff_acts_per_state_and_person(state, cast):
     seen = {}
     for who, act in itertools.product(STAFF_PEOPLE, STAFF_ACTS):
         name = act if act in cases else "other acts"
-        with _then_undone():
+        with rolled_back():
             seen[who, act] = _staff_outcome(cases[name], before[name], who, act, cast)
     assert seen == _expected_staff(state)
