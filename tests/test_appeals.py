@@ -278,3 +278,22 @@ def test_an_unanswered_request_returns_the_case_to_the_queue_marked(taken, arbit
     assert taken.assignee is None and taken.no_answer_from == "buyer"
     assert taken.state == DisputeState.ESCALATED
     assert taken.events.last().code == "disputes.rule.evidence_overdue"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The case page reads Dispute.evidence_due_at, which a staff extension of the "
+    "evidence clock (Deadline.due_at) leaves at the old time: the arbiter is shown a due time "
+    "two days before the one at which the case really returns to the queue.",
+)
+def test_an_extended_evidence_request_shows_its_new_due_time_on_the_case_page(
+    client, taken, arbiter
+):
+    arbitration.case_request_evidence(
+        dispute=taken, arbiter=arbiter, party="seller", request="Photo of the label?", hours=24
+    )
+    clock = taken.deadlines.get(kind=DeadlineKind.EVIDENCE_REQUEST, status="pending")
+    clock = deadlines.deadline_extend(deadline=clock, actor=arbiter, hours=48, reason="Holiday")
+    client.force_login(arbiter)
+    page = client.get(reverse("arbitration:case", args=[taken.reference])).content.decode()
+    assert f"until <strong>{clock.due_at:%-d %b %Y, %H:%M} UTC" in page
