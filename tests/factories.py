@@ -158,3 +158,29 @@ def open_dispute(*, buyer, seller, **kwargs):
         photos=kwargs.pop("photos", [photo()]),
         **kwargs,
     )
+
+
+def ruled_dispute(*, buyer, seller, arbiter, outcome="partial_refund", amount="10"):
+    """A claim the seller rejected, the buyer escalated and `arbiter` took and ruled on: the
+    ruling can still be appealed."""
+    from decimal import Decimal
+
+    from arbitration import services as arbitration
+    from disputes import services
+
+    dispute = open_dispute(buyer=buyer, seller=seller)
+    services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.")
+    services.dispute_escalate_by_buyer(dispute=dispute, actor=buyer)
+    arbitration.case_take_next(arbiter=arbiter)
+    arbitration.case_rule(
+        dispute=dispute,
+        arbiter=arbiter,
+        decision=arbitration.Decision(
+            outcome=outcome,
+            rationale="r",
+            policy_clause="damaged",
+            amount=Decimal(amount) if amount else None,
+        ),
+    )
+    dispute.refresh_from_db()
+    return dispute

@@ -11,11 +11,12 @@ from django.utils import timezone
 from arbitration import services as arbitration
 from arbitration.models import RulingOutcome
 from core.errors import ActionRefused, StaleState
-from disputes import services
-from disputes.models import DeadlineKind, DisputeState, Outcome, Refund, Remedy
+from core.money import Money
+from disputes import deadlines, ledger, services
+from disputes.models import Deadline, DeadlineKind, DisputeState, Outcome, Refund, Remedy
 from orders import services as order_services
 from orders.models import OrderState
-from tests.factories import ArbiterFactory, open_dispute
+from tests.factories import ArbiterFactory, open_dispute, ruled_dispute
 from timers.engine import enforce_deadlines
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,15 @@ def test_window_edges(ruled, seller):
     with time_machine.travel(end, tick=False):
         dispute = _appeal(ruled, seller)
     assert dispute.state == DisputeState.APPEALED and dispute.appealed_by == seller
+
+
+def test_an_extended_appeal_window_is_honoured(buyer, seller, arbiter):
+    dispute = ruled_dispute(buyer=buyer, seller=seller, arbiter=arbiter)
+    clock = Deadline.objects.get(dispute=dispute, kind=DeadlineKind.APPEAL, status="pending")
+    deadlines.deadline_extend(deadline=clock, actor=arbiter, hours=48, reason="Seller was ill")
+    late = dispute.ruled_at + timedelta(days=7, hours=1)
+    dispute = services.dispute_appeal(dispute=dispute, actor=seller, statement="x", now=late)
+    assert dispute.state == DisputeState.APPEALED
 
 
 def test_only_once_and_only_by_a_party(ruled, buyer, seller, other_buyer):
@@ -117,6 +127,31 @@ def test_replacement_never_pays_beyond_what_was_paid(ruled, buyer):
             uphold=False,
             decision=_decision(RulingOutcome.PARTIAL_REFUND, "50.01"),
         )
+
+
+def test_a_full_refund_on_appeal_stops_at_what_is_left(buyer, seller, arbiter):
+    dispute = ruled_dispute(buyer=buyer, seller=seller, arbiter=arbiter, amount="10")
+    # Another refund on the same order (e.g. an earlier dispute) leaves 30 of 50.
+    ledger.refund_issue(
+        order=dispute.order,
+        amount=Money(Decimal("10"), "USD"),
+        reason="earlier",
+        source="test",
+        idempotency_key="earlier",
+    )
+    services.dispute_appeal(dispute=dispute, actor=buyer, statement="All of it")
+    other = ArbiterFactory()
+    arbitration.case_take_next(arbiter=other)
+    arbitration.case_decide_appeal(
+        dispute=dispute,
+        arbiter=other,
+        uphold=False,
+        decision=arbitration.Decision(
+            outcome="full_refund", rationale="r", policy_clause="damaged"
+        ),
+    )
+    total = sum(r.amount for r in Refund.objects.filter(order=dispute.order))
+    assert total == Decimal("50.00")
 
 
 def test_without_appeal_the_ruling_becomes_final_and_the_payout_follows(ruled, buyer):
@@ -181,6 +216,30 @@ def test_target_date_and_remedy_for_appeal_offer(ruled):
     assert timezone.now() < ruled.target_at
 
 
+def test_the_seller_can_appeal_after_the_return_was_shipped(buyer, seller, arbiter):
+    dispute = ruled_dispute(
+        buyer=buyer, seller=seller, arbiter=arbiter, outcome="return_then_refund", amount=None
+    )
+    assert dispute.state == DisputeState.AWAITING_RETURN
+    services.dispute_ship_return(
+        dispute=dispute, actor=buyer, carrier="dhl", tracking_number="RET0000009"
+    )
+    dispute = services.dispute_appeal(dispute=dispute, actor=seller, statement="Used item.")
+    assert dispute.state == DisputeState.APPEALED
+    other = ArbiterFactory()
+    arbitration.case_take_next(arbiter=other)
+    arbitration.case_decide_appeal(
+        dispute=dispute,
+        arbiter=other,
+        uphold=True,
+        decision=arbitration.Decision(outcome="", rationale="Stands.", policy_clause="damaged"),
+    )
+    dispute.refresh_from_db()
+    assert dispute.state == DisputeState.RETURN_IN_TRANSIT and not Refund.objects.exists()
+    services.dispute_confirm_return(dispute=dispute, actor=seller)
+    assert Refund.objects.get().amount == Decimal("50.00")
+
+
 @pytest.fixture
 def taken(buyer, seller, arbiter):
     dispute = open_dispute(buyer=buyer, seller=seller)
@@ -219,3 +278,22 @@ def test_an_unanswered_request_returns_the_case_to_the_queue_marked(taken, arbit
     assert taken.assignee is None and taken.no_answer_from == "buyer"
     assert taken.state == DisputeState.ESCALATED
     assert taken.events.last().code == "disputes.rule.evidence_overdue"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The case page reads Dispute.evidence_due_at, which a staff extension of the "
+    "evidence clock (Deadline.due_at) leaves at the old time: the arbiter is shown a due time "
+    "two days before the one at which the case really returns to the queue.",
+)
+def test_an_extended_evidence_request_shows_its_new_due_time_on_the_case_page(
+    client, taken, arbiter
+):
+    arbitration.case_request_evidence(
+        dispute=taken, arbiter=arbiter, party="seller", request="Photo of the label?", hours=24
+    )
+    clock = taken.deadlines.get(kind=DeadlineKind.EVIDENCE_REQUEST, status="pending")
+    clock = deadlines.deadline_extend(deadline=clock, actor=arbiter, hours=48, reason="Holiday")
+    client.force_login(arbiter)
+    page = client.get(reverse("arbitration:case", args=[taken.reference])).content.decode()
+    assert f"until <strong>{clock.due_at:%-d %b %Y, %H:%M} UTC" in page

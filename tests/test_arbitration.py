@@ -218,6 +218,25 @@ class TestRulings:
             services.case_rule(dispute=dispute, arbiter=arbiter, decision=decision)
         assert Refund.objects.count() == 1 and Ruling.objects.count() == 1
 
+    def test_a_ruling_ends_an_open_evidence_request(self, buyer, seller, arbiter):
+        dispute = open_dispute(buyer=buyer, seller=seller)
+        dispute_services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.")
+        dispute_services.dispute_escalate_by_buyer(dispute=dispute, actor=buyer)
+        services.case_take_next(arbiter=arbiter)
+        services.case_request_evidence(
+            dispute=dispute, arbiter=arbiter, party="seller", request="Label?", hours=48
+        )
+        services.case_rule(
+            dispute=dispute,
+            arbiter=arbiter,
+            decision=services.Decision(
+                outcome="claim_rejected", rationale="r", policy_clause="damaged"
+            ),
+        )
+        dispute.refresh_from_db()
+        assert not dispute.evidence_requested_from and dispute.evidence_due_at is None
+        assert not dispute.deadlines.filter(kind="evidence_request", status="pending").exists()
+
     def test_parties_see_the_ruling_and_its_reasons(self, client, buyer, seller, arbiter):
         dispute = self._taken(buyer, seller, arbiter)
         photo = dispute.evidence.first()

@@ -21,7 +21,7 @@ from disputes.models import (
     Remedy,
 )
 from disputes.services import Proposal
-from tests.factories import photo, shipped_order
+from tests.factories import open_dispute, photo, shipped_order
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +109,21 @@ def test_full_refund_and_replacement_fix_their_own_amounts(order, buyer):
     assert services.current_offer(again, Party.BUYER).amount is None
 
 
+def test_nothing_left_to_refund_is_refused_clearly(buyer, seller):
+    dispute = open_dispute(
+        buyer=buyer, seller=seller, proposal=services.Proposal(Remedy.FULL_REFUND)
+    )
+    services.dispute_seller_accept(dispute=dispute, actor=seller)
+    with pytest.raises(ActionRefused, match="already been refunded"):
+        services.dispute_open(
+            order=dispute.order,
+            actor=buyer,
+            reason=Reason.WRONG_ITEM,
+            proposal=services.Proposal(Remedy.FULL_REFUND),
+            description="again",
+        )
+
+
 def test_seller_accepts_partial_refund_paid_once(
     order, buyer, seller, django_capture_on_commit_callbacks
 ):
@@ -161,6 +176,17 @@ def test_accepting_a_superseded_offer_is_refused(order, buyer, seller):
     old = services.current_offer(dispute, Party.SELLER)
     with pytest.raises(StaleState, match="no longer on the table"):
         services.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=old.pk + 999)
+
+
+def test_seller_cannot_accept_a_claim_changed_after_they_saw_it(buyer, seller):
+    dispute = open_dispute(buyer=buyer, seller=seller)
+    seen = services.current_offer(dispute, "buyer")
+    services.dispute_modify(
+        dispute=dispute, actor=buyer, proposal=services.Proposal(Remedy.FULL_REFUND)
+    )
+    with pytest.raises(StaleState, match="changed the claim"):
+        services.dispute_seller_accept(dispute=dispute, actor=seller, offer_id=seen.pk)
+    assert not Refund.objects.exists()
 
 
 def test_buyer_modify_restarts_the_sellers_clock(order, buyer, seller):

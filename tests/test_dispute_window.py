@@ -9,7 +9,7 @@ from django.utils import timezone
 from disputes.rules import opening_window
 from orders import services as order_services
 from orders.models import OrderState
-from tests.factories import OrderFactory
+from tests.factories import OrderFactory, ruled_dispute
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +77,9 @@ def test_not_before_shipping_and_not_after_completion(buyer, seller):
     assert "once the seller has shipped" in opening_window(paid, timezone.now()).explanation
     done = OrderFactory(buyer=buyer, store=seller.store, state=OrderState.COMPLETED)
     assert not opening_window(done, timezone.now()).allowed
+
+
+def test_no_new_dispute_while_a_ruling_can_be_appealed(buyer, seller, arbiter):
+    dispute = ruled_dispute(buyer=buyer, seller=seller, arbiter=arbiter)
+    window = opening_window(dispute.order, timezone.now())
+    assert not window.allowed and dispute.reference in window.explanation

@@ -105,6 +105,17 @@ def test_goods_in_transit_escalates_when_the_delivery_limit_runs_out(buyer, sell
     assert dispute.events.last().code == "disputes.rule.goods_in_transit"
 
 
+def test_goods_in_transit_clock_retires_once_receipt_is_confirmed(buyer, seller):
+    dispute = open_dispute(buyer=buyer, seller=seller, reason=Reason.NOT_RECEIVED, photos=[])
+    services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="Delivered.")
+    order_services.order_confirm_receipt(order=dispute.order, actor=buyer)
+    due = dispute.order.promised_delivery_at
+    with time_machine.travel(due + timedelta(seconds=1), tick=False):
+        enforce_deadlines()
+    dispute.refresh_from_db()
+    assert dispute.state == DisputeState.AWAITING_BUYER
+
+
 def test_receipt_is_confirmed_when_the_delivery_limit_runs_out(buyer, seller):
     order = shipped_order(buyer=buyer, seller=seller)
     due = order.promised_delivery_at
@@ -117,6 +128,15 @@ def test_receipt_is_confirmed_when_the_delivery_limit_runs_out(buyer, seller):
     assert order.protection_ends_at == due + timedelta(days=15)
     assert Notification.objects.get(recipient=buyer).subject.endswith("automatically")
     assert _run_at(due + timedelta(minutes=5)).total == 0
+
+
+def test_receipt_is_not_confirmed_behind_a_not_received_claim(buyer, seller):
+    dispute = open_dispute(buyer=buyer, seller=seller, reason=Reason.NOT_RECEIVED, photos=[])
+    due = dispute.order.promised_delivery_at
+    with time_machine.travel(due + timedelta(seconds=1), tick=False):
+        enforce_deadlines()
+    dispute.order.refresh_from_db()
+    assert dispute.order.state == "shipped"
 
 
 def test_protection_end_completes_the_order_and_releases_the_payout(buyer, seller):
@@ -238,6 +258,20 @@ def test_an_extended_deadline_does_not_fire_at_its_old_time(buyer, seller, arbit
     assert _reload(dispute).state == DisputeState.RESOLVED
     event = dispute.events.get(code="disputes.deadline.extended")
     assert event.actor == arbiter and "Seller is travelling." in event.text
+
+
+def test_an_extended_deadline_gets_fresh_reminders(buyer, seller, arbiter):
+    dispute = open_dispute(buyer=buyer, seller=seller)
+    deadline = Deadline.objects.get(dispute=dispute, kind=DeadlineKind.SELLER_ANSWER)
+    first_due = deadline.due_at
+    with time_machine.travel(first_due - timedelta(hours=47), tick=False):
+        enforce_deadlines()
+    deadline_extend(deadline=deadline, actor=arbiter, hours=72, reason="Holiday")
+    deadline.refresh_from_db()
+    with time_machine.travel(deadline.due_at - timedelta(hours=47), tick=False):
+        enforce_deadlines()
+    reminders = Notification.objects.filter(recipient=seller, subject__startswith="Reminder")
+    assert reminders.count() == 2
 
 
 def test_a_paused_deadline_waits_and_resumes_with_the_time_left(buyer, seller, arbiter):
