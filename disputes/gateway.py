@@ -1,9 +1,10 @@
 """Settlement of refunds with the payment provider, behind one small interface.
 
-A real provider plugs in by setting PARLEY_REFUND_GATEWAY to a class with `settle(refund)`.
+A real provider plugs in by setting PARLEY_REFUND_GATEWAY to a class with
+`settle(refund, idempotency_key=…)`.
 """
 
-import secrets
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
@@ -21,16 +22,19 @@ class Settlement:
 
 
 class RefundGateway(Protocol):
-    def settle(self, refund: "Refund") -> Settlement:
-        """Pay `refund` back to the original payment method. Must be idempotent per
-        `refund.idempotency_key` (providers accept an idempotency key for this)."""
+    def settle(self, refund: "Refund", *, idempotency_key: str) -> Settlement:
+        """Pay `refund` back to the original payment method. Called again with the same
+        `idempotency_key` (after a crash, say), the provider pays once and answers as before:
+        every provider Parley would use accepts such a key."""
 
 
 class RecordingGateway:
-    """Records the refund as settled at once; for development and the demo."""
+    """Records the refund as settled at once; for development and the demo. Idempotent like
+    a provider: the same key always gets the same reference."""
 
-    def settle(self, refund: "Refund") -> Settlement:
-        return Settlement(provider_reference="rf_" + secrets.token_hex(8))
+    def settle(self, refund: "Refund", *, idempotency_key: str) -> Settlement:
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
+        return Settlement(provider_reference=f"rf_{digest[:16]}")
 
 
 @cache

@@ -12,13 +12,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from core.bulk import update_rows
 from core.errors import ActionRefused
 from core.money import Money
 from orders.models import Order, Payment
 
-from .gateway import get_gateway
 from .models import Dispute, Refund, RefundStatus
+from .settlement import refund_settle_many
 
 logger = logging.getLogger(__name__)
 
@@ -81,33 +80,40 @@ def refund_issue_many(requests: list[RefundRequest]) -> list[Refund]:
     available = _refundable_by_order({request.order.pk for request in requests})
     results, new = [], []
     for request in requests:
-        order_id = request.order.pk
         refund = known.get(request.idempotency_key)
         if refund is None:
-            _check(request, Money(available[order_id], request.order.currency))
-            refund = Refund(
-                order_id=order_id,
-                dispute=request.dispute,
-                amount=request.amount.amount,
-                currency=request.amount.currency,
-                reason=request.reason,
-                source=request.source,
-                idempotency_key=request.idempotency_key,
-                created_at=request.now or timezone.now(),
-            )
-            available[order_id] -= request.amount.amount
-            known[request.idempotency_key] = refund
+            refund = known[request.idempotency_key] = _new_refund(request, available)
             new.append(refund)
-        refund.left_after = available[order_id]  # what can still be refunded afterwards
+        refund.left_after = available[request.order.pk]  # what can still be refunded afterwards
         results.append(refund)
     if new:
         Refund.objects.bulk_create(new)
-        # robust: a provider outage must not turn a committed act into an error page; beat's
-        # settle-refunds task retries what is still pending.
-        ids = [refund.pk for refund in new]
-        settle = _queue_settlement if _settle_in_worker.get() else refund_settle_many
-        transaction.on_commit(lambda: settle(refund_ids=ids), robust=True)
+        _settle_after_commit([refund.pk for refund in new])
     return results
+
+
+def _new_refund(request: RefundRequest, available: dict[int, Decimal]) -> Refund:
+    """A refund that fits what is left on its order (which it then takes off)."""
+    order_id = request.order.pk
+    _check(request, Money(available[order_id], request.order.currency))
+    available[order_id] -= request.amount.amount
+    return Refund(
+        order_id=order_id,
+        dispute=request.dispute,
+        amount=request.amount.amount,
+        currency=request.amount.currency,
+        reason=request.reason,
+        source=request.source,
+        idempotency_key=request.idempotency_key,
+        created_at=request.now or timezone.now(),
+    )
+
+
+def _settle_after_commit(ids: list[int]) -> None:
+    # robust: a provider outage must not turn a committed act into an error page; beat's
+    # settle-refunds task retries what is still pending.
+    settle = _queue_settlement if _settle_in_worker.get() else refund_settle_many
+    transaction.on_commit(lambda: settle(refund_ids=ids), robust=True)
 
 
 _settle_in_worker = ContextVar("parley_settle_in_worker", default=False)
@@ -125,12 +131,24 @@ def settled_by_worker():
         _settle_in_worker.reset(token)
 
 
+# After a failed publish, skip the broker for a while: each engine batch with refunds would
+# otherwise wait for the connection to fail again. Beat's settle-pending task catches up.
+BROKER_BACKOFF = timedelta(seconds=30)
+_broker_down_until: datetime | None = None
+
+
 def _queue_settlement(*, refund_ids: list[int]) -> None:
-    # By name: the task module imports this one, not the other way round.
+    global _broker_down_until
+    if _broker_down_until is not None and timezone.now() < _broker_down_until:
+        return
     try:
+        # By name: the task module imports this one, not the other way round.
         current_app.send_task(SETTLE_REFUNDS_TASK, kwargs={"refund_ids": refund_ids}, retry=False)
-    except Exception:  # the broker is down: beat's settle-refunds task settles them later
+    except Exception:  # the broker is down: beat's settle-pending task settles them later
+        _broker_down_until = timezone.now() + BROKER_BACKOFF
         logger.warning("settlement of %s refunds not queued; beat will retry", len(refund_ids))
+    else:
+        _broker_down_until = None
 
 
 def _refundable_by_order(order_ids: set[int]) -> dict[int, Decimal]:
@@ -161,46 +179,6 @@ def _check(request: RefundRequest, available: Money) -> None:
         raise ActionRefused(f"Only {available} can still be refunded on this order.")
 
 
-@transaction.atomic
-def refund_settle(*, refund_id: int) -> Refund:
-    """Hand a pending refund to the payment provider; settling twice does nothing."""
-    refund = Refund.objects.select_for_update().get(pk=refund_id)
-    if refund.status != RefundStatus.PENDING:
-        return refund
-    settlement = get_gateway().settle(refund)
-    _mark_settled(refund, settlement)
-    refund.save(update_fields=_SETTLED_FIELDS)
-    return refund
-
-
-_SETTLED_FIELDS = ["status", "provider_reference", "settled_at"]
-
-
-def _mark_settled(refund: Refund, settlement) -> None:
-    refund.status = RefundStatus.SETTLED
-    refund.provider_reference = settlement.provider_reference
-    refund.settled_at = timezone.now()
-
-
-@transaction.atomic
-def refund_settle_many(*, refund_ids: list[int]) -> int:
-    """Settle refunds still pending, in one transaction; one the provider refuses stays
-    pending for beat's retry, the others are settled. Returns how many were settled."""
-    pending = Refund.objects.select_for_update(skip_locked=True).filter(
-        pk__in=refund_ids, status=RefundStatus.PENDING
-    )
-    settled = []
-    for refund in pending:
-        try:
-            _mark_settled(refund, get_gateway().settle(refund))
-        except Exception:  # one failing refund must not stop the others
-            logger.exception("refund %s could not be settled; will retry", refund.pk)
-            continue
-        settled.append(refund)
-    update_rows(settled, _SETTLED_FIELDS)
-    return len(settled)
-
-
 def refund_status_label(order: Order) -> str:
     refunded = refunded_amount(order)
     if refunded.amount == 0:
@@ -208,20 +186,3 @@ def refund_status_label(order: Order) -> str:
     if refunded >= paid_amount(order):
         return f"Refunded in full ({refunded})"
     return f"Partially refunded: {refunded} of {paid_amount(order)}"
-
-
-def settle_pending(*, older_than_seconds: int = 60, limit: int = 200) -> int:
-    """Retry settlement of refunds still pending (provider down, worker lost)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("id", flat=True)[:limit]
-    )
-    settled = 0
-    for refund_id in ids:
-        try:
-            settled += refund_settle(refund_id=refund_id).status == RefundStatus.SETTLED
-        except Exception:  # one failing refund must not stop the others
-            logger.exception("refund %s could not be settled; will retry", refund_id)
-    return settled

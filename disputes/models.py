@@ -564,6 +564,10 @@ class Refund(models.Model):
     provider_reference = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField()
     settled_at = models.DateTimeField(null=True, blank=True)
+    # Written (and committed) before each call to the provider: a worker that dies mid-call
+    # leaves the trace, and the retry calls again with the same idempotency key.
+    settlement_attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

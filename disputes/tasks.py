@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from .ledger import SETTLE_REFUNDS_TASK, refund_settle_many, settle_pending
+from .ledger import SETTLE_REFUNDS_TASK
+from .settlement import refund_settle_many, settle_pending
 
 
 @shared_task(name="disputes.settle_pending_refunds")

@@ -309,9 +309,15 @@ def _happened(act, before, dispute, person, cast, returned) -> bool:
         "take": lambda: returned == dispute and dispute.assignee == person,
         "release": lambda: dispute.assignee is None,
         "reassign": lambda: dispute.assignee == cast.spare,
-        "extend": lambda: clock.due_at == before.due_at + timedelta(hours=24),
-        "pause": lambda: clock.status == DeadlineStatus.PAUSED and clock.due_at is None,
-        "resume": lambda: clock.status == DeadlineStatus.PENDING and clock.due_at is not None,
+        "extend": lambda: clock is not None and clock.due_at == before.due_at + timedelta(hours=24),
+        "pause": lambda: (
+            clock is not None and clock.status == DeadlineStatus.PAUSED and clock.due_at is None
+        ),
+        "resume": lambda: (
+            clock is not None
+            and clock.status == DeadlineStatus.PENDING
+            and clock.due_at is not None
+        ),
     }[act]()
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.errors import ActionRefused
 from core.money import Money
-from disputes import ledger
+from disputes import ledger, settlement
 from disputes.models import Refund, RefundStatus
 from tests.factories import OrderFactory
 
@@ -58,7 +58,7 @@ def test_settled_after_commit_and_only_once(paid_order, django_capture_on_commit
     refund.refresh_from_db()
     assert refund.status == RefundStatus.SETTLED
     reference = refund.provider_reference
-    ledger.refund_settle(refund_id=refund.pk)
+    settlement.refund_settle(refund_id=refund.pk)
     refund.refresh_from_db()
     assert refund.provider_reference == reference
 

@@ -1,0 +1,83 @@
+"""Paying refunds out through the provider, each exactly once, whatever crashes in between.
+
+Each refund is settled in three short steps: (1) under its row lock, count the attempt and
+commit; (2) call the provider with the refund's idempotency key, holding no lock; (3) under
+the lock again, mark it settled unless someone already did. A worker killed between (2) and
+(3) leaves the refund pending with its attempt recorded; the retry calls the provider again
+with the same key, and the provider answers as before instead of paying twice. Nothing is
+batched across refunds, so a crash mid-batch loses no result that was already recorded.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .gateway import Settlement, get_gateway
+from .models import Refund, RefundStatus
+
+logger = logging.getLogger(__name__)
+
+
+def refund_settle(*, refund_id: int) -> Refund:
+    """Hand a pending refund to the provider; settling twice does nothing."""
+    refund = _claim(refund_id, wait=True)
+    if refund is None:
+        return Refund.objects.get(pk=refund_id)
+    _record(refund, get_gateway().settle(refund, idempotency_key=refund.idempotency_key))
+    refund.refresh_from_db()
+    return refund
+
+
+def refund_settle_many(*, refund_ids: list[int]) -> int:
+    """Settle refunds still pending, one after the other; one the provider refuses stays
+    pending for beat's retry, the others are settled. Returns how many were settled."""
+    settled = 0
+    for refund_id in refund_ids:
+        refund = _claim(refund_id, wait=False)
+        if refund is None:
+            continue  # settled already, or another worker holds it right now
+        try:
+            settlement = get_gateway().settle(refund, idempotency_key=refund.idempotency_key)
+        except Exception:  # one failing refund must not stop the others
+            logger.exception("refund %s could not be settled; will retry", refund_id)
+            continue
+        settled += _record(refund, settlement)
+    return settled
+
+
+def settle_pending(*, older_than_seconds: int = 60, limit: int = 200) -> int:
+    """Retry settlement of refunds still pending (provider down, worker lost)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    return refund_settle_many(refund_ids=ids)
+
+
+@transaction.atomic
+def _claim(refund_id: int, *, wait: bool) -> Refund | None:
+    """Step 1: the attempt is on the record (committed) before the provider is called."""
+    rows = Refund.objects.select_for_update(skip_locked=not wait)
+    refund = rows.filter(pk=refund_id, status=RefundStatus.PENDING).first()
+    if refund is None:
+        return None
+    Refund.objects.filter(pk=refund_id).update(
+        settlement_attempts=F("settlement_attempts") + 1, last_attempt_at=timezone.now()
+    )
+    return refund
+
+
+@transaction.atomic
+def _record(refund: Refund, settlement: Settlement) -> bool:
+    """Step 3: settled once; a late duplicate answer never overwrites the first reference."""
+    marked = Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
+        status=RefundStatus.SETTLED,
+        provider_reference=settlement.provider_reference,
+        settled_at=timezone.now(),
+    )
+    return marked == 1
