@@ -1,6 +1,7 @@
 """The refund ledger: the only way money goes back to a buyer."""
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -120,7 +121,7 @@ _settle_in_worker = ContextVar("parley_settle_in_worker", default=False)
 
 
 @contextmanager
-def settled_by_worker():
+def settled_by_worker() -> Iterator[None]:
     """Inside (the rule engine's run), refunds are handed to a Celery task after commit
     instead of being settled in this process: a provider call per refund must not hold up the
     clock. Outside, a person's refund is settled right after their act commits."""

@@ -1,5 +1,6 @@
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -568,6 +569,9 @@ class Refund(models.Model):
     # leaves the trace, and the retry calls again with the same idempotency key.
     settlement_attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    # Set by the ledger on the refunds it issues: what the order still has to refund after it.
+    left_after: Decimal
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -247,7 +247,7 @@ def order_complete(
         raise ActionRefused("The protection period of this order has not ended yet.")
     # A dispute holds the money until it ends (policy.md, "payout"); read through the reverse
     # relation, as the disputes app sits above this one.
-    if any(dispute.holds_payout for dispute in order.disputes.all()):  # type: ignore[attr-defined]
+    if any(dispute.holds_payout for dispute in order.disputes.all()):
         raise ActionRefused("A dispute is open on this order: the payout waits for it to end.")
     order_complete_many([(order, now)], ran_at=ran_at)
     return order

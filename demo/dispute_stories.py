@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from arbitration import services as arbitration
+from arbitration.models import RationaleTemplate
 from disputes import clock
 from disputes import services as d
 from disputes.models import DeadlineKind, Party, Reason, Remedy
@@ -15,7 +17,7 @@ from orders.models import Carrier, Order, PaymentMethod, Store
 from orders.services import LineInput
 from policies.models import Policy
 
-from ._demo_photos import demo_photo
+from .photos import demo_photo
 
 Step = Callable[[object, User, User, datetime], None]
 
@@ -85,8 +87,6 @@ def _ship_return(dispute, buyer, seller, at):
 
 def _arbiter_rules(outcome: str, amount: str | None) -> Step:
     def step(dispute, buyer, seller, at):
-        from arbitration import services as arbitration
-
         arbiter = User.objects.get(username="arbiter")
         dispute.refresh_from_db()
         dispute.assignee = arbiter  # as if taken from the queue
@@ -279,7 +279,5 @@ RATIONALES = {
 
 
 def seed_rationale_templates() -> None:
-    from arbitration.models import RationaleTemplate
-
     for reason, text in RATIONALES.items():
         RationaleTemplate.objects.get_or_create(reason=reason, defaults={"text": text})

@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from accounts.apps import ARBITERS_GROUP
 from accounts.models import Role, User
+from demo.dispute_stories import seed_disputes, seed_rationale_templates
 from orders import services
 from orders.models import Carrier, Order, PaymentMethod, Store
 from orders.services import LineInput
-
-from ._demo_disputes import seed_disputes, seed_rationale_templates
 
 DEMO_PASSWORD = "parley-demo"
 
