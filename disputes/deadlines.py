@@ -6,18 +6,21 @@ pausing or resuming one with a reason both parties see. Which clocks run when: .
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.duration import duration_iso_string
 
 from accounts.models import User
 from core.bulk import update_rows
 from core.errors import ActionRefused, StaleState
 
 from .clocks import clock_of, wanted_deadlines
-from .models import RUNNING_STATUSES, Deadline, DeadlineStatus, Dispute, DisputeEvent
-from .notify import tell_both
+from .clocks.catalogue import EXTENDED, PAUSED, RESUMED
+from .events import record
+from .models import RUNNING_STATUSES, Deadline, DeadlineStatus, Dispute
 
 
 def _pending() -> QuerySet[Deadline]:
@@ -98,28 +101,28 @@ def _locked_deadline(deadline: Deadline, actor: User) -> Deadline:
     return deadline
 
 
-def _record(deadline: Deadline, actor: User, code: str, message: str, reason: str, now):
-    DisputeEvent.objects.create(
-        dispute=deadline.dispute,
+def _changed(
+    deadline: Deadline, code: str, *, actor: User, reason: str, now: datetime, **data: Any
+) -> Deadline:
+    """Save the staff change and put it on the record (both parties are told)."""
+    deadline.save(update_fields=["due_at", "remaining", "next_reminder_at", "status"])
+    due_at, remaining = deadline.due_at, deadline.remaining
+    record(
+        deadline.dispute,
+        code,
         actor=actor,
-        code=code,
-        from_state=deadline.dispute.state,
-        to_state=deadline.dispute.state,
+        at=now,
         data={
             "deadline": deadline.pk,
             "kind": deadline.kind,
             "reason": reason,
-            "text": f"{message} Reason: {reason}",
+            # As text here, to the microsecond (the JSON encoder keeps milliseconds).
+            "due_at": due_at.isoformat() if due_at is not None else None,
+            "remaining": duration_iso_string(remaining) if remaining is not None else None,
+            **data,
         },
-        created_at=now,
     )
-    tell_both(
-        deadline.dispute,
-        key=f"{code}:{deadline.pk}:{now.timestamp()}",
-        subject=f"Dispute {deadline.dispute.reference}: a deadline changed",
-        body=f"{message} Reason: {reason}",
-        now=now,
-    )
+    return deadline
 
 
 @transaction.atomic
@@ -131,23 +134,13 @@ def deadline_extend(
         raise ActionRefused("Give a number of hours and a reason.")
     deadline = _locked_deadline(deadline, actor)
     if deadline.status == DeadlineStatus.PAUSED:
+        assert deadline.remaining is not None  # a paused deadline keeps its time left
         deadline.remaining += timedelta(hours=hours)
-        when = "when it resumes"
     else:
+        assert deadline.due_at is not None  # a pending deadline has its due time
         deadline.due_at += timedelta(hours=hours)
         deadline.next_reminder_at = clock_of(deadline.kind).next_reminder(deadline.due_at, now)
-        when = f"now due {deadline.due_at:%-d %b %Y, %H:%M} UTC"
-    deadline.save(update_fields=["due_at", "remaining", "next_reminder_at"])
-    label = deadline.get_kind_display()
-    _record(
-        deadline,
-        actor,
-        "disputes.deadline.extended",
-        f"{label} extended by {hours} hours ({when}).",
-        reason,
-        now,
-    )
-    return deadline
+    return _changed(deadline, EXTENDED.code, actor=actor, reason=reason, now=now, hours=hours)
 
 
 @transaction.atomic
@@ -160,20 +153,12 @@ def deadline_pause(
     deadline = _locked_deadline(deadline, actor)
     if deadline.status == DeadlineStatus.PAUSED:
         raise StaleState("This deadline is already paused.")
+    assert deadline.due_at is not None  # running, so it has its due time
     deadline.remaining = max(deadline.due_at - now, timedelta(0))
     deadline.due_at = None
     deadline.next_reminder_at = None
     deadline.status = DeadlineStatus.PAUSED
-    deadline.save(update_fields=["remaining", "due_at", "next_reminder_at", "status"])
-    _record(
-        deadline,
-        actor,
-        "disputes.deadline.paused",
-        f"{deadline.get_kind_display()} paused.",
-        reason,
-        now,
-    )
-    return deadline
+    return _changed(deadline, PAUSED.code, actor=actor, reason=reason, now=now)
 
 
 @transaction.atomic
@@ -184,13 +169,9 @@ def deadline_resume(
     deadline = _locked_deadline(deadline, actor)
     if deadline.status != DeadlineStatus.PAUSED:
         raise StaleState("This deadline is not paused.")
+    assert deadline.remaining is not None  # a paused deadline keeps its time left
     deadline.due_at = now + deadline.remaining
     deadline.remaining = None
     deadline.status = DeadlineStatus.PENDING
     deadline.next_reminder_at = clock_of(deadline.kind).next_reminder(deadline.due_at, now)
-    deadline.save(update_fields=["remaining", "due_at", "next_reminder_at", "status"])
-    message = (
-        f"{deadline.get_kind_display()} running again, due {deadline.due_at:%-d %b %Y, %H:%M} UTC."
-    )
-    _record(deadline, actor, "disputes.deadline.resumed", message, reason or "resumed", now)
-    return deadline
+    return _changed(deadline, RESUMED.code, actor=actor, reason=reason or "resumed", now=now)
