@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils.functional import partition
 
 from core.outbox import write_notes
@@ -160,6 +160,11 @@ class ReminderRule(_DeadlineRule):
 
 
 # --- Order clocks ---------------------------------------------------------------------------------
+# An order clock must not act behind a dispute that should stop it. Opening a dispute locks the
+# order first; the claim statement decides "no such dispute" from the snapshot it started with,
+# so a dispute committed while it ran is invisible to it. Each act therefore looks again once
+# it holds the orders (a new statement sees every commit made before its locks): a dispute
+# filed since is seen, and one filed later waits for the act to commit.
 
 
 class _OrderRule(Rule):
@@ -177,10 +182,7 @@ def _not_received_claims() -> QuerySet[Dispute]:
 
 
 class ReceiptRule(_OrderRule):
-    """The delivery time limit ran out and the buyer has not confirmed: confirm it for them.
-
-    Opening a dispute locks the order, so a claim filed at the same moment is either seen
-    here or waits for this act."""
+    """The delivery time limit ran out and the buyer has not confirmed: confirm it for them."""
 
     name = "automatic receipt"
     due_field = "promised_delivery_at"
@@ -192,9 +194,12 @@ class ReceiptRule(_OrderRule):
         ).exclude(Exists(claims))
 
     def act(self, rows: list[Order], now: datetime) -> Outcome:
-        dues = [(order, order.promised_delivery_at) for order in rows]
-        order_services.order_confirm_receipt_many(dues, actor=None, ran_at=now)
-        return Outcome(acted=len(rows))
+        claimed = set(_not_received_claims().filter(order__in=rows).values_list("order", flat=True))
+        free = [order for order in rows if order.pk not in claimed]
+        dues = [(order, order.promised_delivery_at) for order in free]
+        if dues:
+            order_services.order_confirm_receipt_many(dues, actor=None, ran_at=now)
+        return Outcome(acted=len(free), passed=frozenset(claimed))
 
 
 class ProtectionEndRule(_OrderRule):
@@ -211,17 +216,23 @@ class ProtectionEndRule(_OrderRule):
         )
 
     def act(self, rows: list[Order], now: datetime) -> Outcome:
-        # If a dispute held the payout past the end of protection, it is released when the
-        # dispute closed, or its ruling became final.
+        # A dispute that held the payout past the end of protection released it when it
+        # closed, or when its ruling became final; one that holds it now passes the order by.
         released: dict[int, list[datetime]] = {order.pk: [] for order in rows}
-        ended = Dispute.objects.filter(order__in=rows).values_list(
-            "order_id", "closed_at", "final_at"
-        )
-        for order_id, *moments in ended:
-            released[order_id] += filter(None, moments)
-        dues = [(order, max([order.protection_ends_at, *released[order.pk]])) for order in rows]
-        order_services.order_complete_many(dues, ran_at=now)
-        return Outcome(acted=len(rows))
+        held: set[int] = set()
+        holds = ExpressionWrapper(HOLDS_PAYOUT, output_field=BooleanField())
+        ended = Dispute.objects.filter(order__in=rows).annotate(holds=holds)
+        for order_id, closed_at, final_at, holding in ended.values_list(
+            "order_id", "closed_at", "final_at", "holds"
+        ):
+            released[order_id] += filter(None, (closed_at, final_at))
+            if holding:
+                held.add(order_id)
+        free = [order for order in rows if order.pk not in held]
+        dues = [(order, max([order.protection_ends_at, *released[order.pk]])) for order in free]
+        if dues:
+            order_services.order_complete_many(dues, ran_at=now)
+        return Outcome(acted=len(free), passed=frozenset(held))
 
 
 RULES: list[Rule] = [DisputeDeadlineRule(), ReminderRule(), ReceiptRule(), ProtectionEndRule()]
