@@ -37,12 +37,13 @@ def sync_deadlines_many(changed: Sequence[tuple[Dispute, datetime]]) -> None:
 
     A clock whose base due time is unchanged keeps its staff extension or pause.
     """
-    running = defaultdict(list)
+    running: defaultdict[int, list[Deadline]] = defaultdict(list)
     for deadline in Deadline.objects.filter(
         dispute_id__in=[dispute.pk for dispute, _ in changed], status__in=RUNNING_STATUSES
     ):
         running[deadline.dispute_id].append(deadline)
-    stopped, started = [], []
+    stopped: list[Deadline] = []
+    started: list[Deadline] = []
     for dispute, now in changed:
         wanted = wanted_deadlines(dispute)
         for deadline in running[dispute.pk]:

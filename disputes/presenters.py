@@ -4,6 +4,8 @@ templates, which only display them."""
 
 from dataclasses import dataclass, field
 
+from accounts.models import User
+
 from .clocks import clock_of
 from .models import Deadline, Dispute, DisputeState, Party
 from .selectors import pending_deadlines
@@ -30,7 +32,7 @@ def _shown(dispute: Dispute, deadline: Deadline, viewer: str) -> ShownClock:
     return ShownClock(deadline, clock_of(deadline.kind).reads(dispute, deadline.due_at, viewer))
 
 
-_HEADLINES = {
+_HEADLINES: dict[tuple[str, str], tuple[str, str, bool]] = {
     (DisputeState.AWAITING_SELLER, Party.BUYER): (
         "Waiting for the seller's answer",
         "The seller can accept your claim, or reject it with a counter-offer.",
@@ -107,5 +109,5 @@ def next_step(dispute: Dispute, viewer: str) -> NextStep:
     return NextStep(headline, detail, your_move, clocks)
 
 
-def viewer_party(dispute: Dispute, user) -> str:
+def viewer_party(dispute: Dispute, user: User) -> str:
     return Party.BUYER if user.pk == dispute.order.buyer_id else Party.SELLER

@@ -170,6 +170,11 @@ class ReminderRule(_DeadlineRule):
 class _OrderRule(Rule):
     """A rule over orders, claimed alone."""
 
+    def due_at(self, order: Order) -> datetime:
+        due_at = getattr(order, self.due_field)
+        assert due_at is not None  # overdue() selects on it
+        return due_at
+
     def loaded(self, rows: list[Order]) -> list[Order]:
         _share(rows, "policy", Policy)
         _share(rows, "store", Store)
@@ -196,7 +201,7 @@ class ReceiptRule(_OrderRule):
     def act(self, rows: list[Order], now: datetime) -> Outcome:
         claimed = set(_not_received_claims().filter(order__in=rows).values_list("order", flat=True))
         free = [order for order in rows if order.pk not in claimed]
-        dues = [(order, order.promised_delivery_at) for order in free]
+        dues = [(order, self.due_at(order)) for order in free]
         if dues:
             order_services.order_confirm_receipt_many(dues, actor=None, ran_at=now)
         return Outcome(acted=len(free), passed=frozenset(claimed))
@@ -229,7 +234,7 @@ class ProtectionEndRule(_OrderRule):
             if holding:
                 held.add(order_id)
         free = [order for order in rows if order.pk not in held]
-        dues = [(order, max([order.protection_ends_at, *released[order.pk]])) for order in free]
+        dues = [(order, max([self.due_at(order), *released[order.pk]])) for order in free]
         if dues:
             order_services.order_complete_many(dues, ran_at=now)
         return Outcome(acted=len(free), passed=frozenset(held))
