@@ -7,3 +7,4 @@ class DisputesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import events  # noqa: F401  (registers the disputes app's event codes)
+        from .clocks import catalogue  # noqa: F401  (and those of staff changes to a clock)

@@ -1,96 +1,49 @@
-"""The clocks of a dispute: which run in which state, their reminders, and staff extensions."""
+"""The deadline rows of disputes, and the only code that writes them: started and stopped with
+the state, fired or cancelled by the engine's rules, reminders moved on, and staff extending,
+pausing or resuming one with a reason both parties see. Which clocks run when: .clocks.
+"""
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.duration import duration_iso_string
 
 from accounts.models import User
 from core.bulk import update_rows
 from core.errors import ActionRefused, StaleState
 
-from .models import (
-    RUNNING_STATUSES,
-    Deadline,
-    DeadlineKind,
-    DeadlineStatus,
-    Dispute,
-    DisputeEvent,
-    DisputeState,
-    Party,
-    Reason,
-)
-from .notify import tell_both
-
-# Who must act before each clock runs out (and so is reminded). Others just pass.
-RESPONSIBLE_PARTY = {
-    DeadlineKind.SELLER_ANSWER: Party.SELLER,
-    DeadlineKind.RETURN_SHIPMENT: Party.BUYER,
-    DeadlineKind.RETURN_RECEIPT: Party.SELLER,
-}
+from .clocks import clock_of, wanted_deadlines
+from .clocks.catalogue import EXTENDED, PAUSED, RESUMED
+from .events import record
+from .models import RUNNING_STATUSES, Deadline, DeadlineStatus, Dispute
 
 
-def wanted_deadlines(dispute: Dispute) -> dict[str, datetime]:
-    """The clocks the policy runs in the dispute's current state, with their base due times."""
-    policy, order, state = dispute.policy, dispute.order, dispute.state
-    wanted: dict[str, datetime] = {}
-    if state in (DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER):
-        wanted[DeadlineKind.NEGOTIATION_LIMIT] = dispute.opened_at + timedelta(
-            days=policy.negotiation_days
-        )
-        in_transit = order.received_at is None and order.promised_delivery_at is not None
-        if dispute.reason in Reason.about_delivery() and in_transit:
-            wanted[DeadlineKind.GOODS_IN_TRANSIT] = order.promised_delivery_at
-    if state == DisputeState.AWAITING_SELLER:
-        wanted[DeadlineKind.SELLER_ANSWER] = dispute.seller_clock_started_at + timedelta(
-            days=policy.seller_answer_days
-        )
-    if state == DisputeState.AWAITING_RETURN:
-        wanted[DeadlineKind.RETURN_SHIPMENT] = dispute.agreed_at + timedelta(
-            days=policy.return_ship_days
-        )
-    appealable = state in (
-        DisputeState.RESOLVED,
-        DisputeState.AWAITING_RETURN,
-        DisputeState.RETURN_IN_TRANSIT,
-    )
-    if appealable and dispute.ruled_at and not dispute.appealed_at and not dispute.final_at:
-        wanted[DeadlineKind.APPEAL] = dispute.ruled_at + timedelta(days=policy.appeal_days)
-    if state in (DisputeState.ESCALATED, DisputeState.APPEALED) and dispute.evidence_due_at:
-        wanted[DeadlineKind.EVIDENCE_REQUEST] = dispute.evidence_due_at
-    if state == DisputeState.RETURN_IN_TRANSIT:
-        # No carrier feed: delivery is estimated with the seller's own delivery time limit.
-        delivered = dispute.return_shipped_at + timedelta(days=order.delivery_days or 0)
-        wanted[DeadlineKind.RETURN_RECEIPT] = delivered + timedelta(days=policy.return_receipt_days)
-    return wanted
-
-
-def next_reminder(kind: str, due_at: datetime | None, after: datetime) -> datetime | None:
-    """The next reminder time still ahead of `after`, for clocks someone must beat."""
-    if kind not in RESPONSIBLE_PARTY or due_at is None:
-        return None
-    moments = sorted(due_at - timedelta(hours=h) for h in settings.PARLEY_REMINDER_HOURS)
-    return next((m for m in moments if m > after), None)
+def _pending() -> QuerySet[Deadline]:
+    return Deadline.objects.filter(status=DeadlineStatus.PENDING)
 
 
 def sync_deadlines(dispute: Dispute, now: datetime) -> None:
     sync_deadlines_many([(dispute, now)])
 
 
-def sync_deadlines_many(changed: list[tuple[Dispute, datetime]]) -> None:
+def sync_deadlines_many(changed: Sequence[tuple[Dispute, datetime]]) -> None:
     """Make the running clocks match each dispute's state (as of the time given with it): stop
     those that no longer apply, start new ones. One read and at most two writes in all.
 
     A clock whose base due time is unchanged keeps its staff extension or pause.
     """
-    running = defaultdict(list)
+    running: defaultdict[int, list[Deadline]] = defaultdict(list)
     for deadline in Deadline.objects.filter(
         dispute_id__in=[dispute.pk for dispute, _ in changed], status__in=RUNNING_STATUSES
     ):
         running[deadline.dispute_id].append(deadline)
-    stopped, started = [], []
+    stopped: list[Deadline] = []
+    started: list[Deadline] = []
     for dispute, now in changed:
         wanted = wanted_deadlines(dispute)
         for deadline in running[dispute.pk]:
@@ -106,13 +59,34 @@ def sync_deadlines_many(changed: list[tuple[Dispute, datetime]]) -> None:
                 kind=kind,
                 base_due_at=due,
                 due_at=due,
-                next_reminder_at=next_reminder(kind, due, now),
+                next_reminder_at=clock_of(kind).next_reminder(due, now),
                 created_at=now,
             )
             for kind, due in wanted.items()
         )
     update_rows(stopped, ["status", "closed_at"])
     Deadline.objects.bulk_create(started)
+
+
+# --- The engine's rules: clocks at zero, and reminders ------------------------------------------
+
+
+def deadlines_fire(deadlines: Sequence[Deadline], now: datetime) -> None:
+    """Mark claimed deadlines as fired (their acts follow in the same transaction)."""
+    fired = _pending().filter(pk__in=[d.pk for d in deadlines])
+    if fired.update(status=DeadlineStatus.FIRED, closed_at=now) != len(deadlines):
+        raise StaleState("A clock changed while it was being claimed.")
+
+
+def deadlines_cancel(pks: Iterable[int], now: datetime) -> None:
+    """Stop pending deadlines that no longer apply (their dispute's state does not give
+    them), or whose act was refused: they do not come back."""
+    _pending().filter(pk__in=list(pks)).update(status=DeadlineStatus.CANCELLED, closed_at=now)
+
+
+def reminders_moved_on(deadlines: Sequence[Deadline]) -> None:
+    """Save each deadline's next reminder time (set by the caller), in one statement."""
+    update_rows(deadlines, ["next_reminder_at"])
 
 
 # --- Staff: extend or pause a clock, with a reason both parties see ---------------------------
@@ -128,28 +102,28 @@ def _locked_deadline(deadline: Deadline, actor: User) -> Deadline:
     return deadline
 
 
-def _record(deadline: Deadline, actor: User, code: str, message: str, reason: str, now):
-    DisputeEvent.objects.create(
-        dispute=deadline.dispute,
+def _changed(
+    deadline: Deadline, code: str, *, actor: User, reason: str, now: datetime, **data: Any
+) -> Deadline:
+    """Save the staff change and put it on the record (both parties are told)."""
+    deadline.save(update_fields=["due_at", "remaining", "next_reminder_at", "status"])
+    due_at, remaining = deadline.due_at, deadline.remaining
+    record(
+        deadline.dispute,
+        code,
         actor=actor,
-        code=code,
-        from_state=deadline.dispute.state,
-        to_state=deadline.dispute.state,
+        at=now,
         data={
             "deadline": deadline.pk,
             "kind": deadline.kind,
             "reason": reason,
-            "text": f"{message} Reason: {reason}",
+            # As text here, to the microsecond (the JSON encoder keeps milliseconds).
+            "due_at": due_at.isoformat() if due_at is not None else None,
+            "remaining": duration_iso_string(remaining) if remaining is not None else None,
+            **data,
         },
-        created_at=now,
     )
-    tell_both(
-        deadline.dispute,
-        key=f"{code}:{deadline.pk}:{now.timestamp()}",
-        subject=f"Dispute {deadline.dispute.reference}: a deadline changed",
-        body=f"{message} Reason: {reason}",
-        now=now,
-    )
+    return deadline
 
 
 @transaction.atomic
@@ -161,23 +135,13 @@ def deadline_extend(
         raise ActionRefused("Give a number of hours and a reason.")
     deadline = _locked_deadline(deadline, actor)
     if deadline.status == DeadlineStatus.PAUSED:
+        assert deadline.remaining is not None  # a paused deadline keeps its time left
         deadline.remaining += timedelta(hours=hours)
-        when = "when it resumes"
     else:
+        assert deadline.due_at is not None  # a pending deadline has its due time
         deadline.due_at += timedelta(hours=hours)
-        deadline.next_reminder_at = next_reminder(deadline.kind, deadline.due_at, now)
-        when = f"now due {deadline.due_at:%-d %b %Y, %H:%M} UTC"
-    deadline.save(update_fields=["due_at", "remaining", "next_reminder_at"])
-    label = deadline.get_kind_display()
-    _record(
-        deadline,
-        actor,
-        "disputes.deadline.extended",
-        f"{label} extended by {hours} hours ({when}).",
-        reason,
-        now,
-    )
-    return deadline
+        deadline.next_reminder_at = clock_of(deadline.kind).next_reminder(deadline.due_at, now)
+    return _changed(deadline, EXTENDED.code, actor=actor, reason=reason, now=now, hours=hours)
 
 
 @transaction.atomic
@@ -190,20 +154,12 @@ def deadline_pause(
     deadline = _locked_deadline(deadline, actor)
     if deadline.status == DeadlineStatus.PAUSED:
         raise StaleState("This deadline is already paused.")
+    assert deadline.due_at is not None  # running, so it has its due time
     deadline.remaining = max(deadline.due_at - now, timedelta(0))
     deadline.due_at = None
     deadline.next_reminder_at = None
     deadline.status = DeadlineStatus.PAUSED
-    deadline.save(update_fields=["remaining", "due_at", "next_reminder_at", "status"])
-    _record(
-        deadline,
-        actor,
-        "disputes.deadline.paused",
-        f"{deadline.get_kind_display()} paused.",
-        reason,
-        now,
-    )
-    return deadline
+    return _changed(deadline, PAUSED.code, actor=actor, reason=reason, now=now)
 
 
 @transaction.atomic
@@ -214,13 +170,9 @@ def deadline_resume(
     deadline = _locked_deadline(deadline, actor)
     if deadline.status != DeadlineStatus.PAUSED:
         raise StaleState("This deadline is not paused.")
+    assert deadline.remaining is not None  # a paused deadline keeps its time left
     deadline.due_at = now + deadline.remaining
     deadline.remaining = None
     deadline.status = DeadlineStatus.PENDING
-    deadline.next_reminder_at = next_reminder(deadline.kind, deadline.due_at, now)
-    deadline.save(update_fields=["remaining", "due_at", "next_reminder_at", "status"])
-    message = (
-        f"{deadline.get_kind_display()} running again, due {deadline.due_at:%-d %b %Y, %H:%M} UTC."
-    )
-    _record(deadline, actor, "disputes.deadline.resumed", message, reason or "resumed", now)
-    return deadline
+    deadline.next_reminder_at = clock_of(deadline.kind).next_reminder(deadline.due_at, now)
+    return _changed(deadline, RESUMED.code, actor=actor, reason=reason or "resumed", now=now)

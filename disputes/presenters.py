@@ -1,18 +1,20 @@
 """Plain-words descriptions of a dispute for the person looking at it: whose move it is, by
-when, and what happens if nobody acts. Views pass these to templates, which only display them."""
+when, and what happens if nobody acts (each clock's own words: .clocks). Views pass these to
+templates, which only display them."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from accounts.models import User
 
-from .models import Deadline, DeadlineKind, Dispute, DisputeState, Offer, Party, Remedy
+from .clocks import clock_of
+from .models import Deadline, Dispute, DisputeState, Party
 from .selectors import pending_deadlines
-from .services import current_offer
 
 
 @dataclass(frozen=True)
-class Clock:
+class ShownClock:
+    """A running clock as a party sees it: the deadline, and what happens at zero."""
+
     deadline: Deadline
     consequence: str
 
@@ -22,55 +24,12 @@ class NextStep:
     headline: str
     detail: str
     your_move: bool
-    clocks: list[Clock] = field(default_factory=list)
+    clocks: list[ShownClock] = field(default_factory=list)
 
 
-def _when(moment: datetime) -> str:
-    return f"{moment:%-d %b %Y, %H:%M} UTC"
-
-
-def _effect_of(offer: Offer, you: bool) -> str:
-    who = "you will" if you else "the buyer will"
-    if offer.remedy == Remedy.REPLACEMENT:
-        return "a replacement is agreed"
-    if offer.remedy == Remedy.RETURN_AND_REFUND:
-        return f"the return starts, and {who} be refunded {offer.money} when it arrives"
-    return f"{who} be refunded {offer.money}"
-
-
-def _consequence(dispute: Dispute, deadline: Deadline, viewer: str) -> str:
-    assert deadline.due_at is not None  # only paused deadlines have none; these are pending
-    due = _when(deadline.due_at)
-    buyer = viewer == Party.BUYER
-    match deadline.kind:
-        case DeadlineKind.SELLER_ANSWER:
-            claim = current_offer(dispute, Party.BUYER)
-            assert claim is not None  # a dispute opens with the buyer's claim
-            effect = _effect_of(claim, you=buyer)
-            who = "the seller does" if buyer else "you do"
-            return f"If {who} not answer by {due}, {effect}."
-        case DeadlineKind.NEGOTIATION_LIMIT:
-            return f"If there is no agreement by {due}, a Parley arbiter decides the case."
-        case DeadlineKind.GOODS_IN_TRANSIT:
-            return (
-                f"If the parcel has not been confirmed received by {due} (the seller's delivery "
-                "time limit), a Parley arbiter decides the case."
-            )
-        case DeadlineKind.RETURN_SHIPMENT:
-            if buyer:
-                return (
-                    f"If you do not ship the return by {due}, the dispute closes without a refund."
-                )
-            return f"If the buyer does not ship the return by {due}, it closes in your favour."
-        case DeadlineKind.APPEAL:
-            return f"If neither side appeals by {due}, the ruling becomes final."
-        case DeadlineKind.RETURN_RECEIPT:
-            assert dispute.agreed_offer is not None  # a return follows an agreed remedy
-            money = dispute.agreed_offer.money
-            who = "the seller does" if buyer else "you do"
-            whom = "you are" if buyer else "the buyer is"
-            return f"If {who} not confirm the return by {due}, {whom} refunded {money} anyway."
-    return f"Due {due}."
+def _shown(dispute: Dispute, deadline: Deadline, viewer: str) -> ShownClock:
+    assert deadline.due_at is not None  # pending deadlines have their due time
+    return ShownClock(deadline, clock_of(deadline.kind).reads(dispute, deadline.due_at, viewer))
 
 
 _HEADLINES: dict[tuple[str, str], tuple[str, str, bool]] = {
@@ -138,7 +97,7 @@ _HEADLINES: dict[tuple[str, str], tuple[str, str, bool]] = {
 
 
 def next_step(dispute: Dispute, viewer: str) -> NextStep:
-    clocks = [Clock(d, _consequence(dispute, d, viewer)) for d in pending_deadlines(dispute)]
+    clocks = [_shown(dispute, d, viewer) for d in pending_deadlines(dispute)]
     if dispute.state == DisputeState.RESOLVED:
         detail = dispute.get_outcome_display()
         if dispute.ruled_at and not dispute.final_at and not dispute.appealed_at:

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from timers.engine import enforce_deadlines
 
@@ -6,7 +8,7 @@ from timers.engine import enforce_deadlines
 class Command(BaseCommand):
     help = "Act on every overdue deadline, in the order they fell due (also run by Celery beat)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--batch-size",
             type=int,
@@ -14,7 +16,7 @@ class Command(BaseCommand):
             help="Acts per transaction (a person acting on a case in the batch waits for it).",
         )
 
-    def handle(self, *args, batch_size: int, **options) -> None:
+    def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         report = enforce_deadlines(batch_size=batch_size)
         summary = ", ".join(f"{n} {name}" for name, n in report.acted.items()) or "nothing due"
         notes = [f"{report.batches} batches"]

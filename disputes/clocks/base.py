@@ -1,0 +1,91 @@
+"""What a kind of clock is, and the registry of them all.
+
+A clock is a deadline that runs while a dispute is in some state. Each kind says, in one
+place: when it runs out (from the dispute's state and the policy pinned on the dispute), whom
+it reminds, what happens at zero (a batch act of `disputes.services`, by name) and how it reads
+to each party on the dispute's page. `DeadlineKind` (models) names the kinds for the database
+column; the clocks registered here are what syncing, the engine's rules and the pages read.
+"""
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from django.conf import settings
+
+from core.moments import moment
+from core.outbox import Note
+
+from ..events import audience
+from ..models import Deadline, DeadlineKind, Dispute
+
+
+class Clock:
+    """One kind of clock. Subclasses set the class attributes and `due`; the rest has defaults."""
+
+    kind: ClassVar[str]  # a DeadlineKind value
+    reminds: ClassVar[str | None] = None  # the party who must act before zero (a Party value)
+    at_zero: ClassVar[str]  # the batch act at zero: its name in disputes.services
+
+    @property
+    def label(self) -> str:
+        return DeadlineKind(self.kind).label
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        """When it runs out as the policy gives it, or None if it does not run in this state."""
+        raise NotImplementedError
+
+    def act_options(self) -> Mapping[str, object]:
+        """What the act at zero takes besides the dues and when the engine ran."""
+        return {}
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        """What happens at zero, in words for the viewer (a Party value)."""
+        return f"Due {moment(due_at)}."
+
+    # --- Reminders ----------------------------------------------------------------------------
+
+    def next_reminder(self, due_at: datetime | None, after: datetime) -> datetime | None:
+        """The next reminder still ahead of `after` (PARLEY_REMINDER_HOURS before zero), for
+        clocks someone must beat; None when there is none left, or nobody to remind."""
+        if self.reminds is None or due_at is None:
+            return None
+        moments = sorted(due_at - timedelta(hours=h) for h in settings.PARLEY_REMINDER_HOURS)
+        return next((m for m in moments if m > after), None)
+
+    def reminder(self, deadline: Deadline, remind_at: datetime, now: datetime) -> Note:
+        """The reminder due at `remind_at`, to the party who must act (sent at `now`). Its
+        key names the deadline, its due time and the offset: once per reminder, and an
+        extended deadline gets fresh ones."""
+        assert self.reminds is not None and deadline.due_at is not None
+        due_at, dispute = deadline.due_at, deadline.dispute
+        offset = round((due_at - remind_at).total_seconds() / 3600)
+        hours_left = max(1, round((due_at - now).total_seconds() / 3600))
+        recipient, url = audience(dispute)[self.reminds]
+        key = f"deadline:{deadline.pk}:{due_at.timestamp():.0f}:remind:{offset}h:{self.reminds}"
+        subject, body = self.reminder_words(dispute, due_at, hours_left)
+        return Note(recipient, key, subject, body, url, remind_at)
+
+    def reminder_words(
+        self, dispute: Dispute, due_at: datetime, hours_left: int
+    ) -> tuple[str, str]:
+        """The reminder's subject and body."""
+        return (
+            f"Reminder: dispute {dispute.reference} needs you",
+            f"{self.label} is due {moment(due_at)} (in about {hours_left} hours). "
+            "Open the dispute to see what happens then.",
+        )
+
+
+CLOCKS: dict[str, Clock] = {}  # by kind, in the order the engine acts on a batch's kinds
+
+
+def registered[C: type[Clock]](cls: C) -> C:
+    """Class decorator: the one instance of a kind of clock, in the registry."""
+    if cls.kind in CLOCKS:
+        raise ValueError(f"The clock {cls.kind} is defined twice.")
+    CLOCKS[cls.kind] = cls()
+    return cls
+
+
+Explanation = Callable[[Dispute], str]

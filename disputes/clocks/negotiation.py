@@ -1,0 +1,106 @@
+"""The clocks of the negotiation: the seller's answer, and the limits on how long the parties
+may negotiate (in all, and while a parcel that never came is still "in transit")."""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from core.moments import moment
+
+from ..models import NEGOTIATING, DeadlineKind, Dispute, DisputeState, Offer, Party, Reason, Remedy
+from .base import Clock, registered
+
+
+def _buyer_claim(dispute: Dispute) -> Offer:
+    # The buyer's current offer (services.current_offer, read here without importing the acts).
+    current = dispute.offers.filter(party=Party.BUYER, superseded_by__isnull=True)
+    claim = current.order_by("-id").first()
+    assert claim is not None  # a dispute opens with the buyer's claim
+    return claim
+
+
+def _effect_of(offer: Offer, you: bool) -> str:
+    who = "you will" if you else "the buyer will"
+    if offer.remedy == Remedy.REPLACEMENT:
+        return "a replacement is agreed"
+    if offer.remedy == Remedy.RETURN_AND_REFUND:
+        return f"the return starts, and {who} be refunded {offer.money} when it arrives"
+    return f"{who} be refunded {offer.money}"
+
+
+@registered
+class SellerAnswer(Clock):
+    """The seller answers a claim, or a modified claim, within the policy's days; if not, the
+    buyer's claim is carried out as if accepted."""
+
+    kind = DeadlineKind.SELLER_ANSWER
+    reminds = Party.SELLER
+    at_zero = "dispute_resolve_for_seller_silence_many"
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        if dispute.state != DisputeState.AWAITING_SELLER:
+            return None
+        return dispute.seller_clock_started_at + timedelta(days=dispute.policy.seller_answer_days)
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        buyer = viewer == Party.BUYER
+        effect = _effect_of(_buyer_claim(dispute), you=buyer)
+        who = "the seller does" if buyer else "you do"
+        return f"If {who} not answer by {moment(due_at)}, {effect}."
+
+
+class _Escalation(Clock):
+    """A limit on negotiating: at zero the case goes to an arbiter."""
+
+    at_zero = "dispute_escalate_many"
+
+    def act_options(self) -> Mapping[str, object]:
+        return {"rule": self.kind, "explanation": self.explanation}
+
+    def explanation(self, dispute: Dispute) -> str:
+        """The escalation's sentence on the timeline and in both parties' notes."""
+        raise NotImplementedError
+
+
+@registered
+class NegotiationLimit(_Escalation):
+    kind = DeadlineKind.NEGOTIATION_LIMIT
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        if dispute.state not in NEGOTIATING:
+            return None
+        return dispute.opened_at + timedelta(days=dispute.policy.negotiation_days)
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        return f"If there is no agreement by {moment(due_at)}, a Parley arbiter decides the case."
+
+    def explanation(self, dispute: Dispute) -> str:
+        days = dispute.policy.negotiation_days
+        return f"No agreement within {days} days of filing: the case went to a Parley arbiter"
+
+
+@registered
+class GoodsInTransit(_Escalation):
+    """A claim about delivery, while the parcel is not confirmed received: runs out with the
+    seller's own delivery time limit."""
+
+    kind = DeadlineKind.GOODS_IN_TRANSIT
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        order = dispute.order
+        about_delivery = dispute.reason in Reason.about_delivery()
+        in_transit = order.received_at is None
+        if dispute.state not in NEGOTIATING or not (about_delivery and in_transit):
+            return None
+        return order.promised_delivery_at
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        return (
+            f"If the parcel has not been confirmed received by {moment(due_at)} (the seller's "
+            "delivery time limit), a Parley arbiter decides the case."
+        )
+
+    def explanation(self, dispute: Dispute) -> str:
+        return (
+            "The seller's delivery time limit ran out with the parcel still not received: "
+            "the case went to a Parley arbiter"
+        )

@@ -1,0 +1,55 @@
+"""The clocks of a return: the buyer ships it in time, the seller confirms it arrived."""
+
+from datetime import datetime, timedelta
+
+from core.moments import moment
+
+from ..models import DeadlineKind, Dispute, DisputeState, Party
+from .base import Clock, registered
+
+
+@registered
+class ReturnShipment(Clock):
+    """The buyer ships an agreed return within the policy's days, or the dispute closes in
+    the seller's favour without a refund."""
+
+    kind = DeadlineKind.RETURN_SHIPMENT
+    reminds = Party.BUYER
+    at_zero = "dispute_close_unshipped_return_many"
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        if dispute.state != DisputeState.AWAITING_RETURN:
+            return None
+        assert dispute.agreed_at is not None  # a return follows an agreement or a ruling
+        return dispute.agreed_at + timedelta(days=dispute.policy.return_ship_days)
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        due = moment(due_at)
+        if viewer == Party.BUYER:
+            return f"If you do not ship the return by {due}, the dispute closes without a refund."
+        return f"If the buyer does not ship the return by {due}, it closes in your favour."
+
+
+@registered
+class ReturnReceipt(Clock):
+    """The seller confirms the returned item arrived, or the buyer is refunded anyway. With no
+    carrier feed, delivery is estimated with the seller's own delivery time limit."""
+
+    kind = DeadlineKind.RETURN_RECEIPT
+    reminds = Party.SELLER
+    at_zero = "dispute_refund_unconfirmed_return_many"
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        if dispute.state != DisputeState.RETURN_IN_TRANSIT:
+            return None
+        assert dispute.return_shipped_at is not None  # in transit since the buyer shipped it
+        delivered = dispute.return_shipped_at + timedelta(days=dispute.order.delivery_days or 0)
+        return delivered + timedelta(days=dispute.policy.return_receipt_days)
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        assert dispute.agreed_offer is not None  # a return follows an agreed remedy
+        money, buyer = dispute.agreed_offer.money, viewer == Party.BUYER
+        who = "the seller does" if buyer else "you do"
+        whom = "you are" if buyer else "the buyer is"
+        due = moment(due_at)
+        return f"If {who} not confirm the return by {due}, {whom} refunded {money} anyway."

@@ -1,0 +1,43 @@
+"""The clocks around an arbiter's ruling: the window to appeal it, and a request for evidence."""
+
+from datetime import datetime, timedelta
+
+from core.moments import moment
+
+from ..models import ARBITRATION_STATES, DeadlineKind, Dispute, DisputeState
+from .base import Clock, registered
+
+# States in which a ruling may still be appealed (see Dispute.appeal's source states).
+_APPEALABLE = (DisputeState.RESOLVED, DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT)
+
+
+@registered
+class Appeal(Clock):
+    """Either party may appeal a ruling once within the policy's days; then it is final (and
+    the seller's payout can follow)."""
+
+    kind = DeadlineKind.APPEAL
+    at_zero = "dispute_finalize_many"
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        appealable = dispute.state in _APPEALABLE and not (dispute.appealed_at or dispute.final_at)
+        if not appealable or dispute.ruled_at is None:
+            return None
+        return dispute.ruled_at + timedelta(days=dispute.policy.appeal_days)
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        return f"If neither side appeals by {moment(due_at)}, the ruling becomes final."
+
+
+@registered
+class EvidenceRequest(Clock):
+    """The party an arbiter asked for evidence answers by the time the arbiter set; if not,
+    the case returns to the queue marked so."""
+
+    kind = DeadlineKind.EVIDENCE_REQUEST
+    at_zero = "dispute_evidence_overdue_many"
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        if dispute.state not in ARBITRATION_STATES:
+            return None
+        return dispute.evidence_due_at
