@@ -200,6 +200,15 @@ MAILERS = {
 }
 PARLEY_SITE_URL = env("PARLEY_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Parley <no-reply@parley.test>")
+# The outbox's email delivery (notifications/delivery.py): a failed send is tried again after
+# these waits, then given up after `max_attempts` (staff see it in the admin and can retry).
+PARLEY_EMAIL_DELIVERY = {
+    "batch_size": 100,
+    "retry_after_seconds": [60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600],
+    "max_attempts": 6,
+    # A drain stops after this long with rows still due and queues its own continuation.
+    "drain_seconds": 30,
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

@@ -1,6 +1,7 @@
 """Telling people what happened: an outbox row in the act's transaction, email after commit."""
 
 import logging
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from accounts.models import User
 from core.bulk import insert_columns
 from core.outbox import Note
 
-from .models import Notification
+from .models import UNDELIVERED, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
             "body": [note.body for note in notes],
             "url": [note.url for note in notes],
             "created_at": [note.at or at for note in notes],
+            "next_attempt_at": [note.at or at for note in notes],
         },
         ignore_conflicts=True,
     )
@@ -88,27 +90,60 @@ def _queue_delivery() -> None:
 
 @transaction.atomic
 def notification_deliver(*, notification_id: int) -> bool:
-    """Email one notification unless it was already emailed. The row lock makes two deliverers
-    (a task and the sweep) send it once."""
+    """Email one notification unless it was already emailed or given up. The row lock makes two
+    deliverers (a task and the sweep) send it once. A failed send is recorded on the row (tried
+    again later, or given up after the last attempt), never raised."""
     notification = (
         Notification.objects.select_for_update(skip_locked=True)
         .select_related("recipient")
-        .filter(pk=notification_id, emailed_at__isnull=True)
+        .filter(UNDELIVERED, pk=notification_id)
         .first()
     )
     if notification is None:
         return False
-    if notification.recipient.email:
-        message = EmailMessage(
-            subject=f"[Parley] {notification.subject}",
-            body=_email_body(notification),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.recipient.email],
-        )
+    error = _send(notification)
+    _record(notification, error)
+    notification.save(update_fields=[*DELIVERY_FIELDS])
+    return not error
+
+
+DELIVERY_FIELDS = ("emailed_at", "attempts", "last_error", "next_attempt_at", "gave_up_at")
+
+
+def _send(notification: Notification) -> str:
+    """Send its email; the error as text, or "" when sent (or nobody to send to)."""
+    if not notification.recipient.email:
+        return ""
+    message = EmailMessage(
+        subject=f"[Parley] {notification.subject}",
+        body=_email_body(notification),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient.email],
+    )
+    try:
         message.send()
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
-    return True
+    except Exception as exc:  # any mailer's failure: recorded on the row, the sweep goes on
+        logger.warning("notification %s not emailed: %r", notification.pk, exc)
+        return f"{type(exc).__name__}: {exc}"[:1000]
+    return ""
+
+
+def _record(notification: Notification, error: str) -> None:
+    """Count the attempt: sent, or due again after the next wait, or given up after the last."""
+    now = timezone.now()
+    if notification.recipient.email:
+        notification.attempts += 1
+    if not error:
+        notification.emailed_at = now
+        return
+    policy = settings.PARLEY_EMAIL_DELIVERY
+    notification.last_error = error
+    waits = policy["retry_after_seconds"]
+    if notification.attempts >= policy["max_attempts"]:
+        notification.gave_up_at = now
+    else:
+        wait = waits[min(notification.attempts, len(waits)) - 1]
+        notification.next_attempt_at = now + timedelta(seconds=wait)
 
 
 def _email_body(notification: Notification) -> str:
@@ -117,13 +152,29 @@ def _email_body(notification: Notification) -> str:
 
 
 def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:
-    """Deliver undelivered notifications, oldest first. Run after each commit that wrote some
+    """Deliver due notifications, oldest first. Run after each commit that wrote some
     (older_than=0) and every minute by beat (catching what a lost task or a broker outage
-    left). Two sweeps at once send each message once: rows are claimed with SKIP LOCKED."""
-    cutoff = timezone.now() - older_than
-    pending = Notification.objects.filter(emailed_at__isnull=True, created_at__lte=cutoff)
-    ids = list(pending.order_by("created_at").values_list("id", flat=True)[:limit])
+    left, and failed sends whose wait is over). Two sweeps at once send each message once:
+    rows are claimed with SKIP LOCKED. One failing send does not stop the others."""
+    now = timezone.now()
+    pending = Notification.objects.filter(
+        UNDELIVERED, next_attempt_at__lte=now, created_at__lte=now - older_than
+    )
+    ids = list(pending.order_by("next_attempt_at").values_list("id", flat=True)[:limit])
     return sum(notification_deliver(notification_id=pk) for pk in ids)
+
+
+@transaction.atomic
+def notification_retry(*, ids: Iterable[int], actor: User) -> int:
+    """Staff: email these notifications again as soon as possible, with a fresh count of
+    attempts (given-up rows and rows waiting to retry; sent ones are left alone)."""
+    count = Notification.objects.filter(pk__in=list(ids), emailed_at__isnull=True).update(
+        attempts=0, gave_up_at=None, next_attempt_at=timezone.now()
+    )
+    logger.info("%s queued %s notification(s) for another delivery", actor.username, count)
+    if count:
+        _queue_delivery_on_commit()
+    return count
 
 
 def mark_all_read(*, user: User) -> int:
