@@ -91,10 +91,11 @@ def _queue_delivery() -> None:
 @transaction.atomic
 def notification_deliver(*, notification_id: int) -> bool:
     """Email one notification unless it was already emailed or given up. The row lock makes two
-    deliverers (a task and the sweep) send it once. A failed send is recorded on the row (tried
-    again later, or given up after the last attempt), never raised."""
+    deliverers (a task and the sweep) send it once; only the outbox row is locked (`of=`), never
+    its recipient's, whose logins and own writes go on while the email is sent. A failed send is
+    recorded on the row (tried again later, or given up after the last attempt), never raised."""
     notification = (
-        Notification.objects.select_for_update(skip_locked=True)
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("recipient")
         .filter(UNDELIVERED, pk=notification_id)
         .first()
