@@ -7,8 +7,6 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from celery import current_app
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +14,8 @@ from accounts.models import User
 from core.bulk import insert_columns
 from core.outbox import Note
 
-from .models import UNDELIVERED, Notification
+from .delivery import outbox_drain
+from .models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -88,81 +87,15 @@ def _queue_delivery() -> None:
         _broker_down_until = None
 
 
-@transaction.atomic
-def notification_deliver(*, notification_id: int) -> bool:
-    """Email one notification unless it was already emailed or given up. The row lock makes two
-    deliverers (a task and the sweep) send it once; only the outbox row is locked (`of=`), never
-    its recipient's, whose logins and own writes go on while the email is sent. A failed send is
-    recorded on the row (tried again later, or given up after the last attempt), never raised."""
-    notification = (
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("recipient")
-        .filter(UNDELIVERED, pk=notification_id)
-        .first()
-    )
-    if notification is None:
-        return False
-    error = _send(notification)
-    _record(notification, error)
-    notification.save(update_fields=[*DELIVERY_FIELDS])
-    return not error
-
-
-DELIVERY_FIELDS = ("emailed_at", "attempts", "last_error", "next_attempt_at", "gave_up_at")
-
-
-def _send(notification: Notification) -> str:
-    """Send its email; the error as text, or "" when sent (or nobody to send to)."""
-    if not notification.recipient.email:
-        return ""
-    message = EmailMessage(
-        subject=f"[Parley] {notification.subject}",
-        body=_email_body(notification),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.recipient.email],
-    )
-    try:
-        message.send()
-    except Exception as exc:  # any mailer's failure: recorded on the row, the sweep goes on
-        logger.warning("notification %s not emailed: %r", notification.pk, exc)
-        return f"{type(exc).__name__}: {exc}"[:1000]
-    return ""
-
-
-def _record(notification: Notification, error: str) -> None:
-    """Count the attempt: sent, or due again after the next wait, or given up after the last."""
-    now = timezone.now()
-    if notification.recipient.email:
-        notification.attempts += 1
-    if not error:
-        notification.emailed_at = now
-        return
-    policy = settings.PARLEY_EMAIL_DELIVERY
-    notification.last_error = error
-    waits = policy["retry_after_seconds"]
-    if notification.attempts >= policy["max_attempts"]:
-        notification.gave_up_at = now
-    else:
-        wait = waits[min(notification.attempts, len(waits)) - 1]
-        notification.next_attempt_at = now + timedelta(seconds=wait)
-
-
-def _email_body(notification: Notification) -> str:
-    link = f"\n\n{settings.PARLEY_SITE_URL}{notification.url}" if notification.url else ""
-    return f"{notification.body}{link}\n\n— Parley buyer protection"
-
-
-def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:
-    """Deliver due notifications, oldest first. Run after each commit that wrote some
-    (older_than=0) and every minute by beat (catching what a lost task or a broker outage
-    left, and failed sends whose wait is over). Two sweeps at once send each message once:
-    rows are claimed with SKIP LOCKED. One failing send does not stop the others."""
-    now = timezone.now()
-    pending = Notification.objects.filter(
-        UNDELIVERED, next_attempt_at__lte=now, created_at__lte=now - older_than
-    )
-    ids = list(pending.order_by("next_attempt_at").values_list("id", flat=True)[:limit])
-    return sum(notification_deliver(notification_id=pk) for pk in ids)
+def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Email due notifications, oldest first, in batches until none is due (see delivery.py).
+    Run after each commit that wrote some (older_than=0) and every minute by beat (catching what
+    a lost task or a broker outage left, and failed sends whose wait is over). A drain that runs
+    out of time queues its own continuation, behind whatever else waits for the worker."""
+    report = outbox_drain(older_than=older_than)
+    if report.more:
+        _queue_delivery()
+    return report.sent
 
 
 @transaction.atomic

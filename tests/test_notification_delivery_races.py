@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
@@ -84,6 +85,7 @@ def test_while_an_email_is_sent_its_recipient_can_still_log_in(holding):
     assert Notification.objects.get(dedupe_key="race:login").emailed_at is not None
 
 
+@override_settings(PARLEY_EMAIL_DELIVERY={**settings.PARLEY_EMAIL_DELIVERY, "batch_size": 1})
 def test_a_second_sweep_sends_the_same_persons_other_email_meanwhile(holding):
     buyer = BuyerFactory()
     _notify(buyer, "race:first", "Held")
@@ -99,3 +101,30 @@ def test_a_second_sweep_sends_the_same_persons_other_email_meanwhile(holding):
         thread.join(timeout=20)
     assert second == 1 and results == [1]  # each sweep sent one, neither skipped the other
     assert sorted(m.subject for m in mail.outbox) == ["[Parley] Held", "[Parley] Not held"]
+
+
+@override_settings(PARLEY_EMAIL_DELIVERY={**settings.PARLEY_EMAIL_DELIVERY, "batch_size": 25})
+def test_two_drains_at_once_share_the_outbox_and_send_each_email_once(holding):
+    buyers = [BuyerFactory() for _ in range(3)]
+    for i in range(300):
+        _notify(buyers[i % 3], f"shared:{i}", f"Shared {i}")
+    results: list = []
+    barrier = threading.Barrier(2)
+
+    def drain():
+        try:
+            barrier.wait()
+            results.append(services.outbox_sweep(older_than=timedelta(0)))
+        except Exception as exc:  # reported by the assertions
+            results.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(results) == 300, results
+    assert len(mail.outbox) == 300
+    assert len({m.subject for m in mail.outbox}) == 300
