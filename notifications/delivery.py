@@ -7,13 +7,23 @@ LOCKED`, so concurrent drains share the work and nobody else's rows wait), email
 and their outcomes written in one statement before the commit. A failed send is the row's own
 business: it is recorded (attempts, last error, next attempt after a backoff, given up after the
 last one) and the batch goes on with the next row.
+
+Send, then mark: an email goes out before its row is marked sent, and the mark commits with the
+batch. A worker killed mid-batch (or a database connection lost before the commit) leaves the
+batch's sent emails unmarked, and the next drain sends them again: never lost, but possibly
+twice (up to one batch). The copies are harmless: each notification always carries the same
+Message-ID (`message_id`), so mailboxes and clients that recognise duplicates by Message-ID
+keep one, and a reader can see it is the same message. Marking first would instead lose the
+email in flight when the worker dies.
 """
 
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -179,4 +189,13 @@ def email_message(notification: Notification) -> EmailMessage:
         body=f"{notification.body}{link}\n\n— Parley buyer protection",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient.email],
+        headers={"Message-ID": message_id(notification)},
     )
+
+
+def message_id(notification: Notification) -> str:
+    """The same for every send of one notification, so a resend is recognisably a duplicate;
+    its dedupe key's hash keeps ids from two databases (staging, a restore) from meeting."""
+    digest = hashlib.sha256(notification.dedupe_key.encode()).hexdigest()[:16]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "parley"
+    return f"<notification-{notification.pk}.{digest}@{domain}>"
