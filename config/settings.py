@@ -195,14 +195,39 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 
-# --- Mail (Django 6.1 MAILERS; console unless configured) -----------------------------------
-MAILERS = {
-    "default": {
-        "BACKEND": env("MAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
+# --- Mail (Django 6.1 MAILERS; SMTP when SMTP_HOST is set, else the console) ----------------
+# MAIL_BACKEND may name another backend (a provider's, e.g. django-anymail's). Django 6.1's SMTP
+# mailer takes its server from OPTIONS only: without a host it fails on the first send.
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
+_CONSOLE = "django.core.mail.backends.console.EmailBackend"
+_mail_backend = env("MAIL_BACKEND", default=_SMTP if env("SMTP_HOST", default="") else _CONSOLE)
+MAILERS: dict[str, dict[str, Any]] = {"default": {"BACKEND": _mail_backend}}
+if _mail_backend == _SMTP:
+    # SMTP_TLS: starttls (the default, port 587), ssl (TLS from the first byte, port 465) or none.
+    _smtp_tls = env("SMTP_TLS", default="starttls").lower()
+    if _smtp_tls not in {"starttls", "ssl", "none"}:
+        raise environ.ImproperlyConfigured(f"SMTP_TLS is starttls, ssl or none, not {_smtp_tls!r}.")
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env("SMTP_HOST"),  # required: refuse to start without it
+        "port": env.int("SMTP_PORT", default=None),
+        "username": env("SMTP_USER", default=""),
+        "password": env("SMTP_PASSWORD", default=""),
+        "use_tls": _smtp_tls == "starttls",
+        "use_ssl": _smtp_tls == "ssl",
+        # A hung server must not hold a batch's outbox rows for ever.
+        "timeout": env.int("SMTP_TIMEOUT", default=10),
     }
-}
 PARLEY_SITE_URL = env("PARLEY_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Parley <no-reply@parley.test>")
+# The outbox's email delivery (notifications/delivery.py): a failed send is tried again after
+# these waits, then given up after `max_attempts` (staff see it in the admin and can retry).
+PARLEY_EMAIL_DELIVERY = {
+    "batch_size": 100,
+    "retry_after_seconds": [60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600],
+    "max_attempts": 6,
+    # A drain stops after this long with rows still due and queues its own continuation.
+    "drain_seconds": 30,
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

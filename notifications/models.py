@@ -1,12 +1,34 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
+
+
+class Delivery(models.TextChoices):
+    """Where a notification's email stands (read from its columns, not stored)."""
+
+    WAITING = "waiting", "Waiting"
+    RETRYING = "retrying", "Retrying after a failure"
+    GIVEN_UP = "given_up", "Given up"
+    SENT = "sent", "Sent"
+
+
+UNDELIVERED = models.Q(emailed_at__isnull=True, gave_up_at__isnull=True)
+DELIVERY_FILTERS = {
+    Delivery.WAITING: UNDELIVERED & models.Q(attempts=0),
+    Delivery.RETRYING: UNDELIVERED & models.Q(attempts__gt=0),
+    Delivery.GIVEN_UP: models.Q(emailed_at__isnull=True, gave_up_at__isnull=False),
+    Delivery.SENT: models.Q(emailed_at__isnull=False),
+}
 
 
 class Notification(models.Model):
     """One message to one person: shown in the app and sent by email.
 
     Written in the same transaction as the act it reports (an outbox), delivered by a task after
-    commit; a periodic sweep delivers whatever no task did (broker down, worker lost).
+    commit; a periodic sweep delivers whatever no task did (broker down, worker lost). A failed
+    send is tried again later (`next_attempt_at`, backing off); after the last attempt the row is
+    given up (`gave_up_at`) until staff retry it.
     """
 
     recipient = models.ForeignKey(
@@ -19,17 +41,29 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     emailed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Email delivery: the database defaults cover rows inserted column by column (core.bulk).
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    last_error = models.TextField(blank=True, default="", db_default="")
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_default=Now())
+    gave_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            # What the outbox sweep reads: rows still to email, by when they are due.
             models.Index(
-                fields=["created_at"],
-                condition=models.Q(emailed_at__isnull=True),
-                name="notification_undelivered",
+                fields=["next_attempt_at"], condition=UNDELIVERED, name="notification_due"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.subject}"
+
+    @property
+    def delivery(self) -> Delivery:
+        if self.emailed_at is not None:
+            return Delivery.SENT
+        if self.gave_up_at is not None:
+            return Delivery.GIVEN_UP
+        return Delivery.RETRYING if self.attempts else Delivery.WAITING

@@ -1,13 +1,12 @@
 """Telling people what happened: an outbox row in the act's transaction, email after commit."""
 
 import logging
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from celery import current_app
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from accounts.models import User
 from core.bulk import insert_columns
 from core.outbox import Note
 
+from .delivery import outbox_drain
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
             "body": [note.body for note in notes],
             "url": [note.url for note in notes],
             "created_at": [note.at or at for note in notes],
+            "next_attempt_at": [note.at or at for note in notes],
         },
         ignore_conflicts=True,
     )
@@ -86,44 +87,28 @@ def _queue_delivery() -> None:
         _broker_down_until = None
 
 
+def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Email due notifications, oldest first, in batches until none is due (see delivery.py).
+    Run after each commit that wrote some (older_than=0) and every minute by beat (catching what
+    a lost task or a broker outage left, and failed sends whose wait is over). A drain that runs
+    out of time queues its own continuation, behind whatever else waits for the worker."""
+    report = outbox_drain(older_than=older_than)
+    if report.more:
+        _queue_delivery()
+    return report.sent
+
+
 @transaction.atomic
-def notification_deliver(*, notification_id: int) -> bool:
-    """Email one notification unless it was already emailed. The row lock makes two deliverers
-    (a task and the sweep) send it once."""
-    notification = (
-        Notification.objects.select_for_update(skip_locked=True)
-        .select_related("recipient")
-        .filter(pk=notification_id, emailed_at__isnull=True)
-        .first()
+def notification_retry(*, ids: Iterable[int], actor: User) -> int:
+    """Staff: email these notifications again as soon as possible, with a fresh count of
+    attempts (given-up rows and rows waiting to retry; sent ones are left alone)."""
+    count = Notification.objects.filter(pk__in=list(ids), emailed_at__isnull=True).update(
+        attempts=0, gave_up_at=None, next_attempt_at=timezone.now()
     )
-    if notification is None:
-        return False
-    if notification.recipient.email:
-        message = EmailMessage(
-            subject=f"[Parley] {notification.subject}",
-            body=_email_body(notification),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.recipient.email],
-        )
-        message.send()
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
-    return True
-
-
-def _email_body(notification: Notification) -> str:
-    link = f"\n\n{settings.PARLEY_SITE_URL}{notification.url}" if notification.url else ""
-    return f"{notification.body}{link}\n\n— Parley buyer protection"
-
-
-def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:
-    """Deliver undelivered notifications, oldest first. Run after each commit that wrote some
-    (older_than=0) and every minute by beat (catching what a lost task or a broker outage
-    left). Two sweeps at once send each message once: rows are claimed with SKIP LOCKED."""
-    cutoff = timezone.now() - older_than
-    pending = Notification.objects.filter(emailed_at__isnull=True, created_at__lte=cutoff)
-    ids = list(pending.order_by("created_at").values_list("id", flat=True)[:limit])
-    return sum(notification_deliver(notification_id=pk) for pk in ids)
+    logger.info("%s queued %s notification(s) for another delivery", actor.username, count)
+    if count:
+        _queue_delivery_on_commit()
+    return count
 
 
 def mark_all_read(*, user: User) -> int:
