@@ -1,5 +1,10 @@
 from django import forms
 
+from disputes.models import Reason
+
+from .models import PolicyClause, RulingOutcome
+from .services import Decision
+
 
 class ClockChangeForm(forms.Form):
     ACTIONS = [("extend", "Extend"), ("pause", "Pause"), ("resume", "Resume")]
@@ -32,8 +37,6 @@ class QueueFilterForm(forms.Form):
     appeals = forms.BooleanField(required=False, label="Appeals only")
 
     def __init__(self, *args, arbiters=(), **kwargs):
-        from disputes.models import Reason
-
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [("", "Any reason"), *Reason.choices]
         self.fields["assignee"].choices = [
@@ -69,8 +72,6 @@ class RulingForm(forms.Form):
     penalty_note = forms.CharField(max_length=300, required=False, label="Violation details")
 
     def __init__(self, *args, evidence=(), **kwargs):
-        from .models import PolicyClause, RulingOutcome
-
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = RulingOutcome.choices
         self.fields["policy_clause"].choices = PolicyClause.choices
@@ -78,9 +79,7 @@ class RulingForm(forms.Form):
             (str(item.pk), f"{item.get_party_display()}: {item.original_name}") for item in evidence
         ]
 
-    def decision(self):
-        from .services import Decision
-
+    def decision(self) -> Decision:
         data = self.cleaned_data
         return Decision(
             outcome=data["outcome"],
@@ -93,8 +92,6 @@ class RulingForm(forms.Form):
         )
 
     def clean(self):
-        from .models import RulingOutcome
-
         cleaned = super().clean()
         if cleaned.get("outcome") == RulingOutcome.PARTIAL_REFUND and not cleaned.get("amount"):
             self.add_error("amount", "Enter the amount to refund.")

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.errors import ActionRefused
-from disputes import services
+from disputes import selectors, services
 from disputes.models import Dispute, DisputeState, Offer, Party, Remedy
 from policies.models import Policy
 from tests.factories import shipped_order
@@ -82,7 +82,7 @@ def test_acts_offered_per_state_and_person(request, state, buyer, seller):
     dispute = _dispute_in(state, buyer, seller)
     for who in PEOPLE:
         person = request.getfixturevalue(who)
-        offered = services.dispute_actions(dispute, person)
+        offered = selectors.dispute_actions(dispute, person)
         assert offered == EXPECTED[state].get(who, set()), (state, who)
 
 

@@ -8,7 +8,6 @@ through the same service functions a person's act or a single timer uses, in the
 clock is retired, and a row that needs nothing is reported so that this run passes it by.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +16,7 @@ from django.utils.functional import partition
 
 from core.bulk import update_rows
 from core.errors import StaleState
-from disputes import clock
+from disputes import services as dispute_services
 from disputes.deadlines import RESPONSIBLE_PARTY, next_reminder, wanted_deadlines
 from disputes.models import (
     HOLDS_PAYOUT,
@@ -84,33 +83,18 @@ class Rule:
 # --- Dispute clocks -------------------------------------------------------------------------------
 
 
-def _escalation(text: str) -> Callable[[Dispute], str]:
-    return lambda dispute: text.format(days=dispute.policy.negotiation_days)
-
-
 _ACTS = {
-    DeadlineKind.SELLER_ANSWER: clock.resolve_for_seller_silence_many,
-    DeadlineKind.NEGOTIATION_LIMIT: lambda dues, ran_at: clock.escalate_many(
-        dues,
-        rule="negotiation_limit",
-        explanation=_escalation(
-            "No agreement within {days} days of filing: the case went to a Parley arbiter"
-        ),
-        ran_at=ran_at,
+    DeadlineKind.SELLER_ANSWER: dispute_services.dispute_resolve_for_seller_silence_many,
+    DeadlineKind.NEGOTIATION_LIMIT: lambda dues, ran_at: dispute_services.dispute_escalate_many(
+        dues, rule=DeadlineKind.NEGOTIATION_LIMIT, ran_at=ran_at
     ),
-    DeadlineKind.GOODS_IN_TRANSIT: lambda dues, ran_at: clock.escalate_many(
-        dues,
-        rule="goods_in_transit",
-        explanation=_escalation(
-            "The seller's delivery time limit ran out with the parcel still not received: "
-            "the case went to a Parley arbiter"
-        ),
-        ran_at=ran_at,
+    DeadlineKind.GOODS_IN_TRANSIT: lambda dues, ran_at: dispute_services.dispute_escalate_many(
+        dues, rule=DeadlineKind.GOODS_IN_TRANSIT, ran_at=ran_at
     ),
-    DeadlineKind.RETURN_SHIPMENT: clock.close_unshipped_return_many,
-    DeadlineKind.RETURN_RECEIPT: clock.refund_unconfirmed_return_many,
-    DeadlineKind.APPEAL: clock.finalize_many,
-    DeadlineKind.EVIDENCE_REQUEST: clock.evidence_overdue_many,
+    DeadlineKind.RETURN_SHIPMENT: dispute_services.dispute_close_unshipped_return_many,
+    DeadlineKind.RETURN_RECEIPT: dispute_services.dispute_refund_unconfirmed_return_many,
+    DeadlineKind.APPEAL: dispute_services.dispute_finalize_many,
+    DeadlineKind.EVIDENCE_REQUEST: dispute_services.dispute_evidence_overdue_many,
 }
 
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from disputes import clock
 from disputes import services as d
 from disputes.models import DeadlineKind, Party, Reason, Remedy
 from orders import services as o
@@ -122,7 +121,7 @@ def _cancel(dispute, buyer, seller, at):
 
 def _seller_silent(dispute, buyer, seller, at):
     due = dispute.deadlines.get(kind=DeadlineKind.SELLER_ANSWER, status="pending").due_at
-    clock.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
+    d.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
 
 
 PARTIAL = Remedy.PARTIAL_REFUND
