@@ -3,11 +3,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
+from disputes.models import Reason
+
+from .models import PolicyClause, RulingOutcome
+from .services import Decision
+
 if TYPE_CHECKING:
     from accounts.models import User
     from disputes.models import EvidenceItem
-
-    from .services import Decision
 
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -47,8 +50,6 @@ class QueueFilterForm(forms.Form):
     appeals = forms.BooleanField(required=False, label="Appeals only")
 
     def __init__(self, *args: Any, arbiters: Iterable["User"] = (), **kwargs: Any) -> None:
-        from disputes.models import Reason
-
         super().__init__(*args, **kwargs)
         _choice_field(self, "reason").choices = [("", "Any reason"), *Reason.choices]
         _choice_field(self, "assignee").choices = [
@@ -84,8 +85,6 @@ class RulingForm(forms.Form):
     penalty_note = forms.CharField(max_length=300, required=False, label="Violation details")
 
     def __init__(self, *args: Any, evidence: Iterable["EvidenceItem"] = (), **kwargs: Any) -> None:
-        from .models import PolicyClause, RulingOutcome
-
         super().__init__(*args, **kwargs)
         _choice_field(self, "outcome").choices = RulingOutcome.choices
         _choice_field(self, "policy_clause").choices = PolicyClause.choices
@@ -93,9 +92,7 @@ class RulingForm(forms.Form):
             (str(item.pk), f"{item.get_party_display()}: {item.original_name}") for item in evidence
         ]
 
-    def decision(self) -> "Decision":
-        from .services import Decision
-
+    def decision(self) -> Decision:
         data = self.cleaned_data
         return Decision(
             outcome=data["outcome"],
@@ -108,8 +105,6 @@ class RulingForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        from .models import RulingOutcome
-
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("outcome") == RulingOutcome.PARTIAL_REFUND and not cleaned.get("amount"):

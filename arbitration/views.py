@@ -8,7 +8,7 @@ from core.errors import ActionRefused, StaleState
 from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
 from disputes.models import RUNNING_STATUSES, Deadline, Dispute, Party
-from disputes.services import current_offer
+from disputes.selectors import current_offer
 
 from . import selectors, services
 from .forms import (

@@ -9,9 +9,9 @@ from django.utils import timezone
 from accounts.models import User
 from arbitration import services as arbitration
 from arbitration.models import RationaleTemplate
-from disputes import clock
 from disputes import services as d
 from disputes.models import DeadlineKind, Party, Reason, Remedy
+from disputes.selectors import current_offer
 from orders import services as o
 from orders.models import Carrier, Order, PaymentMethod, Store
 from orders.services import LineInput
@@ -74,7 +74,7 @@ def _buyer_escalate(dispute, buyer, seller, at):
 
 
 def _buyer_accepts_counter(dispute, buyer, seller, at):
-    offer = d.current_offer(dispute, Party.SELLER)
+    offer = current_offer(dispute, Party.SELLER)
     d.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=offer.pk, now=at)
 
 
@@ -122,7 +122,7 @@ def _cancel(dispute, buyer, seller, at):
 
 def _seller_silent(dispute, buyer, seller, at):
     due = dispute.deadlines.get(kind=DeadlineKind.SELLER_ANSWER, status="pending").due_at
-    clock.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
+    d.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
 
 
 PARTIAL = Remedy.PARTIAL_REFUND

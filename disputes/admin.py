@@ -1,16 +1,11 @@
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts.access import AuthenticatedRequest
-from arbitration.services import case_reassign, case_release
 from core.admin import ReadOnlyAdminMixin
-from core.errors import ActionRefused
 
 from .models import Deadline, Dispute, DisputeEvent, EvidenceItem, Message, Offer, Refund
 
@@ -53,7 +48,8 @@ class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Dispute)
 class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only: every change goes through disputes.services (arbiters act in their queue)."""
+    """Read-only: every change goes through disputes.services (arbiters act in their queue;
+    the arbitration app adds its queue actions to this page)."""
 
     list_display = ("reference", "order", "reason", "state", "outcome", "opened_at", "clocks")
     list_filter = ("state", "reason", "outcome")
@@ -62,7 +58,6 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [OfferInline, DeadlineInline, EvidenceInline, RefundInline, EventInline]
 
     readonly_fields = ("next_steps",)
-    actions = ["assign_to_me", "release_mine"]
 
     @admin.display(description="Clocks")
     def clocks(self, dispute: Dispute) -> str:
@@ -85,31 +80,6 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Dispute | None = None) -> "_FieldGroups":
         return ["next_steps", *[f for f in super().get_fields(request, obj) if f != "next_steps"]]
-
-    @admin.action(description="Assign the selected cases to me (lead arbiters)")
-    def assign_to_me(self, request: AuthenticatedRequest, queryset: QuerySet[Dispute]) -> None:
-        self._each(
-            request,
-            queryset,
-            lambda d: case_reassign(dispute=d, lead=request.user, to=request.user),
-        )
-
-    @admin.action(description="Release my selected cases to the queue")
-    def release_mine(self, request: AuthenticatedRequest, queryset: QuerySet[Dispute]) -> None:
-        self._each(request, queryset, lambda d: case_release(dispute=d, arbiter=request.user))
-
-    def _each(
-        self, request: HttpRequest, queryset: QuerySet[Dispute], act: Callable[[Dispute], object]
-    ) -> None:
-        done = 0
-        for dispute in queryset:
-            try:
-                act(dispute)
-                done += 1
-            except ActionRefused as exc:
-                self.message_user(request, f"{dispute.reference}: {exc.message}", messages.WARNING)
-        if done:
-            self.message_user(request, f"{done} case(s) updated.", messages.SUCCESS)
 
 
 @admin.register(Refund)

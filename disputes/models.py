@@ -65,11 +65,12 @@ OPEN_STATES = [
 ARBITRATION_STATES = [DisputeState.ESCALATED, DisputeState.APPEALED]
 NEGOTIATING = [DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER]
 
+# A ruling that can still be appealed: ruled, not appealed, not final (the query form of
+# Dispute.appeal_open; its window's length is the APPEAL deadline's).
+APPEALABLE = models.Q(ruled_at__isnull=False, appealed_at__isnull=True, final_at__isnull=True)
 # Disputes that keep the seller's money back: open, or ruled and still appealable
 # (the query form of Dispute.holds_payout).
-HOLDS_PAYOUT = models.Q(state__in=OPEN_STATES) | models.Q(
-    ruled_at__isnull=False, final_at__isnull=True
-)
+HOLDS_PAYOUT = models.Q(state__in=OPEN_STATES) | APPEALABLE
 
 
 class Outcome(models.TextChoices):
@@ -198,9 +199,14 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def appeal_open(self) -> bool:
+        """The ruling can still be appealed (see APPEALABLE, the same as a query)."""
+        return self.ruled_at is not None and self.appealed_at is None and self.final_at is None
+
+    @property
     def holds_payout(self) -> bool:
         """Open, or ruled and still appealable: the seller is not paid yet."""
-        return self.is_open or (self.ruled_at is not None and self.final_at is None)
+        return self.is_open or self.appeal_open
 
     # --- Negotiation ------------------------------------------------------------------------
 
@@ -289,9 +295,7 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
         target=DisputeState.APPEALED,
         permission=_is_party,  # type: ignore[arg-type]
         # django-fsm types a condition's argument as Model; it is this Dispute.
-        conditions=[
-            lambda d: d.ruled_at is not None and d.appealed_at is None and not d.final_at  # type: ignore[attr-defined]
-        ],
+        conditions=[lambda d: d.appeal_open],  # type: ignore[attr-defined]
     )
     def appeal(self) -> None:
         pass
@@ -389,10 +393,15 @@ class Offer(models.Model):
         return self.remedy == Remedy.RETURN_AND_REFUND
 
     def describe(self) -> str:
-        if self.remedy == Remedy.REPLACEMENT:
-            return "Replacement"
-        label = self.get_remedy_display()
-        return f"{label} of {self.money}" if self.money else label
+        return remedy_text(self.remedy, self.money)
+
+
+def remedy_text(remedy: str, money: Money | None) -> str:
+    """An offer in words, "Partial refund of 12.00 USD" (offers and their events say it so)."""
+    if remedy == Remedy.REPLACEMENT:
+        return "Replacement"
+    label = str(Remedy(remedy).label)
+    return f"{label} of {money}" if money else label
 
 
 class DeadlineKind(models.TextChoices):

@@ -100,7 +100,7 @@ def next_step(dispute: Dispute, viewer: str) -> NextStep:
     clocks = [_shown(dispute, d, viewer) for d in pending_deadlines(dispute)]
     if dispute.state == DisputeState.RESOLVED:
         detail = dispute.get_outcome_display()
-        if dispute.ruled_at and not dispute.final_at and not dispute.appealed_at:
+        if dispute.appeal_open:
             detail += ". Either side may appeal the ruling once."
         return NextStep("Resolved", detail, False, clocks)
     if dispute.state == DisputeState.CANCELLED:

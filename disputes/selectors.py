@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from orders.models import Order
 
-from .models import Deadline, DeadlineKind, DeadlineStatus, Dispute, DisputeState, EvidenceItem
+from .models import Deadline, DeadlineKind, DeadlineStatus, Dispute, EvidenceItem, Offer
 
 
 def _party_filter(user: User) -> Q:
@@ -66,5 +66,20 @@ def pending_deadlines(dispute: Dispute) -> QuerySet[Deadline]:
     return dispute.deadlines.filter(status=DeadlineStatus.PENDING).order_by("due_at")
 
 
-def needs_answer(dispute: Dispute) -> bool:
-    return dispute.state == DisputeState.AWAITING_SELLER
+def current_offer(dispute: Dispute, party: str) -> Offer | None:
+    """The party's offer on the table now (its newest, not superseded)."""
+    return dispute.offers.filter(party=party, superseded_by__isnull=True).order_by("-id").first()
+
+
+def dispute_actions(dispute: Dispute, user: User) -> set[str]:
+    """The acts `user` may choose now, for pages to offer (services decide again on POST)."""
+    # Transitions without a permission belong to the clock, never to a person.
+    actions = {
+        t.name
+        for t in dispute.get_available_user_state_transitions(user)
+        if t.permission is not None
+    }
+    order = dispute.order
+    if dispute.is_open and user.pk in (order.buyer_id, order.store.owner_id):
+        actions.add("message")
+    return actions

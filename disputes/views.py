@@ -113,7 +113,7 @@ def seller_list(request):
 
 def _detail_context(request, dispute, **forms) -> dict:
     viewer = presenters.viewer_party(dispute, request.user)
-    actions = services.dispute_actions(dispute, request.user)
+    actions = selectors.dispute_actions(dispute, request.user)
     return {
         "dispute": dispute,
         "order": dispute.order,
@@ -123,8 +123,8 @@ def _detail_context(request, dispute, **forms) -> dict:
         "step": presenters.next_step(dispute, viewer),
         "actions": actions,
         "moves": actions - {"message"},
-        "buyer_offer": services.current_offer(dispute, Party.BUYER),
-        "seller_offer": services.current_offer(dispute, Party.SELLER),
+        "buyer_offer": selectors.current_offer(dispute, Party.BUYER),
+        "seller_offer": selectors.current_offer(dispute, Party.SELLER),
         "offers": dispute.offers.select_related("author").order_by("created_at", "id"),
         "evidence": dispute.evidence.select_related("uploaded_by"),
         "thread": dispute.messages.select_related("author").prefetch_related("photos"),
@@ -176,7 +176,7 @@ def _form_page(request, dispute, form, *, title: str, submit: str, intro: str = 
 @buyer_required
 def modify(request, dispute_ref: str):
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    current = services.current_offer(dispute, Party.BUYER)
+    current = selectors.current_offer(dispute, Party.BUYER)
     initial = {"remedy": current.remedy, "amount": current.amount} if current else {}
     form = ModifyClaimForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():

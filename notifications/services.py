@@ -1,7 +1,7 @@
 """Telling people what happened: an outbox row in the act's transaction, email after commit."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -46,7 +46,7 @@ _deferred = ContextVar("parley_deferred_delivery", default=False)
 
 
 @contextmanager
-def deferred_delivery():
+def deferred_delivery() -> Iterator[None]:
     """Inside (the rule engine's run), commits queue no delivery task each; one is queued at
     the end for everything the run wrote. Outside, every commit queues its own."""
     token = _deferred.set(True)

@@ -27,6 +27,42 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Every timeline code the suite writes, by a recorder or a save (tests/test_timeline.py checks
+# them against the catalogue once all other tests have run).
+RECORDED_CODES: set[str] = set()
+LAST = "test_timeline.py::test_every_code_the_suite_records_is_catalogued"
+
+
+def _note_saved(sender, instance, **kwargs) -> None:
+    RECORDED_CODES.add(instance.code)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _recorded_codes():
+    from django.apps import apps
+    from django.db.models.signals import pre_save
+
+    from core.timeline import Recorder, TimelineEvent
+
+    for model in apps.get_models():
+        if issubclass(model, TimelineEvent):
+            pre_save.connect(_note_saved, sender=model, weak=False)
+    write = Recorder.write
+
+    def noting_write(recorder: Recorder) -> None:
+        RECORDED_CODES.update(e.code for events in recorder.events.values() for e in events)
+        write(recorder)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Recorder, "write", noting_write)
+        yield RECORDED_CODES
+
+
+def pytest_collection_modifyitems(items):
+    """The catalogue check runs after every test that records codes."""
+    items.sort(key=lambda item: item.nodeid.endswith(LAST))
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import cache

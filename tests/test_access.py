@@ -20,7 +20,7 @@ from django.forms import BaseForm
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from arbitration import services as arbitration
-from disputes import services
+from disputes import selectors, services
 from disputes.models import DeadlineKind, Dispute, DisputeState, Party, Remedy, SellerRating
 from orders import services as order_services
 from orders.models import OrderState
@@ -202,7 +202,7 @@ RATING = {"stars": 4, "comment": "Fair in the end."}
 
 
 def _buyer_claim(case, w):
-    return {"offer": services.current_offer(case, Party.BUYER).pk}
+    return {"offer": selectors.current_offer(case, Party.BUYER).pk}
 
 
 def _to_spare(case, w):
@@ -330,7 +330,7 @@ def w(buyer, other_buyer, seller, other_seller, arbiter):
 
 
 def _kwargs_for(url_name: str, case) -> dict:
-    offer = services.current_offer(case, Party.SELLER) or case.offers.first()
+    offer = selectors.current_offer(case, Party.SELLER) or case.offers.first()
     values = {
         "reference": case.order.reference,
         "dispute_ref": case.reference,

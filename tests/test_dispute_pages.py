@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from disputes import services
+from disputes import selectors, services
 from disputes.models import Dispute, DisputeState, Party, Refund, Remedy
 from tests.factories import jpeg_upload, open_dispute, shipped_order
 
@@ -122,7 +122,7 @@ def test_seller_rejects_with_counter_offer_then_buyer_accepts(client, buyer, sel
     )
     dispute.refresh_from_db()
     assert dispute.state == DisputeState.AWAITING_BUYER
-    offer = services.current_offer(dispute, Party.SELLER)
+    offer = selectors.current_offer(dispute, Party.SELLER)
 
     client.force_login(buyer)
     page = _text(client.get(_detail(dispute)))

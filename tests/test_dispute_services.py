@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.errors import ActionRefused, StaleState
-from disputes import clock, services
+from disputes import selectors, services
 from disputes.ledger import refundable_amount
 from disputes.models import (
     DeadlineKind,
@@ -55,7 +55,7 @@ def test_open_records_claim_photo_timeline_and_clocks(order, buyer):
     dispute = _open(order, buyer)
     assert dispute.state == DisputeState.AWAITING_SELLER
     assert dispute.reference.startswith("DS-")
-    offer = services.current_offer(dispute, Party.BUYER)
+    offer = selectors.current_offer(dispute, Party.BUYER)
     assert (offer.remedy, offer.amount) == (Remedy.PARTIAL_REFUND, Decimal("20.00"))
     item = dispute.evidence.get()
     assert item.offer == offer and item.sha256 and item.file.name.startswith("evidence/")
@@ -103,10 +103,10 @@ def test_amounts_above_what_was_paid_are_refused(order, buyer, remedy, amount, e
 
 def test_full_refund_and_replacement_fix_their_own_amounts(order, buyer):
     dispute = _open(order, buyer, remedy=Remedy.FULL_REFUND, amount="1.00")
-    assert services.current_offer(dispute, Party.BUYER).amount == Decimal("50.00")
+    assert selectors.current_offer(dispute, Party.BUYER).amount == Decimal("50.00")
     services.dispute_cancel(dispute=dispute, actor=buyer)
     again = _open(order, buyer, remedy=Remedy.REPLACEMENT, amount="5")
-    assert services.current_offer(again, Party.BUYER).amount is None
+    assert selectors.current_offer(again, Party.BUYER).amount is None
 
 
 def test_nothing_left_to_refund_is_refused_clearly(buyer, seller):
@@ -158,7 +158,7 @@ def test_reject_with_counter_offer_then_buyer_accepts_it(order, buyer, seller):
     )
     assert dispute.state == DisputeState.AWAITING_BUYER
     assert DeadlineKind.SELLER_ANSWER not in _pending(dispute)
-    counter = services.current_offer(dispute, Party.SELLER)
+    counter = selectors.current_offer(dispute, Party.SELLER)
     assert counter.amount == Decimal("12.50")
     assert dispute.messages.get().body == "The crack is cosmetic."
     assert dispute.evidence.filter(party=Party.SELLER).count() == 1
@@ -173,14 +173,14 @@ def test_accepting_a_superseded_offer_is_refused(order, buyer, seller):
     services.dispute_seller_reject(
         dispute=dispute, actor=seller, explanation="No.", counter=Proposal(Remedy.REPLACEMENT)
     )
-    old = services.current_offer(dispute, Party.SELLER)
+    old = selectors.current_offer(dispute, Party.SELLER)
     with pytest.raises(StaleState, match="no longer on the table"):
         services.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=old.pk + 999)
 
 
 def test_seller_cannot_accept_a_claim_changed_after_they_saw_it(buyer, seller):
     dispute = open_dispute(buyer=buyer, seller=seller)
-    seen = services.current_offer(dispute, "buyer")
+    seen = selectors.current_offer(dispute, "buyer")
     services.dispute_modify(
         dispute=dispute, actor=buyer, proposal=services.Proposal(Remedy.FULL_REFUND)
     )
@@ -316,7 +316,7 @@ def test_return_path_refunds_when_the_seller_confirms(order, buyer, seller):
 def test_seller_silence_carries_out_the_buyers_claim(order, buyer):
     dispute = _open(order, buyer)
     due = _pending(dispute)[DeadlineKind.SELLER_ANSWER]
-    dispute = clock.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
+    dispute = services.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
     assert dispute.state == DisputeState.RESOLVED
     assert Refund.objects.get().amount == Decimal("20.00")
     event = dispute.events.last()
@@ -324,31 +324,32 @@ def test_seller_silence_carries_out_the_buyers_claim(order, buyer):
 
 
 def test_system_escalation(order, buyer):
-    dispute = _open(order, buyer)
-    dispute = clock.dispute_escalate(
-        dispute=dispute, rule="negotiation_limit", explanation="No agreement.", now=timezone.now()
-    )
+    dispute = services.lock(_open(order, buyer))
+    services.dispute_escalate_many([(dispute, timezone.now())], rule=DeadlineKind.NEGOTIATION_LIMIT)
+    dispute.refresh_from_db()
     assert dispute.state == DisputeState.ESCALATED
+    days = dispute.policy.negotiation_days
+    assert dispute.events.last().text.startswith(f"No agreement within {days} days of filing")
 
 
 def test_actions_offered_by_state_and_role(order, buyer, seller, other_buyer):
     dispute = _open(order, buyer)
-    assert services.dispute_actions(dispute, seller) == {
+    assert selectors.dispute_actions(dispute, seller) == {
         "seller_accept",
         "seller_reject",
         "message",
     }
-    assert services.dispute_actions(dispute, buyer) == {"buyer_modify", "buyer_cancel", "message"}
+    assert selectors.dispute_actions(dispute, buyer) == {"buyer_modify", "buyer_cancel", "message"}
     services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.")
     dispute.refresh_from_db()
-    assert services.dispute_actions(dispute, buyer) == {
+    assert selectors.dispute_actions(dispute, buyer) == {
         "buyer_modify",
         "buyer_accept_offer",
         "buyer_escalate",
         "buyer_cancel",
         "message",
     }
-    assert services.dispute_actions(dispute, seller) == {"message"}
+    assert selectors.dispute_actions(dispute, seller) == {"message"}
 
 
 def test_an_open_dispute_holds_the_payout(buyer, seller):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from arbitration import services as arbitration
 from arbitration.models import Ruling
 from core.errors import ActionRefused, StaleState
-from disputes import deadlines, services
+from disputes import deadlines, selectors, services
 from disputes.models import (
     ARBITRATION_STATES,
     RUNNING_STATUSES,
@@ -210,12 +210,12 @@ def test_every_state_is_in_the_tables():
 def test_acts_offered_per_state_and_person(state, cast):
     dispute = _dispute_in(state, cast)
     for who in PEOPLE:
-        offered = services.dispute_actions(dispute, getattr(cast, who))
+        offered = selectors.dispute_actions(dispute, getattr(cast, who))
         assert offered == EXPECTED[state].get(who, set()), (state, who)
 
 
 def _calls(dispute, actor):
-    offer_id = services.current_offer(dispute, Party.SELLER).pk
+    offer_id = selectors.current_offer(dispute, Party.SELLER).pk
     return {
         "seller_accept": lambda: services.dispute_seller_accept(dispute=dispute, actor=actor),
         "seller_reject": lambda: services.dispute_seller_reject(

@@ -179,7 +179,7 @@ def test_state_field_cannot_be_assigned_directly(paid_order):
 
 def test_timeline_is_append_only(paid_order, buyer):
     event = OrderEvent.objects.create(
-        order=paid_order, actor=buyer, code="x", created_at=timezone.now()
+        order=paid_order, actor=buyer, code="orders.order.cancelled", created_at=timezone.now()
     )
     with pytest.raises(PermissionError):
         event.delete()

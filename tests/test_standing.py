@@ -10,7 +10,7 @@ from django.utils import timezone
 from arbitration import services as arbitration
 from arbitration.standing import disputes_behind, standing
 from core.errors import ActionRefused
-from disputes import clock, services
+from disputes import services
 from disputes.models import SellerRating
 from tests.factories import OrderFactory, open_dispute
 
@@ -31,7 +31,7 @@ def record(buyer, seller, arbiter):
         OrderFactory(buyer=buyer, store=store, state="shipped", all_shipped_at=shipped)
     silent = open_dispute(buyer=buyer, seller=seller, opened_days_ago=6)
     due = silent.deadlines.get(kind="seller_answer").due_at
-    clock.dispute_resolve_for_seller_silence(dispute=silent, now=due)
+    services.dispute_resolve_for_seller_silence(dispute=silent, now=due)
 
     def ruled(outcome, violation=False):
         dispute = open_dispute(buyer=buyer, seller=seller)

@@ -78,7 +78,7 @@ def test_small_batches_have_the_outcome_of_one_big_batch(buyer, seller):
     assert sorted(rule_events.values_list("dispute_id", flat=True)) == sorted(
         d.pk for d in disputes
     )
-    told = Notification.objects.filter(dedupe_key__contains=":rule:seller_silence:")
+    told = Notification.objects.filter(dedupe_key__contains=":disputes.rule.seller_silence:")
     assert told.count() == 10  # buyer and seller, once each
 
 

@@ -60,7 +60,10 @@ def test_seller_silence_pays_the_buyers_claim(buyer, seller):
     event = dispute.events.last()
     assert event.actor is None and event.code == "disputes.rule.seller_silence"
     assert event.created_at == due and event.data["ran_at"] == (due + SECOND).isoformat()
-    assert Notification.objects.filter(dedupe_key__contains="rule:seller_silence").count() == 2
+    assert (
+        Notification.objects.filter(dedupe_key__contains=":disputes.rule.seller_silence:").count()
+        == 2
+    )
 
     assert _run_at(due + timedelta(hours=1)).total == 0
     assert Refund.objects.count() == 1

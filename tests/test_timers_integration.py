@@ -73,7 +73,9 @@ def test_a_real_worker_fires_a_timer_and_sends_its_notification(broker):
     with _worker():
         enforce_deadlines_task.delay()
         assert _wait_for(lambda: dispute.__class__.objects.get(pk=dispute.pk).state == "resolved")
-        buyer_note = Notification.objects.filter(recipient=buyer, dedupe_key__contains="rule:")
+        buyer_note = Notification.objects.filter(
+            recipient=buyer, dedupe_key__contains=":disputes.rule."
+        )
         assert _wait_for(lambda: buyer_note.filter(emailed_at__isnull=False).exists())
     assert Refund.objects.filter(dispute=dispute).count() == 1
     assert any(buyer.email in message.to for message in mail.outbox)

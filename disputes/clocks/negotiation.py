@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 from core.moments import moment
 
 from ..models import NEGOTIATING, DeadlineKind, Dispute, DisputeState, Offer, Party, Reason, Remedy
+from ..selectors import current_offer
 from .base import Clock, registered
 
 
 def _buyer_claim(dispute: Dispute) -> Offer:
-    # The buyer's current offer (services.current_offer, read here without importing the acts).
-    current = dispute.offers.filter(party=Party.BUYER, superseded_by__isnull=True)
-    claim = current.order_by("-id").first()
+    claim = current_offer(dispute, Party.BUYER)
     assert claim is not None  # a dispute opens with the buyer's claim
     return claim
 
@@ -54,11 +53,8 @@ class _Escalation(Clock):
     at_zero = "dispute_escalate_many"
 
     def act_options(self) -> Mapping[str, object]:
-        return {"rule": self.kind, "explanation": self.explanation}
-
-    def explanation(self, dispute: Dispute) -> str:
-        """The escalation's sentence on the timeline and in both parties' notes."""
-        raise NotImplementedError
+        # Which limit ran out: the act's event code (and so its words) follows from it.
+        return {"rule": self.kind}
 
 
 @registered
@@ -72,10 +68,6 @@ class NegotiationLimit(_Escalation):
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
         return f"If there is no agreement by {moment(due_at)}, a Parley arbiter decides the case."
-
-    def explanation(self, dispute: Dispute) -> str:
-        days = dispute.policy.negotiation_days
-        return f"No agreement within {days} days of filing: the case went to a Parley arbiter"
 
 
 @registered
@@ -97,10 +89,4 @@ class GoodsInTransit(_Escalation):
         return (
             f"If the parcel has not been confirmed received by {moment(due_at)} (the seller's "
             "delivery time limit), a Parley arbiter decides the case."
-        )
-
-    def explanation(self, dispute: Dispute) -> str:
-        return (
-            "The seller's delivery time limit ran out with the parcel still not received: "
-            "the case went to a Parley arbiter"
         )

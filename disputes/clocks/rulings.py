@@ -4,11 +4,8 @@ from datetime import datetime, timedelta
 
 from core.moments import moment
 
-from ..models import ARBITRATION_STATES, DeadlineKind, Dispute, DisputeState
+from ..models import ARBITRATION_STATES, DeadlineKind, Dispute
 from .base import Clock, registered
-
-# States in which a ruling may still be appealed (see Dispute.appeal's source states).
-_APPEALABLE = (DisputeState.RESOLVED, DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT)
 
 
 @registered
@@ -20,8 +17,7 @@ class Appeal(Clock):
     at_zero = "dispute_finalize_many"
 
     def due(self, dispute: Dispute) -> datetime | None:
-        appealable = dispute.state in _APPEALABLE and not (dispute.appealed_at or dispute.final_at)
-        if not appealable or dispute.ruled_at is None:
+        if not dispute.appeal_open or dispute.ruled_at is None:
             return None
         return dispute.ruled_at + timedelta(days=dispute.policy.appeal_days)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0012_events_code_and_data'),
+        ('disputes', '0013_payout_holder_index_appealable'),
     ]
 
     operations = [

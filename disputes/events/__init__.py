@@ -1,5 +1,6 @@
-"""The disputes app's entries in the event catalogue, and the one way a dispute's act is put on
-its timeline and told to its parties."""
+"""The disputes app's timeline: its codes in the event catalogue (people.py: what buyers,
+sellers and arbiters do; rules.py: what the clock does when nobody acted in time), and the
+one way a dispute's act is put on its timeline and told to its parties."""
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -11,7 +12,11 @@ from django.urls import reverse
 from accounts.models import User
 from core.timeline import Recorder
 
-from .models import Dispute, DisputeEvent, Party
+from ..models import Dispute, DisputeEvent, Party
+from . import people, rules
+from ._words import offer_data
+
+__all__ = ["audience", "offer_data", "people", "record", "recorded", "rules"]
 
 
 @cache

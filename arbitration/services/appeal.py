@@ -1,0 +1,131 @@
+"""Another arbiter decides an appeal, finally: the ruling upheld, or replaced."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from core.errors import ActionRefused, StaleState
+from core.fsm import transition
+from disputes import ledger
+from disputes.events import offer_data, people, record
+from disputes.models import Dispute, DisputeState, Offer, Outcome, Party, Remedy
+from disputes.services.kernel import Proposal, carry_out, end_evidence_request, finish, new_offer
+
+from ..models import Ruling
+from .case import (
+    REMEDIES,
+    Decision,
+    decided_case,
+    refuse_first_arbiter_on_appeal,
+    require_assignee,
+)
+
+
+@transaction.atomic
+def case_decide_appeal(
+    *,
+    dispute: Dispute,
+    arbiter: User,
+    uphold: bool,
+    decision: Decision,
+    now: datetime | None = None,
+) -> Ruling:
+    """The final word on an appeal, never by the arbiter who ruled first.
+
+    Upheld: the first ruling's effects stand. Replaced: money is corrected through the ledger
+    with a further refund up to the new amount (never beyond what was paid). Refunds already
+    paid are not clawed back through Parley.
+    """
+    now = now or timezone.now()
+    dispute, first = _appealed_case(dispute, arbiter, decision)
+    from_state, offer, verdict = _decided(dispute, arbiter, uphold, decision, now)
+    if dispute.state == DisputeState.RESOLVED:
+        dispute.closed_at = now
+    dispute.final_at = now
+    dispute.assignee = None
+    end_evidence_request(dispute)
+    finish(dispute, now)
+    ruling = Ruling.objects.create(
+        dispute=dispute,
+        arbiter=arbiter,
+        outcome=first.outcome if uphold else decision.outcome,
+        amount=first.amount if uphold else decision.amount,
+        remedy_offer=offer,
+        on_appeal=True,
+        upheld=uphold,
+        created_at=now,
+        **decision.written,
+    )
+    ruling.cited_evidence.set(decision.cited(dispute))
+    data = {"decision": verdict, "offer": offer_data(offer) if offer else None, "ruling": ruling.pk}
+    code = people.APPEAL_DECIDED.code
+    record(dispute, code, actor=arbiter, at=now, from_state=from_state, data=data)
+    return ruling
+
+
+def _appealed_case(dispute: Dispute, arbiter: User, decision: Decision) -> tuple[Dispute, Ruling]:
+    """The appealed case, locked, with its first ruling, for an arbiter who may decide it."""
+    dispute = decided_case(dispute, arbiter, decision)
+    if dispute.state != DisputeState.APPEALED:
+        raise StaleState(f"This case is now “{dispute.get_state_display()}”.")
+    refuse_first_arbiter_on_appeal(dispute, arbiter)
+    first = dispute.rulings.get(on_appeal=False)
+    require_assignee(dispute, arbiter, "deciding the appeal")
+    return dispute, first
+
+
+def _decided(
+    dispute: Dispute, arbiter: User, uphold: bool, decision: Decision, now: datetime
+) -> tuple[str, Offer | None, str]:
+    """Move the appeal to its end and carry out what the decision changes. Returns the state
+    moved from, the further remedy (if any) and the verdict, as the event's data says it."""
+    if uphold:
+        first = dispute.agreed_offer
+        waiting = bool(first and first.needs_return and dispute.closed_at is None)
+        from_state = transition(dispute, "decide_appeal", arbiter, needs_return=waiting)
+        if dispute.state == DisputeState.AWAITING_RETURN:
+            dispute.agreed_at = now  # the return's clock starts again from the final decision
+        return from_state, None, "upheld"
+    remedy = REMEDIES.get(decision.outcome)
+    offer = _further(dispute, arbiter, remedy, decision.amount, now) if remedy else None
+    needs_return = bool(offer and offer.needs_return)
+    from_state = transition(dispute, "decide_appeal", arbiter, needs_return=needs_return)
+    if offer is not None:
+        carry_out(dispute, offer, source=people.APPEAL_DECIDED.code, now=now)
+        return from_state, offer, "replaced"
+    if remedy is None:
+        dispute.outcome = Outcome.CLAIM_REJECTED
+        return from_state, None, "rejected"
+    return from_state, None, "nothing_due"
+
+
+def _further(
+    dispute: Dispute, arbiter: User, remedy: str, amount: Decimal | None, now: datetime
+) -> Offer | None:
+    """What the decision still owes the buyer beyond what this dispute already refunded: the
+    arbiter states the total; the ledger pays only the difference (None: nothing more)."""
+    owed = None
+    if remedy != Remedy.REPLACEMENT:
+        paid = ledger.paid_amount(dispute.order)
+        total = paid.amount
+        if remedy == Remedy.PARTIAL_REFUND or (
+            remedy == Remedy.RETURN_AND_REFUND and amount is not None
+        ):
+            total = amount or Decimal(0)
+        if total > paid.amount:
+            raise ActionRefused(f"The amount cannot be more than {paid}, what was paid.")
+        still = ledger.refundable_amount(dispute.order).amount  # other disputes may have refunded
+        owed = min(total - _refunded_by(dispute), still)
+        if owed <= 0:
+            return None
+        if remedy == Remedy.FULL_REFUND:
+            remedy = Remedy.PARTIAL_REFUND  # the rest of the full amount
+    proposal = Proposal(remedy, owed, note="Appeal decision")
+    return new_offer(dispute, party=Party.ARBITER, actor=arbiter, proposal=proposal, now=now)
+
+
+def _refunded_by(dispute: Dispute) -> Decimal:
+    return sum((r.amount for r in dispute.refunds.exclude(status="failed")), Decimal(0))

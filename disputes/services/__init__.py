@@ -1,0 +1,56 @@
+"""Every act on a dispute: one function each, atomic, locked, permission-checked, on the record.
+
+By subject: opening, negotiation, returns, messages, appeal, rating; `kernel` holds what they
+all do the same way. An act the clock also does (when a party let its time run out) is one
+implementation with a batch form, `<entity>_<action>_many`, which the rule engine calls with
+disputes it has locked, each with the time its deadline fell due; the person's act is that
+batch with one dispute in it. Callers pass `now` only from tests, demo data and the engine.
+"""
+
+from .appeal import dispute_appeal, dispute_finalize_many
+from .kernel import Due, Proposal, lock
+from .messages import dispute_evidence_overdue_many, dispute_post_message
+from .negotiation import (
+    dispute_accept_offer,
+    dispute_cancel,
+    dispute_escalate_by_buyer,
+    dispute_escalate_many,
+    dispute_modify,
+    dispute_resolve_for_seller_silence,
+    dispute_resolve_for_seller_silence_many,
+    dispute_seller_accept,
+    dispute_seller_reject,
+)
+from .opening import dispute_open
+from .rating import rating_leave
+from .returns import (
+    dispute_close_unshipped_return_many,
+    dispute_confirm_return,
+    dispute_refund_unconfirmed_return_many,
+    dispute_ship_return,
+)
+
+__all__ = [
+    "Due",
+    "Proposal",
+    "dispute_accept_offer",
+    "dispute_appeal",
+    "dispute_cancel",
+    "dispute_close_unshipped_return_many",
+    "dispute_confirm_return",
+    "dispute_escalate_by_buyer",
+    "dispute_escalate_many",
+    "dispute_evidence_overdue_many",
+    "dispute_finalize_many",
+    "dispute_modify",
+    "dispute_open",
+    "dispute_post_message",
+    "dispute_refund_unconfirmed_return_many",
+    "dispute_resolve_for_seller_silence",
+    "dispute_resolve_for_seller_silence_many",
+    "dispute_seller_accept",
+    "dispute_seller_reject",
+    "dispute_ship_return",
+    "lock",
+    "rating_leave",
+]

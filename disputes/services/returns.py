@@ -1,0 +1,101 @@
+"""The return path: the buyer ships the item back, the seller confirms it arrived and the
+agreed refund is paid; or the clock closes it when either of them let the time run out."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from core.fsm import transition
+from core.timeline import Recorder
+
+from ..events import offer_data, people, record, recorded
+from ..events import rules as by_rule
+from ..models import DeadlineKind, Dispute, Outcome
+from .kernel import Due, Settling, clock_data, finish, finish_many, lock, settle_offers
+
+
+@transaction.atomic
+def dispute_ship_return(
+    *,
+    dispute: Dispute,
+    actor: User,
+    carrier: str,
+    tracking_number: str,
+    now: datetime | None = None,
+) -> Dispute:
+    now = now or timezone.now()
+    dispute = lock(dispute)
+    from_state = transition(dispute, "buyer_ship_return", actor)
+    dispute.return_carrier = carrier
+    dispute.return_tracking_number = tracking_number
+    dispute.return_shipped_at = now
+    finish(dispute, now)
+    data = {"carrier": carrier, "tracking_number": tracking_number}
+    code = people.RETURN_SHIPPED.code
+    record(dispute, code, actor=actor, at=now, from_state=from_state, data=data)
+    return dispute
+
+
+@transaction.atomic
+def dispute_confirm_return(
+    *, dispute: Dispute, actor: User, now: datetime | None = None
+) -> Dispute:
+    """The seller confirms the returned item arrived: the agreed refund is paid."""
+    now = now or timezone.now()
+    dispute = lock(dispute)
+    _refund_return_many([(dispute, now)], actor=actor)
+    return dispute
+
+
+def dispute_refund_unconfirmed_return_many(
+    dues: list[Due], *, ran_at: datetime | None = None
+) -> None:
+    """The seller did not confirm the returned item in time: it is deemed to have arrived, and
+    the agreed refund is paid, as on the seller's confirmation."""
+    _refund_return_many(dues, actor=None, ran_at=ran_at)
+
+
+def _refund_return_many(
+    dues: list[Due], *, actor: User | None, ran_at: datetime | None = None
+) -> None:
+    """The return arrived (actor: the seller who says so) or is deemed to (actor=None, the
+    clock): pay each dispute's agreed refund. One statement per table for all of them."""
+    move = "seller_confirm_return" if actor else "refund_unconfirmed_return"
+    code = people.RETURN_RECEIVED.code if actor else by_rule.RETURN_RECEIPT.code
+    recorder = Recorder()
+    settling: list[Settling] = []
+    for dispute, now in dues:
+        from_state = transition(dispute, move, actor)
+        about = {}
+        if actor is None:
+            about = clock_data(now, ran_at, DeadlineKind.RETURN_RECEIPT)
+        else:
+            dispute.return_received_at = now  # seen by the seller; the clock only deems it
+        offer = dispute.agreed_offer
+        assert offer is not None  # the return path starts from an agreed offer
+        settling.append((dispute, offer, code, now))
+        data = {"offer": offer_data(offer), **about}
+        recorded(recorder, dispute, code, actor=actor, at=now, from_state=from_state, data=data)
+    settle_offers(settling)
+    finish_many(dues, ["state", "outcome", "closed_at", "return_received_at"])
+    recorder.write()
+
+
+def dispute_close_unshipped_return_many(dues: list[Due], *, ran_at: datetime | None = None) -> None:
+    """The buyer did not ship the return in time: the dispute closes in the seller's favour,
+    without a refund."""
+    recorder = Recorder()
+    for dispute, now in dues:
+        from_state = transition(dispute, "close_unshipped_return", None)
+        dispute.outcome = Outcome.RETURN_NOT_SHIPPED
+        dispute.closed_at = now
+        data = {
+            **clock_data(now, ran_at, DeadlineKind.RETURN_SHIPMENT),
+            "days": dispute.policy.return_ship_days,
+        }
+        code = by_rule.RETURN_NOT_SHIPPED.code
+        recorded(recorder, dispute, code, actor=None, at=now, from_state=from_state, data=data)
+    finish_many(dues, ["state", "outcome", "closed_at"])
+    recorder.write()

@@ -1,0 +1,142 @@
+"""The timeline's catalogue: every code the suite records is in it, and every entry says its
+sentence, and its notes, from data of the shape its act records."""
+
+import pytest
+
+from core.timeline import CATALOGUE, describe
+from disputes.models import Party
+from tests.conftest import RECORDED_CODES
+
+AT = "2026-12-05T10:13:00+00:00"
+LATER = "2026-12-05T10:14:07.123456+00:00"
+REFUND = {"id": 7, "remedy": "partial_refund", "amount": "20.00", "currency": "USD"}
+RETURN = {"id": 8, "remedy": "return_and_refund", "amount": "50.00", "currency": "USD"}
+CLOCK = {"due_at": AT, "ran_at": LATER}
+
+# One example of each entry's data, as its act records it.
+SAMPLES = {
+    "orders.order.placed": {"total": "50.00", "currency": "USD"},
+    "orders.order.paid": {"amount": "50.00", "currency": "USD", "method": "card"},
+    "orders.order.cancelled": {},
+    "orders.parcel.shipped": {
+        "parcel": 3,
+        "carrier": "dhl",
+        "tracking_number": "JD0001",
+        "delivery_days": 12,
+    },
+    "orders.order.shipped": {"delivery_days": 12, "promised_delivery_at": AT},
+    "orders.order.received": {"automatic": True, "protection_ends_at": AT, "ran_at": LATER},
+    "orders.order.completed": {"released": "50.00", "currency": "USD", "ran_at": LATER},
+    "disputes.dispute.opened": {
+        "reason": "damaged",
+        "order": "PA-7KQ2M9XZ",
+        "offer": REFUND,
+        "photos": 1,
+        "answer_days": 5,
+    },
+    "disputes.dispute.modified": {"offer": REFUND, "photos": 0},
+    "disputes.offer.accepted": {"offer": RETURN, "state": "awaiting_return"},
+    "disputes.dispute.escalated": {},
+    "disputes.dispute.cancelled": {},
+    "disputes.return.shipped": {"carrier": "royal_mail", "tracking_number": "RT0001GB"},
+    "disputes.dispute.seller_accepted": {"offer": REFUND, "state": "resolved"},
+    "disputes.dispute.seller_rejected": {"offer": REFUND, "message": 4, "photos": 1},
+    "disputes.return.received": {"offer": RETURN},
+    "disputes.message.posted": {"message": 5, "photos": 2},
+    "disputes.dispute.appealed": {"party": "seller", "message": 6, "photos": 0},
+    "disputes.dispute.ruled": {"offer": None, "ruling": 1},
+    "disputes.evidence.requested": {
+        "party": "buyer",
+        "message": 9,
+        "request": "A photo of the label, please.",
+        "due_at": AT,
+    },
+    "disputes.dispute.appeal_decided": {"decision": "replaced", "offer": REFUND, "ruling": 2},
+    "disputes.rule.seller_silence": {
+        **CLOCK,
+        "rule": "seller_answer",
+        "days": 5,
+        "offer": REFUND,
+        "state": "resolved",
+    },
+    "disputes.rule.negotiation_limit": {**CLOCK, "rule": "negotiation_limit", "days": 14},
+    "disputes.rule.goods_in_transit": {**CLOCK, "rule": "goods_in_transit", "days": 14},
+    "disputes.rule.return_not_shipped": {**CLOCK, "rule": "return_shipment", "days": 7},
+    "disputes.rule.return_receipt": {**CLOCK, "rule": "return_receipt", "offer": RETURN},
+    "disputes.rule.ruling_final": {**CLOCK, "rule": "appeal", "days": 7, "state": "resolved"},
+    "disputes.rule.evidence_overdue": {
+        **CLOCK,
+        "rule": "evidence_request",
+        "party": "seller",
+        "state": "escalated",
+    },
+    "arbitration.case.taken": {},
+    "arbitration.case.released": {},
+    "arbitration.case.reassigned": {"to": 3, "to_name": "Ada Arbiter"},
+    "disputes.deadline.extended": {
+        "deadline": 4,
+        "kind": "seller_answer",
+        "reason": "Carrier strike.",
+        "hours": 24,
+        "due_at": AT,
+        "remaining": None,
+    },
+    "disputes.deadline.paused": {
+        "deadline": 4,
+        "kind": "return_shipment",
+        "reason": "Waiting for the carrier.",
+        "due_at": None,
+        "remaining": "P2DT3H",
+    },
+    "disputes.deadline.resumed": {
+        "deadline": 4,
+        "kind": "return_shipment",
+        "reason": "The carrier answered.",
+        "due_at": AT,
+        "remaining": None,
+    },
+}
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_every_entry_says_its_sentence_and_notes_from_its_data(code):
+    assert code in SAMPLES, f"add an example of {code}'s data to SAMPLES"
+    kind, data = CATALOGUE[code], SAMPLES[code]
+    sentence = kind.describe(data)  # directly: describe() would hide an error behind a fallback
+    assert sentence and sentence == describe(code, data)
+    parties = kind.parties(data)
+    assert set(parties) <= {Party.BUYER, Party.SELLER}
+    for _ in parties:
+        assert (kind.headline or kind.describe)(data)
+        assert kind.note_body(data)
+
+
+def test_the_examples_are_of_catalogued_codes():
+    assert set(SAMPLES) <= set(CATALOGUE)
+
+
+def test_some_sentences_read_as_they_always_have():
+    assert describe("disputes.dispute.opened", SAMPLES["disputes.dispute.opened"]) == (
+        "Dispute opened (Damaged or defective); asks for Partial refund of 20.00 USD"
+    )
+    assert describe("disputes.rule.return_receipt", SAMPLES["disputes.rule.return_receipt"]) == (
+        "The seller did not confirm the returned item in time: the refund of 50.00 USD is paid"
+    )
+    assert CATALOGUE["disputes.evidence.requested"].note_body(
+        SAMPLES["disputes.evidence.requested"]
+    ) == (
+        "A photo of the label, please. Please answer in the dispute's messages by "
+        "5 Dec 2026, 10:13 UTC; without an answer the arbiter decides on what is there."
+    )
+
+
+def test_an_old_row_keeps_its_sentence():
+    """Rows written before events carried data keep theirs in data["text"]."""
+    old = {"offer": 12, "photos": 1, "text": "Dispute opened (Damaged); asks for Replacement"}
+    assert describe("disputes.dispute.opened", old) == old["text"]
+
+
+def test_every_code_the_suite_records_is_catalogued():
+    """Runs last (see conftest): by then the suite has recorded every kind of act."""
+    unknown = {code for code in RECORDED_CODES if code not in CATALOGUE}
+    assert not unknown, f"recorded but not in the catalogue: {sorted(unknown)}"
