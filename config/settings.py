@@ -257,6 +257,10 @@ PARLEY_EVIDENCE = {
     "max_bytes": env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024,
     "max_pixels": 50_000_000,
     "max_per_submission": 10,
+    # Stored photos: longest side at most this many pixels, JPEG at this quality (lower when
+    # that keeps the file within twice the upload: disputes/evidence.py).
+    "max_dimension": 2560,
+    "jpeg_quality": 85,
 }
 # Who settles refunds with the payment provider; the default records them as settled.
 # /health/ gives details (which check, which host) to staff and to monitors sending this token.

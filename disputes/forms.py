@@ -48,11 +48,17 @@ class PhotosField(forms.FileField):
             raise ValidationError(exc.message) from exc
         processed: list[ProcessedPhoto] = []
         errors: list[str] = []
+        # One at a time: each photo's decoded pixels are freed before the next is read; only
+        # the re-encoded bytes (bounded by max_dimension) are kept.
         for upload in uploads:
             try:
                 processed.append(
                     process_photo(
-                        upload, max_bytes=limits["max_bytes"], max_pixels=limits["max_pixels"]
+                        upload,
+                        max_bytes=limits["max_bytes"],
+                        max_pixels=limits["max_pixels"],
+                        max_dimension=limits["max_dimension"],
+                        quality=limits["jpeg_quality"],
                     )
                 )
             except EvidenceRejected as exc:
