@@ -257,6 +257,8 @@ PARLEY_EVIDENCE = {
     "max_bytes": env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024,
     "max_pixels": 50_000_000,
     "max_per_submission": 10,
+    # Across the whole case, both parties together (disputes.evidence.check_evidence_room).
+    "max_per_dispute": 30,
     # Stored photos: longest side at most this many pixels, JPEG at this quality (lower when
     # that keeps the file within twice the upload: disputes/evidence.py).
     "max_dimension": 2560,

@@ -14,8 +14,8 @@ The stored JPEG's quality steps down while it is over a byte budget (twice the u
 small PNG screenshot does not become a JPEG many times its size.
 
 `process_photo` is pure: no models, no database, no storage. Callers store
-`ProcessedPhoto.content` under a server-generated name. At the bottom, the two helpers that do
-touch the database and the storage: the per-case photo limit and the orphan file sweep.
+`ProcessedPhoto.content` under a server-generated name. `check_evidence_room` is the one
+function here that reads the database (a count of the case's photos).
 """
 
 from __future__ import annotations
@@ -29,10 +29,15 @@ from io import BytesIO
 from typing import TYPE_CHECKING
 
 import pi_heif
+from django.conf import settings
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from core.errors import ActionRefused
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
+
+    from .models import Dispute
 
 # Registers Pillow's "HEIF" decoder (iPhone photos). pi-heif is decode-only and LGPL, unlike
 # pillow-heif, whose wheels bundle the GPL x265 encoder.
@@ -65,14 +70,18 @@ TOO_LARGE = "“{name}” is too large: each photo can be at most {limit} MB."
 TOO_MANY_PIXELS = "“{name}” has too many pixels: photos can be at most {limit} megapixels."
 UNREADABLE = "“{name}” could not be read as an image: the file may be damaged or incomplete."
 TOO_MANY_PHOTOS = "You can attach at most {limit} {noun} at a time, and you chose {count}."
+CASE_FULL = "A case can hold at most {limit} photos, and this one has {count}: none can be added."
+CASE_NEARLY_FULL = (
+    "A case can hold at most {limit} photos and this one has {count}, so you can add "
+    "{room} more, not {adding}."
+)
 
 
-class EvidenceRejected(Exception):
-    """An upload that cannot become evidence. `message` is shown to the user as it is."""
+class EvidenceRejected(ActionRefused):
+    """An upload that cannot become evidence. `message` is shown to the user as it is.
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    An ActionRefused, so that the services can raise it and the views show it like any refusal.
+    """
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,27 @@ def check_photo_batch(uploads: Collection[UploadedFile], *, max_count: int) -> N
     if count > max_count:
         noun = "photo" if max_count == 1 else "photos"
         raise EvidenceRejected(TOO_MANY_PHOTOS.format(limit=max_count, noun=noun, count=count))
+
+
+def check_evidence_room(dispute: Dispute, adding: int) -> None:
+    """Refuse `adding` more photos on a case that would then hold more than
+    PARLEY_EVIDENCE["max_per_dispute"] (both parties together).
+
+    Forms call it before decoding anything; the services call it again where the photos are
+    attached, under the dispute's row lock, where the count cannot change underneath.
+    """
+    limit = settings.PARLEY_EVIDENCE["max_per_dispute"]
+    if adding <= 0:
+        return
+    count = dispute.evidence.count()
+    if count + adding <= limit:
+        return
+    room = max(0, limit - count)
+    if room == 0:
+        raise EvidenceRejected(CASE_FULL.format(limit=limit, count=count))
+    raise EvidenceRejected(
+        CASE_NEARLY_FULL.format(limit=limit, count=count, room=room, adding=adding)
+    )
 
 
 def process_photo(
