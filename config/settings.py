@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    # Answers 413 from Content-Length before any body is read (nothing above reads it), after
+    # the session and user are known so that the page has the portal's header, and logged.
+    "core.middleware.RequestSizeLimitMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes docs).
     "axes.middleware.AxesMiddleware",
 ]
@@ -264,6 +267,12 @@ PARLEY_EVIDENCE = {
     "max_dimension": 2560,
     "jpeg_quality": 85,
 }
+# Requests with a larger Content-Length get a 413 before their body is read
+# (core.middleware.RequestSizeLimitMiddleware): a full submission of photos and 1 MB for the form.
+# The proxy in front should refuse them first (README: nginx `client_max_body_size`).
+PARLEY_MAX_REQUEST_BYTES = (
+    PARLEY_EVIDENCE["max_per_submission"] * PARLEY_EVIDENCE["max_bytes"] + 1024 * 1024
+)
 # Who settles refunds with the payment provider; the default records them as settled.
 # /health/ gives details (which check, which host) to staff and to monitors sending this token.
 PARLEY_HEALTH_TOKEN = env("PARLEY_HEALTH_TOKEN", default="")
