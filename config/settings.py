@@ -235,6 +235,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Evidence files left in storage by acts that rolled back (disputes.tasks).
+    "sweep-orphan-evidence": {
+        "task": "disputes.sweep_orphan_evidence",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 60 * 60},
+    },
 }
 
 # --- Domain ---------------------------------------------------------------------------------
