@@ -3,13 +3,15 @@ test: `python -m bench.photos`, or `make bench`).
 
 Inputs are generated here, as a phone, a camera or a screen would make them: a 12 MP and a 49 MP
 camera JPEG, a 5K PNG screenshot, a 12 MP WebP and a 12 MP HEIC (encoded with pillow-heif, a dev
-dependency; the product only decodes, with pi-heif). Each case runs in its own subprocess, once
-through `disputes.evidence.process_photo` with the settings' limits and once through the bare
-path (`Image.open`, `convert("RGB")`, `resize` to the same size with Lanczos, `save` as JPEG at
-the same quality), and reports:
+dependency; the product only decodes, with pi-heif). Each case goes through
+`disputes.evidence.process_photo` with the settings' limits and through the bare path
+(`Image.open`, `convert("RGB")`, `resize` to the same size with Lanczos, `save` as JPEG at the
+same quality), and reports:
 
-- time: the best of `--repeat` runs; the ratio is pipeline ÷ bare (target ≤ 1.3);
-- peak memory: growth of the subprocess's maximum RSS over the run, the input bytes already read;
+- time: the best of `--repeat` runs of each, alternating in one subprocess so that both see the
+  same machine; the ratio is pipeline ÷ bare (target ≤ 1.3);
+- peak memory: growth of the peak RSS over one run, each path in its own subprocess, the input
+  bytes already read;
 - stored ÷ uploaded bytes for the pipeline (target ≤ 2).
 
 The pipeline also checks, decodes under limits, turns upright, strips metadata, makes and
@@ -30,6 +32,7 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+import pi_heif
 from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +41,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 MB = 1024 * 1024
+
+pi_heif.register_heif_opener()  # as disputes.evidence does; `bare` opens HEIC too
 
 
 # --- Inputs ---------------------------------------------------------------------------------------
@@ -125,7 +130,7 @@ CASES = {
 }
 
 
-# --- One measurement, in a fresh process ---------------------------------------------------------
+# --- Measurements, each in a fresh process --------------------------------------------------------
 
 
 def _limits() -> dict[str, int]:
@@ -140,7 +145,8 @@ def _limits() -> dict[str, int]:
     }
 
 
-def _pipeline(data: bytes, limits: dict[str, int]) -> int:
+def pipeline(data: bytes, limits: dict[str, int]) -> int:
+    """The product's path; returns the stored size."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from disputes.evidence import process_photo
@@ -148,7 +154,8 @@ def _pipeline(data: bytes, limits: dict[str, int]) -> int:
     return len(process_photo(SimpleUploadedFile("photo", data), **limits).content)
 
 
-def _bare(data: bytes, limits: dict[str, int]) -> int:
+def bare(data: bytes, limits: dict[str, int]) -> int:
+    """Pillow with its defaults: full decode, Lanczos to the same size, JPEG at the same quality."""
     from disputes.evidence import _fit
 
     im = Image.open(BytesIO(data)).convert("RGB")
@@ -159,22 +166,27 @@ def _bare(data: bytes, limits: dict[str, int]) -> int:
     return len(buffer.getvalue())
 
 
-def measure(path: str, how: str, repeat: int) -> dict[str, float]:
-    """Run `how` ("pipeline" or "bare") on the file `repeat` times in this process."""
-    import pi_heif
+RUNS = {"pipeline": pipeline, "bare": bare}
 
-    pi_heif.register_heif_opener()
-    run = _pipeline if how == "pipeline" else _bare
+
+def time_both(data: bytes, repeat: int) -> dict[str, float]:
+    """Best of `repeat` runs of each, alternating, so that both see the same machine."""
     limits = _limits()
-    data = Path(path).read_bytes()
-    before = reset_peak_rss_kb()
-    best, stored = float("inf"), 0
+    best = dict.fromkeys(RUNS, float("inf"))
     for _ in range(repeat):
-        started = time.perf_counter()
-        stored = run(data, limits)
-        best = min(best, time.perf_counter() - started)
-    peak_kb = peak_rss_kb() - before
-    return {"seconds": best, "peak_mb": peak_kb / 1024, "stored": stored, "uploaded": len(data)}
+        for how, run in RUNS.items():
+            started = time.perf_counter()
+            run(data, limits)
+            best[how] = min(best[how], time.perf_counter() - started)
+    return best
+
+
+def peak_of(data: bytes, how: str) -> dict[str, float]:
+    """Growth of peak RSS over one run (the input already in memory) and the stored size."""
+    limits = _limits()
+    before = reset_peak_rss_kb()
+    stored = RUNS[how](data, limits)
+    return {"peak_mb": (peak_rss_kb() - before) / 1024, "stored": stored}
 
 
 def reset_peak_rss_kb() -> int:
@@ -203,57 +215,67 @@ def _status_kb(field: str) -> int:
     raise OSError(f"no {field} in /proc/self/status")
 
 
-def measure_in_subprocess(path: Path, how: str, repeat: int) -> dict[str, float]:
-    command = [sys.executable, "-m", "bench.photos", "--one", how, str(path), "--repeat"]
-    out = subprocess.run([*command, str(repeat)], cwd=ROOT, capture_output=True, text=True)
+def in_subprocess(what: str, path: Path, repeat: int = 1) -> dict[str, float]:
+    command = [sys.executable, "-m", "bench.photos", "--child", what, str(path)]
+    command += ["--repeat", str(repeat)]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def child(what: str, path: str, repeat: int) -> None:
+    data = Path(path).read_bytes()
+    result = time_both(data, repeat) if what == "time" else peak_of(data, what)
+    print(json.dumps(result))
+
+
 # --- The table -----------------------------------------------------------------------------------
+
+HEADER = (
+    f"{'case':<19}{'input':>11}{'upload':>9}{'pipeline':>10}{'bare':>8}{'ratio':>7}"
+    f"{'peak MB':>9}{'bare MB':>9}{'stored':>9}{'÷ up':>7}"
+)
+
+
+def row(name: str, path: Path, repeat: int) -> tuple[str, float, float]:
+    with Image.open(path) as probe:
+        shape = f"{probe.width}×{probe.height}"
+    uploaded = path.stat().st_size
+    times = in_subprocess("time", path, repeat)
+    ours, theirs = in_subprocess("pipeline", path), in_subprocess("bare", path)
+    ratio, growth = times["pipeline"] / times["bare"], ours["stored"] / uploaded
+    line = (
+        f"{name:<19}{shape:>11}{uploaded / MB:>7.2f}MB"
+        f"{times['pipeline'] * 1000:>8.0f}ms{times['bare'] * 1000:>6.0f}ms{ratio:>6.2f}×"
+        f"{ours['peak_mb']:>9.0f}{theirs['peak_mb']:>9.0f}"
+        f"{ours['stored'] / MB:>7.2f}MB{growth:>6.2f}×"
+    )
+    return line, ratio, growth
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--one", nargs=2, metavar=("HOW", "PATH"), help=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (best kept)")
+    parser.add_argument("--child", nargs=2, metavar=("WHAT", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(measure(args.one[1], args.one[0], args.repeat)))
+    if args.child:
+        what, path = args.child
+        child(what, path, args.repeat)
         return
-    print(
-        f"{'case':<20}{'input':>13}{'pipeline':>10}{'bare':>8}{'ratio':>7}"
-        f"{'peak MB':>9}{'bare MB':>9}{'stored':>9}{'÷ up':>7}"
-    )
+    print(HEADER)
     worst_time = worst_bytes = 0.0
     with tempfile.TemporaryDirectory() as folder:
         for name, make in CASES.items():
             path = Path(folder) / "input"
             path.write_bytes(make())
-            with Image.open(path) if not name.endswith("HEIC") else _heif(path) as probe:
-                shape = f"{probe.width}×{probe.height}"
-            ours = measure_in_subprocess(path, "pipeline", args.repeat)
-            bare = measure_in_subprocess(path, "bare", args.repeat)
-            ratio = ours["seconds"] / bare["seconds"]
-            growth = ours["stored"] / ours["uploaded"]
+            line, ratio, growth = row(name, path, args.repeat)
+            print(line, flush=True)
             worst_time, worst_bytes = max(worst_time, ratio), max(worst_bytes, growth)
-            print(
-                f"{name:<20}{shape:>13}{ours['seconds'] * 1000:>8.0f}ms{bare['seconds'] * 1000:>6.0f}ms"
-                f"{ratio:>6.2f}×{ours['peak_mb']:>9.0f}{bare['peak_mb']:>9.0f}"
-                f"{ours['stored'] / MB:>7.2f}MB{growth:>6.2f}×"
-            )
     print(
         f"worst time ratio {worst_time:.2f}× (target ≤ 1.3), "
         f"worst stored ÷ uploaded {worst_bytes:.2f}× (target ≤ 2)"
     )
-
-
-def _heif(path: Path) -> Image.Image:
-    import pi_heif
-
-    pi_heif.register_heif_opener()
-    return Image.open(path)
 
 
 if __name__ == "__main__":
