@@ -43,10 +43,11 @@ format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## Benchmarks (bench/): deadline engine (100k rows), arbitration queue (1M disputes), outbox drain
+bench: install ## Benchmarks (bench/): deadline engine (100k rows), arbitration queue (1M disputes), outbox drain, photo pipeline
 	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.timers --n 100000 --repeat 2
 	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.queue
 	$(PY) scripts/with_services.py --postgres -- $(PY) -m bench.outbox --n 5000 --repeat 2
+	$(PY) -m bench.photos
 
 graph: install ## Regenerate the state-machine diagrams in docs/ (SVG too where graphviz is installed)
 	@for model in orders.Order disputes.Dispute; do \

@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    # Answers 413 from Content-Length before any body is read (nothing above reads it), after
+    # the session and user are known so that the page has the portal's header, and logged.
+    "core.middleware.RequestSizeLimitMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes docs).
     "axes.middleware.AxesMiddleware",
 ]
@@ -271,6 +274,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Evidence files left in storage by acts that rolled back (disputes.tasks).
+    "sweep-orphan-evidence": {
+        "task": "disputes.sweep_orphan_evidence",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 60 * 60},
+    },
 }
 
 # --- Domain ---------------------------------------------------------------------------------
@@ -296,7 +305,19 @@ PARLEY_EVIDENCE = {
     "max_bytes": env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024,
     "max_pixels": 50_000_000,
     "max_per_submission": 10,
+    # Across the whole case, both parties together (disputes.evidence.check_evidence_room).
+    "max_per_dispute": 30,
+    # Stored photos: longest side at most this many pixels, JPEG at this quality (lower when
+    # that keeps the file within twice the upload: disputes/evidence.py).
+    "max_dimension": 2560,
+    "jpeg_quality": 85,
 }
+# Requests with a larger Content-Length get a 413 before their body is read
+# (core.middleware.RequestSizeLimitMiddleware): a full submission of photos and 1 MB for the form.
+# The proxy in front should refuse them first (README: nginx `client_max_body_size`).
+PARLEY_MAX_REQUEST_BYTES = (
+    PARLEY_EVIDENCE["max_per_submission"] * PARLEY_EVIDENCE["max_bytes"] + 1024 * 1024
+)
 # Who settles refunds with the payment provider; the default records them as settled.
 # /health/ gives details (which check, which host) to staff and to monitors sending this token.
 PARLEY_HEALTH_TOKEN = env("PARLEY_HEALTH_TOKEN", default="")

@@ -8,8 +8,14 @@ from django.core.exceptions import ValidationError
 from orders.forms import normalise_tracking_number
 from orders.models import Carrier
 
-from .evidence import EvidenceRejected, ProcessedPhoto, check_photo_batch, process_photo
-from .models import Reason, Remedy
+from .evidence import (
+    EvidenceRejected,
+    ProcessedPhoto,
+    check_evidence_room,
+    check_photo_batch,
+    process_photo,
+)
+from .models import Dispute, Reason, Remedy
 from .services import Proposal
 
 
@@ -19,7 +25,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class PhotosField(forms.FileField):
     """Several photos in one input; each goes through the evidence pipeline while cleaning, so
-    a bad file is named with its reason next to the field."""
+    a bad file is named with its reason next to the field. With `dispute` set (EvidenceForm
+    does), the case's photo limit is checked first, before anything is decoded."""
+
+    dispute: Dispute | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -44,15 +53,23 @@ class PhotosField(forms.FileField):
         limits = settings.PARLEY_EVIDENCE
         try:
             check_photo_batch(uploads, max_count=limits["max_per_submission"])
+            if self.dispute is not None:
+                check_evidence_room(self.dispute, len(uploads))
         except EvidenceRejected as exc:
             raise ValidationError(exc.message) from exc
         processed: list[ProcessedPhoto] = []
         errors: list[str] = []
+        # One at a time: each photo's decoded pixels are freed before the next is read; only
+        # the re-encoded bytes (bounded by max_dimension) are kept.
         for upload in uploads:
             try:
                 processed.append(
                     process_photo(
-                        upload, max_bytes=limits["max_bytes"], max_pixels=limits["max_pixels"]
+                        upload,
+                        max_bytes=limits["max_bytes"],
+                        max_pixels=limits["max_pixels"],
+                        max_dimension=limits["max_dimension"],
+                        quality=limits["jpeg_quality"],
                     )
                 )
             except EvidenceRejected as exc:
@@ -60,6 +77,17 @@ class PhotosField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return processed
+
+
+class EvidenceForm(forms.Form):
+    """A form whose photos join an existing case: `Form(data, files, dispute=dispute)` refuses
+    photos past the case's limit next to the field, the rest of the form as typed."""
+
+    def __init__(self, *args: Any, dispute: Dispute | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        photos = self.fields["photos"]
+        assert isinstance(photos, PhotosField)
+        photos.dispute = dispute
 
 
 def _amount_field(**kwargs: Any) -> forms.DecimalField:
@@ -116,7 +144,7 @@ class OpenDisputeForm(ProposalFields):
         return cleaned
 
 
-class ModifyClaimForm(ProposalFields):
+class ModifyClaimForm(EvidenceForm, ProposalFields):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -132,7 +160,7 @@ COUNTER_CHOICES = [
 ]
 
 
-class RejectForm(forms.Form):
+class RejectForm(EvidenceForm):
     explanation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
@@ -162,7 +190,7 @@ class RejectForm(forms.Form):
         return Proposal(remedy, amount)
 
 
-class MessageForm(forms.Form):
+class MessageForm(EvidenceForm):
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
@@ -187,7 +215,7 @@ class ReturnShipmentForm(forms.Form):
         return normalise_tracking_number(self.cleaned_data["tracking_number"])
 
 
-class AppealForm(forms.Form):
+class AppealForm(EvidenceForm):
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,

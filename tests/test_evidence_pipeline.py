@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
+import shutil
 import struct
+import subprocess
+import sys
+import tempfile
 import time
 import zlib
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageCms, ImageDraw, ImageFile
+from PIL import Image, ImageCms, ImageDraw, ImageFile, ImageFont
 
+from bench.heic import heic_encoded
+from bench.photos import scene, screenshot
 from disputes.evidence import (
     EvidenceRejected,
     ProcessedPhoto,
@@ -345,3 +353,175 @@ def test_long_names_are_trimmed_to_200_characters_keeping_the_extension():
 
     assert len(name) == 200
     assert name.endswith("x.jpeg")
+
+
+# --- Bounded size, memory and time (hardening finding 8) -----------------------------------------
+
+
+def letter_scan(size: tuple[int, int] = (5000, 7000)) -> bytes:
+    """A 1-bit PNG of a typed letter at scanner resolution: ~0.4 MB, but 35 megapixels of sharp
+    edges. Stored in full as JPEG it was 5.7 MB (the audit's 181 KB PNG became 9.3 MB)."""
+    im = Image.new("1", size, 1)
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.load_default(size=40)
+    for line, y in enumerate(range(100, size[1] - 100, 60)):
+        draw.text((100, y), f"{line:03} The vase arrived broken; the box was dry. " * 3, font=font)
+    return encode(im, "PNG", optimize=True)
+
+
+def heic(im: Image.Image, quality: int = 60) -> bytes:
+    if shutil.which("heif-enc") is None:
+        pytest.skip("heif-enc (Debian's libheif-examples) makes the HEIC samples")
+    return heic_encoded(im, quality)
+
+
+REALISTIC = {
+    "camera-jpeg": lambda: encode(scene((3000, 2000)), "JPEG", quality=92),
+    "screenshot-png": lambda: encode(screenshot((2880, 1800)), "PNG", optimize=True),
+    "letter-scan-png": letter_scan,
+    "webp": lambda: encode(scene((3000, 2000), 3), "WEBP", quality=80),
+    "heic": lambda: heic(scene((2016, 1512), 5)),
+}
+
+
+@pytest.mark.parametrize("kind", REALISTIC)
+def test_stored_photo_is_at_most_twice_the_upload(kind):
+    source = REALISTIC[kind]()
+
+    result = process_photo(upload(source, f"sample.{kind}"), **LIMITS)
+
+    assert len(result.content) <= 2 * len(source), (len(result.content), len(source))
+    assert max(result.width, result.height) <= 2560
+    assert reopen(result.content).size == (result.width, result.height)
+
+
+def test_stored_photo_fits_the_maximum_dimension():
+    source = encode(two_tone((4000, 3000)), "JPEG")
+
+    result = process_photo(upload(source), **LIMITS, max_dimension=1000)
+
+    assert (result.width, result.height) == (1000, 750)
+    assert reopen(result.content).size == (1000, 750)
+    assert reopen(result.thumbnail).size == (320, 240)
+    out = reopen(result.content)
+    assert_close(out.getpixel((100, 375)), RED)
+    assert_close(out.getpixel((900, 375)), BLUE)
+
+
+def test_quality_is_the_callers():
+    source = encode(scene((800, 600)), "PNG")
+
+    low = process_photo(upload(source, "a.png"), **LIMITS, quality=40)
+    high = process_photo(upload(source, "a.png"), **LIMITS, quality=92)
+
+    assert (
+        reopen(low.content).quantization
+        == reopen(encode(scene((8, 8)), "JPEG", quality=40)).quantization
+    )
+    assert len(low.content) < len(high.content)
+
+
+def test_large_rotated_photo_is_scaled_then_turned_upright_and_stripped():
+    source = encode(two_tone((4000, 3000)), "JPEG", exif=gps_exif(orientation=6))
+
+    result = process_photo(upload(source), **LIMITS, max_dimension=1000)
+
+    assert (result.width, result.height) == (750, 1000)
+    assert_no_metadata(result.content)
+    out = reopen(result.content)
+    assert_close(out.getpixel((375, 100)), RED)
+    assert_close(out.getpixel((375, 900)), BLUE)
+
+
+@pytest.fixture
+def loaded_sizes(monkeypatch):
+    """The (format, size) of every file-backed image at the moment its pixels are decoded."""
+    sizes: list[tuple[str, tuple[int, int]]] = []
+    original = ImageFile.ImageFile.load
+
+    def spy(self):
+        if self.format:
+            sizes.append((self.format, self.size))
+        return original(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    return sizes
+
+
+def test_large_jpeg_is_decoded_at_a_reduced_scale(loaded_sizes):
+    source = encode(two_tone((6000, 4000)), "JPEG")
+
+    process_photo(upload(source), **LIMITS, max_dimension=1000)
+
+    # libjpeg decodes at 1/4 scale directly: the full 24 megapixels are never in memory.
+    assert loaded_sizes[0] == ("JPEG", (1500, 1000))
+
+
+def test_other_formats_are_reduced_by_an_integer_factor_first(monkeypatch):
+    factors: list[object] = []
+    original = Image.Image.reduce
+
+    def spy(self, factor, box=None):
+        factors.append(factor)
+        return original(self, factor, box)
+
+    monkeypatch.setattr(Image.Image, "reduce", spy)
+
+    process_photo(
+        upload(encode(two_tone((6000, 6000)), "PNG"), "big.png"), **LIMITS, max_dimension=1000
+    )
+
+    # 6000 -> 3000 by averaging 2x2 blocks, then Lanczos from 3000 to 1000.
+    assert factors == [(2, 2)]
+
+
+def test_peak_memory_is_one_decoded_copy():
+    """A 24-megapixel PNG decodes to 96 MB (Pillow keeps RGB as 4 bytes a pixel); three of them
+    in one submission must cost one such copy and the smaller ones made from it (the old
+    pipeline held four full copies of each)."""
+    script = (
+        "import sys, json; from pathlib import Path\n"
+        "from django.core.files.uploadedfile import SimpleUploadedFile as F\n"
+        "from bench.photos import reset_peak_rss_kb, peak_rss_kb\n"
+        "from disputes.evidence import process_photo\n"
+        "data = Path(sys.argv[1]).read_bytes()\n"
+        "before = reset_peak_rss_kb()\n"
+        "for _ in range(3):\n"
+        "    process_photo(F('a.png', data), max_bytes=50 << 20, max_pixels=50_000_000)\n"
+        "print(json.dumps((peak_rss_kb() - before) // 1024))\n"
+    )
+    gradient = Image.merge(
+        "RGB", [Image.linear_gradient("L").rotate(a).resize((6000, 4000)) for a in (0, 90, 45)]
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "big.png"
+        path.write_bytes(encode(gradient, "PNG"))
+        del gradient
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(path)],
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    peak_mb = json.loads(out.stdout)
+    decoded_mb = 6000 * 4000 * 4 / MB
+    assert peak_mb < 1.75 * decoded_mb, peak_mb
+
+
+def test_photo_fields_take_size_and_quality_from_settings(settings):
+    from disputes.forms import PhotosField
+
+    settings.PARLEY_EVIDENCE = {
+        **settings.PARLEY_EVIDENCE,
+        "max_dimension": 800,
+        "jpeg_quality": 40,
+    }
+    source = encode(scene((1600, 1200)), "JPEG", quality=95)
+
+    [result] = PhotosField().clean([upload(source)])
+
+    stored = reopen(result.content)
+    assert stored.size == (800, 600)
+    assert stored.quantization == reopen(encode(scene((8, 8)), "JPEG", quality=40)).quantization

@@ -6,7 +6,7 @@ agreement). Lock order is always dispute, then order (the ledger locks the order
 acts never deadlock.
 """
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,7 +23,7 @@ from orders.models import Order
 
 from .. import ledger
 from ..deadlines import sync_deadlines, sync_deadlines_many
-from ..evidence import ProcessedPhoto
+from ..evidence import ProcessedPhoto, check_evidence_room
 from ..models import (
     Dispute,
     DisputeState,
@@ -70,13 +70,15 @@ def clock_data(now: datetime, ran_at: datetime | None, rule: str) -> dict[str, A
 
 def attach_photos(
     dispute: Dispute,
-    photos: Iterable[ProcessedPhoto],
+    photos: Sequence[ProcessedPhoto],
     *,
     actor: User,
     now: datetime,
     message: Message | None = None,
     offer: Offer | None = None,
 ) -> None:
+    # Again here, under the dispute's row lock, where the count cannot change underneath.
+    check_evidence_room(dispute, len(photos))
     for photo in photos:
         item = EvidenceItem(
             dispute=dispute,
