@@ -1,0 +1,52 @@
+"""The refund ledger's rows: the only way money goes back to a buyer."""
+
+from decimal import Decimal
+
+from django.db import models
+
+from core.money import Money, money_field
+from orders.models import Order
+
+from .choices import RefundStatus
+from .dispute import Dispute
+
+
+class Refund(models.Model):
+    """The only way money goes back to a buyer. An order's refunds never exceed its payment
+    (checked under the order's row lock, and by a PostgreSQL trigger as a backstop)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    dispute = models.ForeignKey(
+        Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=200)
+    source = models.CharField(max_length=64, help_text="The act that caused it (event code).")
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(
+        max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    provider_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+    # Written (and committed) before each call to the provider: a worker that dies mid-call
+    # leaves the trace, and the retry calls again with the same idempotency key.
+    settlement_attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    # Set by the ledger on the refunds it issues: what the order still has to refund after it.
+    left_after: Decimal
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.money} for {self.order_id}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)

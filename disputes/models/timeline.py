@@ -1,0 +1,23 @@
+"""The dispute's timeline: the core event, tied to its dispute."""
+
+from django.db import models
+
+from core.timeline import TimelineEvent
+
+from .choices import DisputeState
+from .dispute import Dispute
+
+
+class DisputeEvent(TimelineEvent):
+    """One act on a dispute, shown to both parties (codes: disputes/events.py and the clocks)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
+
+    state_labels = dict(DisputeState.choices)
+
+    class Meta(TimelineEvent.Meta):
+        indexes = [models.Index(fields=["dispute", "created_at"], name="disputeevent_time")]
+
+    @property
+    def subject_id(self) -> int:
+        return self.dispute_id
