@@ -225,10 +225,11 @@ def run_engines(count: int) -> tuple[int, float]:
 _FIRE = """UPDATE disputes_deadline SET status = 'fired', closed_at = now()
            WHERE status = 'pending' AND kind = '{kind}' AND due_at <= now()
            RETURNING dispute_id, due_at"""
-_EVENT = """INSERT INTO disputes_disputeevent (dispute_id, code, from_state, to_state, message,
-                data, created_at)
-            SELECT id, 'disputes.rule.{rule}', '{source}', state, 'The rule acted',
-                   '{{"rule": "{rule}"}}', now() FROM changed"""
+_EVENT = """INSERT INTO disputes_disputeevent (dispute_id, code, from_state, to_state, data,
+                created_at)
+            SELECT id, 'disputes.rule.{rule}', '{source}', state,
+                   jsonb_build_object('rule', '{rule}', 'due_at', closed_at, 'ran_at', now()),
+                   now() FROM changed"""
 _NOTES = """INSERT INTO notifications_notification (recipient_id, dedupe_key, subject, body, url,
                 created_at)
             SELECT CASE WHEN g = 1 THEN o.buyer_id ELSE s.owner_id END,
@@ -295,10 +296,11 @@ FLOOR_SQL = [
                   receipt_confirmed_automatically = true,
                   protection_ends_at = promised_delivery_at + interval '15 days'
                   WHERE state = 'shipped' AND promised_delivery_at <= now() RETURNING *),
-            e AS (INSERT INTO orders_orderevent (order_id, code, from_state, to_state, message,
-                  data, created_at)
-                  SELECT id, 'orders.order.received', 'shipped', 'received', 'Receipt confirmed',
-                         '{}', now() FROM o)
+            e AS (INSERT INTO orders_orderevent (order_id, code, from_state, to_state, data,
+                  created_at)
+                  SELECT id, 'orders.order.received', 'shipped', 'received',
+                         jsonb_build_object('automatic', true, 'protection_ends_at',
+                                            protection_ends_at, 'ran_at', now()), now() FROM o)
        INSERT INTO notifications_notification (recipient_id, dedupe_key, subject, body, url,
               created_at)
        SELECT buyer_id, 'order:' || id || ':received', 'Order ' || reference,
@@ -308,10 +310,11 @@ FLOOR_SQL = [
                   AND NOT EXISTS (SELECT 1 FROM disputes_dispute d
                                   WHERE d.order_id = orders_order.id AND d.closed_at IS NULL)
                   RETURNING *),
-            e AS (INSERT INTO orders_orderevent (order_id, code, from_state, to_state, message,
-                  data, created_at)
-                  SELECT id, 'orders.order.completed', 'received', 'completed', 'Payout released',
-                         '{}', now() FROM o)
+            e AS (INSERT INTO orders_orderevent (order_id, code, from_state, to_state, data,
+                  created_at)
+                  SELECT id, 'orders.order.completed', 'received', 'completed',
+                         jsonb_build_object('released', total, 'currency', currency,
+                                            'ran_at', now()), now() FROM o)
        INSERT INTO notifications_notification (recipient_id, dedupe_key, subject, body, url,
               created_at)
        SELECT s.owner_id, 'order:' || o.id || ':completed', 'Order ' || o.reference,

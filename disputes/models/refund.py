@@ -32,7 +32,7 @@ class Refund(models.Model):
     settled_at = models.DateTimeField(null=True, blank=True)
     # Written (and committed) before each call to the provider: a worker that dies mid-call
     # leaves the trace, and the retry calls again with the same idempotency key.
-    settlement_attempts = models.PositiveSmallIntegerField(default=0)
+    settlement_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
 
     # Set by the ledger on the refunds it issues: what the order still has to refund after it.
