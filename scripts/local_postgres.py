@@ -39,11 +39,9 @@ import psycopg
 from local_servers import REPO_ROOT, START_TIMEOUT, VAR_DIR, Started, free_port, package_dir, tail
 from psycopg import sql
 
-# PostgreSQL refuses to run as root; this is the unprivileged account used instead (with its
-# primary group: "nogroup" on Debian/Ubuntu, "nobody" on Fedora).
+# The account PostgreSQL runs as under root (its primary group: "nogroup" or "nobody").
 PG_USER = "nobody"
-# Where, as root, the binaries and data go when `nobody` cannot reach the checkout: the first
-# of these that exists and `nobody` can enter.
+# Where, as root, binaries and data go when `nobody` cannot reach the checkout.
 SHARED_PARENTS = (Path("/var/tmp"), Path(tempfile.gettempdir()))
 
 
