@@ -93,21 +93,6 @@ def buyer_list(request):
     return render(request, "disputes/list.html", {"page": page, "portal": "buyer"})
 
 
-@seller_required
-def seller_list(request):
-    disputes = selectors.seller_disputes(request.user)
-    behind = request.GET.get("behind", "")
-    if behind:
-        from arbitration.standing import disputes_behind
-
-        days = int(request.GET.get("days", "30")) if request.GET.get("days", "").isdigit() else 30
-        counted = disputes_behind(request.user.store.pk, behind, timezone.now(), days)
-        disputes = disputes.filter(pk__in=counted.values("pk"))
-    page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "portal": "seller", "behind": behind}
-    return render(request, "disputes/list.html", context)
-
-
 # --- The case page --------------------------------------------------------------------------------
 
 
