@@ -132,7 +132,7 @@ def _detail_context(
         and not dispute.is_open
         and not hasattr(dispute.order, "rating"),
         "rating_form": rating_form or RatingForm(),
-        "message_form": message_form or MessageForm(),
+        "message_form": message_form or MessageForm(dispute=dispute),
     }
 
 
@@ -146,7 +146,7 @@ def detail(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
 @require_POST
 def post_message(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    form = MessageForm(request.POST, request.FILES)
+    form = MessageForm(request.POST, request.FILES, dispute=dispute)
     if form.is_valid():
         return _act(
             request,
@@ -181,7 +181,9 @@ def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     current = selectors.current_offer(dispute, Party.BUYER)
     initial = {"remedy": current.remedy, "amount": current.amount} if current else {}
-    form = ModifyClaimForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ModifyClaimForm(
+        request.POST or None, request.FILES or None, initial=initial, dispute=dispute
+    )
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data["note"]
         try:
@@ -211,7 +213,7 @@ def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
 @seller_required
 def reject(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    form = RejectForm(request.POST or None, request.FILES or None)
+    form = RejectForm(request.POST or None, request.FILES or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         try:
             services.dispute_seller_reject(
@@ -277,7 +279,7 @@ def rate(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
 @login_required
 def appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    form = AppealForm(request.POST or None, request.FILES or None)
+    form = AppealForm(request.POST or None, request.FILES or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         try:
             services.dispute_appeal(
