@@ -1,10 +1,14 @@
+"""The pages the orders app serves alone. The order pages themselves show the order's disputes
+too, so they are composed a floor up, in pages/views.py."""
+
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import buyer_required, seller_required
+from accounts.access import AuthenticatedRequest, buyer_required, seller_required
 from core.errors import ActionRefused
+from core.paging import page_of
 
 from . import selectors, services
 from .forms import DeliveryForm, NewOrderForm, OrderLineFormSet
@@ -13,22 +17,18 @@ from .models import PaymentMethod
 PAGE_SIZE = 20
 
 
-def _page(request, queryset, param: str = "page"):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
-
-
 # --- Buyer portal -----------------------------------------------------------------------------
 
 
 @buyer_required
-def buyer_orders(request):
-    page = _page(request, selectors.buyer_orders(request.user))
+def buyer_orders(request: AuthenticatedRequest) -> HttpResponse:
+    page = page_of(selectors.buyer_orders(request.user), request.GET, per_page=PAGE_SIZE)
     return render(request, "orders/buyer_orders.html", {"page": page})
 
 
 @buyer_required
 @require_POST
-def buyer_confirm_receipt(request, reference: str):
+def buyer_confirm_receipt(request: AuthenticatedRequest, reference: str) -> HttpResponseRedirect:
     order = selectors.buyer_order(request.user, reference)
     try:
         services.order_confirm_receipt(order=order, actor=request.user)
@@ -42,7 +42,7 @@ def buyer_confirm_receipt(request, reference: str):
 
 
 @buyer_required
-def buyer_new_order(request):
+def buyer_new_order(request: AuthenticatedRequest) -> HttpResponse:
     """Orders normally arrive from the marketplace; this records one by hand (and its payment)."""
     form = NewOrderForm(request.POST or None)
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
@@ -70,7 +70,7 @@ def buyer_new_order(request):
 
 
 @seller_required
-def seller_ship(request, reference: str):
+def seller_ship(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     order = selectors.seller_order(request.user, reference)
     initial = {"delivery_days": order.delivery_days} if order.delivery_days else {}
     form = DeliveryForm(
