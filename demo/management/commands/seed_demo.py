@@ -104,8 +104,7 @@ class Command(BaseCommand):
     def _order(
         self, buyer: User, store: Store, items: list[Item], state: str, days_ago: int
     ) -> Order:
-        now = timezone.now()
-        placed = now - timedelta(days=days_ago, hours=2)
+        placed = timezone.now() - timedelta(days=days_ago, hours=2)
         lines = [LineInput(t, q, Decimal(p)) for t, q, p in items]
         order = services.order_place(
             buyer=buyer, store=store, lines=lines, currency="USD", now=placed
@@ -118,12 +117,11 @@ class Command(BaseCommand):
         if state == "paid":
             return order
         shipped = placed + timedelta(days=1)
-        seller = store.owner
         parcels = 2 if state == "part_shipped" else 1
         for n in range(parcels):
             services.parcel_add(
                 order=order,
-                actor=seller,
+                actor=store.owner,
                 carrier=Carrier.DHL if n == 0 else Carrier.UPS,
                 tracking_number=f"{order.reference.replace('-', '')}{n}X",
                 delivery_days=12,
