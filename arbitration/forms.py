@@ -2,15 +2,20 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
-from disputes.models import Reason
+from accounts.models import User
+from disputes.models import Deadline, Reason
 
 from .models import PolicyClause, RulingOutcome
+from .selectors import QueueFilters
 from .services import Decision
 
 if TYPE_CHECKING:
-    from accounts.models import User
     from disputes.models import EvidenceItem
+
+# Ten years: older than any case, and far inside the dates Python can count back to.
+MAX_AGE_DAYS = 3650
 
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -18,9 +23,22 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
-class ClockChangeForm(forms.Form):
-    ACTIONS = [("extend", "Extend"), ("pause", "Pause"), ("resume", "Resume")]
+def _model_choice_field(form: forms.Form, name: str) -> "forms.ModelChoiceField[Any]":
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
+
+class ClockChangeForm(forms.Form):
+    """One of the case's running clocks, and what staff do to it. `clocks` are those running:
+    any other id (a clock stopped meanwhile, or nonsense) is refused next to the form."""
+
+    ACTIONS = [("extend", "Extend"), ("pause", "Pause"), ("resume", "Resume")]
+    STOPPED = "That clock is no longer running: it stopped or changed meanwhile. See it below."
+
+    deadline = forms.ModelChoiceField(
+        queryset=Deadline.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"required": STOPPED, "invalid_choice": STOPPED},
+    )
     action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
     hours = forms.IntegerField(
         min_value=1, max_value=24 * 30, required=False, label="Extend by (hours)"
@@ -31,6 +49,10 @@ class ClockChangeForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. the carrier confirmed a delay"}),
     )
 
+    def __init__(self, *args: Any, clocks: QuerySet[Deadline], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _model_choice_field(self, "deadline").queryset = clocks
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
@@ -39,15 +61,26 @@ class ClockChangeForm(forms.Form):
         return cleaned
 
 
+def _amount(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, label=label
+    )
+
+
 class QueueFilterForm(forms.Form):
+    """The queue's filters and the cursor of the page after (`after`, not shown: the links to
+    the next page carry it). Unless all of them hold, the queue is shown whole, from the top,
+    with the errors next to the filters."""
+
     reason = forms.ChoiceField(required=False)
-    min_amount = forms.DecimalField(required=False, min_value=0, label="Amount from")
-    max_amount = forms.DecimalField(required=False, min_value=0, label="to")
+    min_amount = _amount("Amount from")
+    max_amount = _amount("to")
     min_age_days = forms.IntegerField(
-        required=False, min_value=0, label="Filed at least (days ago)"
+        required=False, min_value=0, max_value=MAX_AGE_DAYS, label="Filed at least (days ago)"
     )
     assignee = forms.ChoiceField(required=False, label="Assignee")
     appeals = forms.BooleanField(required=False, label="Appeals only")
+    after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, arbiters: Iterable["User"] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,6 +91,25 @@ class QueueFilterForm(forms.Form):
             ("me", "Me"),
             *[(str(a.pk), a.display_name) for a in arbiters],
         ]
+
+    def query(self) -> tuple[QueueFilters, str]:
+        """(filters, cursor) as asked, or the whole queue from the top unless all hold."""
+        if not self.is_valid():
+            return QueueFilters(), ""
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        cursor = data.pop("after", "")
+        return QueueFilters(**data), cursor
+
+
+class ReassignForm(forms.Form):
+    to = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        error_messages={"required": "Choose an arbiter.", "invalid_choice": "Choose an arbiter."},
+    )
+
+    def __init__(self, *args: Any, arbiters: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _model_choice_field(self, "to").queryset = arbiters
 
 
 class RulingForm(forms.Form):
@@ -92,7 +144,9 @@ class RulingForm(forms.Form):
             (str(item.pk), f"{item.get_party_display()}: {item.original_name}") for item in evidence
         ]
 
-    def decision(self) -> Decision:
+    def ruling(self) -> Decision:
+        """The decision as the services take it (named apart from the appeal form's field
+        `decision`, uphold or replace)."""
         data = self.cleaned_data
         return Decision(
             outcome=data["outcome"],
@@ -115,9 +169,7 @@ class RulingForm(forms.Form):
 
 
 class AppealDecisionForm(RulingForm):
-    # A form field, so the form's metaclass moves it into base_fields: RulingForm.decision()
-    # stays callable on this form, which mypy cannot see.
-    decision = forms.ChoiceField(  # type: ignore[assignment]
+    decision = forms.ChoiceField(
         choices=[("uphold", "Uphold the ruling"), ("replace", "Replace it with this decision:")],
         widget=forms.RadioSelect,
         label="Appeal decision (final)",

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core import signing
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -111,8 +112,6 @@ def arbiters() -> QuerySet[User]:
 
 
 def case_for_arbiter(reference: str) -> Dispute:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         Dispute.objects.select_related(
             "order__store__owner", "order__buyer", "order__payment", "policy", "assignee"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
-from disputes.models import Dispute, DisputeEvent
+from disputes.models import Dispute, DisputeEvent, SellerRating
 from orders.models import Order
 
 from .models import Ruling, RulingOutcome
@@ -22,103 +22,115 @@ class Figure:
     formula: str
 
 
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "–"
 
 
-def standing(store_id: int, now: datetime, days: int) -> list[Figure]:
-    since = now - timedelta(days=days)
-    shipped = Order.objects.filter(store_id=store_id, all_shipped_at__gte=since).count()
-    disputes = Dispute.objects.filter(store_id=store_id, opened_at__gte=since)
-    opened = disputes.count()
-    silence = DisputeEvent.objects.filter(
-        dispute__store_id=store_id, code=SILENCE_CODE, created_at__gte=since
-    ).count()
-    rulings = Ruling.objects.filter(
-        dispute__store_id=store_id, created_at__gte=since, on_appeal=False
-    )
-    against = rulings.exclude(outcome=RulingOutcome.CLAIM_REJECTED).count()
-    penalties = rulings.filter(seller_violation=True).count()
-    ratings = SellerRatingStats.for_store(store_id, since)
-    return [
-        Figure(
-            "disputes",
-            "Dispute rate",
-            _pct(opened, shipped),
-            f"{opened} disputes opened ÷ {shipped} orders shipped in the last {days} days",
-        ),
-        Figure(
-            "bad",
-            "Bad transaction rate",
-            _pct(silence + against, shipped),
-            f"({silence} refunded because you did not answer + {against} ruled against you) "
-            f"÷ {shipped} orders shipped in the last {days} days",
-        ),
-        Figure(
-            "silence",
-            "Refunds for not answering",
-            str(silence),
-            f"Disputes refunded in the last {days} days because no answer came in time",
-        ),
-        Figure(
-            "against",
-            "Rulings against you",
-            str(against),
-            f"Arbiter rulings in the last {days} days that granted the buyer a remedy",
-        ),
-        Figure(
-            "penalties",
-            "Penalties",
-            str(penalties),
-            f"Rule violations recorded by arbiters in the last {days} days",
-        ),
-        Figure(
-            "rating",
-            "Rating",
-            ratings.label,
-            f"Average of {ratings.count} buyer ratings left in the last {days} days",
-        ),
-    ]
-
-
-class SellerRatingStats:
-    def __init__(self, average: float | None, count: int):
-        self.average, self.count = average, count
+@dataclass(frozen=True)
+class RatingStats:
+    average: float | None
+    count: int
 
     @property
     def label(self) -> str:
         return f"{self.average:.1f} / 5" if self.count else "–"
 
-    @classmethod
-    def for_store(cls, store_id: int, since: datetime) -> "SellerRatingStats":
-        from disputes.models import SellerRating
 
-        stats = SellerRating.objects.filter(store_id=store_id, created_at__gte=since).aggregate(
-            average=Avg("stars"), count=Count("id")
-        )
-        return cls(stats["average"], stats["count"])
+@dataclass(frozen=True)
+class Counts:
+    """What a store's standing counts since a moment: each figure is a formula over these."""
+
+    shipped: int
+    opened: int
+    silence: int
+    against: int
+    penalties: int
+    ratings: RatingStats
+
+
+def counts(store_id: int, since: datetime) -> Counts:
+    rulings = Ruling.objects.filter(
+        dispute__store_id=store_id, created_at__gte=since, on_appeal=False
+    )
+    ratings = SellerRating.objects.filter(store_id=store_id, created_at__gte=since).aggregate(
+        average=Avg("stars"), count=Count("id")
+    )
+    return Counts(
+        shipped=Order.objects.filter(store_id=store_id, all_shipped_at__gte=since).count(),
+        opened=Dispute.objects.filter(store_id=store_id, opened_at__gte=since).count(),
+        silence=DisputeEvent.objects.filter(
+            dispute__store_id=store_id, code=SILENCE_CODE, created_at__gte=since
+        ).count(),
+        against=rulings.exclude(outcome=RulingOutcome.CLAIM_REJECTED).count(),
+        penalties=rulings.filter(seller_violation=True).count(),
+        ratings=RatingStats(ratings["average"], ratings["count"]),
+    )
+
+
+def standing(store_id: int, now: datetime, days: int) -> list[Figure]:
+    n = counts(store_id, now - timedelta(days=days))
+    shipped = f"{n.shipped} orders shipped in the last {days} days"
+    bad = (
+        f"({n.silence} refunded because you did not answer + {n.against} ruled against you) "
+        f"÷ {shipped}"
+    )
+    return [
+        Figure(
+            "disputes",
+            "Dispute rate",
+            _pct(n.opened, n.shipped),
+            f"{n.opened} disputes opened ÷ {shipped}",
+        ),
+        Figure("bad", "Bad transaction rate", _pct(n.silence + n.against, n.shipped), bad),
+        Figure(
+            "silence",
+            "Refunds for not answering",
+            str(n.silence),
+            f"Disputes refunded in the last {days} days because no answer came in time",
+        ),
+        Figure(
+            "against",
+            "Rulings against you",
+            str(n.against),
+            f"Arbiter rulings in the last {days} days that granted the buyer a remedy",
+        ),
+        Figure(
+            "penalties",
+            "Penalties",
+            str(n.penalties),
+            f"Rule violations recorded by arbiters in the last {days} days",
+        ),
+        Figure(
+            "rating",
+            "Rating",
+            n.ratings.label,
+            f"Average of {n.ratings.count} buyer ratings left in the last {days} days",
+        ),
+    ]
+
+
+# The figures with disputes behind them, each linked to the list of those disputes.
+FIGURES_WITH_DISPUTES = ("disputes", "bad", "silence", "against", "penalties")
+
+
+def _behind(since: datetime) -> dict[str, Q]:
+    silenced = Q(events__code=SILENCE_CODE, events__created_at__gte=since)
+    ruled = Q(rulings__created_at__gte=since, rulings__on_appeal=False)
+    against = ruled & ~Q(rulings__outcome=RulingOutcome.CLAIM_REJECTED)
+    return {
+        "disputes": Q(opened_at__gte=since),
+        "silence": silenced,
+        "against": against,
+        "penalties": ruled & Q(rulings__seller_violation=True),
+        "bad": silenced | against,
+    }
 
 
 def disputes_behind(store_id: int, key: str, now: datetime, days: int) -> QuerySet[Dispute]:
     """The disputes a figure counts, for the link under it."""
-    since = now - timedelta(days=days)
     qs = Dispute.objects.filter(store_id=store_id)
-    silenced = Q(events__code=SILENCE_CODE, events__created_at__gte=since)
-    ruled = Q(rulings__created_at__gte=since, rulings__on_appeal=False)
-    filters = {
-        "disputes": Q(opened_at__gte=since),
-        "silence": silenced,
-        "against": ruled & ~Q(rulings__outcome=RulingOutcome.CLAIM_REJECTED),
-        "penalties": ruled & Q(rulings__seller_violation=True),
-        "bad": silenced | (ruled & ~Q(rulings__outcome=RulingOutcome.CLAIM_REJECTED)),
-    }
-    if key not in filters:
-        return qs.none()
-    return qs.filter(filters[key]).distinct()
+    behind = _behind(now - timedelta(days=days)).get(key)
+    return qs.none() if behind is None else qs.filter(behind).distinct()
 
 
 def weekly_disputes(store_id: int, now: datetime, weeks: int = 12) -> list[tuple[datetime, int]]:

@@ -1,9 +1,13 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import arbiter_required
+from accounts.access import AuthenticatedRequest, arbiter_required
 from core.errors import ActionRefused, StaleState
 from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
@@ -16,20 +20,19 @@ from .forms import (
     ClockChangeForm,
     EvidenceRequestForm,
     QueueFilterForm,
+    ReassignForm,
     RulingForm,
 )
+from .metrics import metrics as staff_metrics
 from .models import RationaleTemplate
 
 
 @arbiter_required
-def queue(request):
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     """Escalated disputes, the ones closest to (or past) the resolution target first."""
     form = QueueFilterForm(request.GET or None, arbiters=selectors.arbiters())
-    filters = selectors.QueueFilters()
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        filters = selectors.QueueFilters(**data)
-    rows, next_cursor = selectors.queue_page(filters, request.user, request.GET.get("after", ""))
+    filters, cursor = form.query()
+    rows, next_cursor = selectors.queue_page(filters, request.user, cursor)
     query = request.GET.copy()
     query.pop("after", None)
     context = {
@@ -44,15 +47,13 @@ def queue(request):
 
 
 @arbiter_required
-def metrics(request):
-    from .metrics import metrics as compute
-
-    return render(request, "arbitration/metrics.html", {"m": compute(timezone.now())})
+def metrics(request: AuthenticatedRequest) -> HttpResponse:
+    return render(request, "arbitration/metrics.html", {"m": staff_metrics(timezone.now())})
 
 
 @arbiter_required
 @require_POST
-def take_next(request):
+def take_next(request: AuthenticatedRequest) -> HttpResponseRedirect:
     dispute = services.case_take_next(arbiter=request.user)
     if dispute is None:
         messages.info(request, "No unassigned case is waiting. Well done.")
@@ -60,7 +61,9 @@ def take_next(request):
     return redirect("arbitration:case", dispute_ref=dispute.reference)
 
 
-def _case_context(request, dispute, ruling_form=None) -> dict:
+def _case_context(
+    request: AuthenticatedRequest, dispute: Dispute, ruling_form: RulingForm | None = None
+) -> dict[str, Any]:
     order = dispute.order
     evidence = list(dispute.evidence.select_related("uploaded_by"))
     if ruling_form is None:
@@ -94,12 +97,14 @@ def _case_context(request, dispute, ruling_form=None) -> dict:
 
 
 @arbiter_required
-def case(request, dispute_ref: str):
+def case(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.case_for_arbiter(dispute_ref)
     return render(request, "arbitration/case.html", _case_context(request, dispute))
 
 
-def _case_act(request, dispute, action, success: str):
+def _case_act(
+    request: AuthenticatedRequest, dispute: Dispute, action: Callable[[], object], success: str
+) -> HttpResponseRedirect:
     try:
         action()
     except ActionRefused as exc:  # includes StaleState
@@ -111,7 +116,7 @@ def _case_act(request, dispute, action, success: str):
 
 @arbiter_required
 @require_POST
-def release(request, dispute_ref: str):
+def release(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponseRedirect:
     dispute = selectors.case_for_arbiter(dispute_ref)
     return _case_act(
         request,
@@ -123,12 +128,13 @@ def release(request, dispute_ref: str):
 
 @arbiter_required
 @require_POST
-def reassign(request, dispute_ref: str):
+def reassign(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponseRedirect:
     dispute = selectors.case_for_arbiter(dispute_ref)
-    to = selectors.arbiters().filter(pk=request.POST.get("to")).first()
-    if to is None:
+    form = ReassignForm(request.POST, arbiters=selectors.arbiters())
+    if not form.is_valid():
         messages.error(request, "Choose an arbiter.")
         return redirect("arbitration:case", dispute_ref=dispute.reference)
+    to = form.cleaned_data["to"]
     return _case_act(
         request,
         dispute,
@@ -139,12 +145,12 @@ def reassign(request, dispute_ref: str):
 
 @arbiter_required
 @require_POST
-def rule(request, dispute_ref: str):
+def rule(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.case_for_arbiter(dispute_ref)
     evidence = list(dispute.evidence.all())
     form = RulingForm(request.POST, evidence=evidence)
     if form.is_valid():
-        decision = form.decision()
+        decision = form.ruling()
         try:
             services.case_rule(dispute=dispute, arbiter=request.user, decision=decision)
         except StaleState as exc:
@@ -161,7 +167,7 @@ def rule(request, dispute_ref: str):
 
 @arbiter_required
 @require_POST
-def request_evidence(request, dispute_ref: str):
+def request_evidence(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponseRedirect:
     dispute = selectors.case_for_arbiter(dispute_ref)
     form = EvidenceRequestForm(request.POST)
     if not form.is_valid():
@@ -179,11 +185,11 @@ def request_evidence(request, dispute_ref: str):
 
 @arbiter_required
 @require_POST
-def decide_appeal(request, dispute_ref: str):
+def decide_appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.case_for_arbiter(dispute_ref)
     form = AppealDecisionForm(request.POST, evidence=list(dispute.evidence.all()))
     if form.is_valid():
-        decision = form.decision()
+        decision = form.ruling()
         try:
             services.case_decide_appeal(
                 dispute=dispute,
@@ -205,34 +211,31 @@ def decide_appeal(request, dispute_ref: str):
     return render(request, "arbitration/case.html", context, status=400)
 
 
+def _clock_change(request: AuthenticatedRequest, form: ClockChangeForm) -> Callable[[], Deadline]:
+    data = form.cleaned_data
+    deadline, actor, reason = data["deadline"], request.user, data["reason"]
+    return {
+        "extend": lambda: deadline_extend(
+            deadline=deadline, actor=actor, hours=data["hours"], reason=reason
+        ),
+        "pause": lambda: deadline_pause(deadline=deadline, actor=actor, reason=reason),
+        "resume": lambda: deadline_resume(deadline=deadline, actor=actor, reason=reason),
+    }[data["action"]]
+
+
 @arbiter_required
-def case_clocks(request, dispute_ref: str):
+def case_clocks(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     """Staff extend or pause a dispute's clocks, with a reason both parties see."""
     dispute = get_object_or_404(Dispute.objects.select_related("order"), reference=dispute_ref)
-    form = ClockChangeForm(request.POST or None)
+    clocks = dispute.deadlines.filter(status__in=RUNNING_STATUSES).order_by("due_at")
+    form = ClockChangeForm(request.POST or None, clocks=clocks)
     if request.method == "POST" and form.is_valid():
-        deadline = get_object_or_404(
-            Deadline, pk=request.POST.get("deadline"), dispute=dispute, status__in=RUNNING_STATUSES
-        )
-        data = form.cleaned_data
-        change = {
-            "extend": lambda: deadline_extend(
-                deadline=deadline, actor=request.user, hours=data["hours"], reason=data["reason"]
-            ),
-            "pause": lambda: deadline_pause(
-                deadline=deadline, actor=request.user, reason=data["reason"]
-            ),
-            "resume": lambda: deadline_resume(
-                deadline=deadline, actor=request.user, reason=data["reason"]
-            ),
-        }[data["action"]]
         try:
-            change()
+            _clock_change(request, form)()
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "Done. Both parties were told, with your reason.")
             return redirect("arbitration:case_clocks", dispute_ref=dispute.reference)
-    clocks = dispute.deadlines.filter(status__in=RUNNING_STATUSES).order_by("due_at")
     context = {"dispute": dispute, "clocks": clocks, "form": form}
     return render(request, "arbitration/clocks.html", context)

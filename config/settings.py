@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "arbitration",
     "notifications",
     "timers",
+    "pages",
     "demo",
 ]
 

@@ -5,8 +5,9 @@ from .health import health
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("", include("orders.urls")),
-    path("", include("disputes.urls")),
+    # The orders and disputes namespaces include pages composed from several apps.
+    path("", include("pages.urls.orders")),
+    path("", include("pages.urls.disputes")),
     path("", include("arbitration.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),

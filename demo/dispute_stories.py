@@ -10,7 +10,7 @@ from accounts.models import User
 from arbitration import services as arbitration
 from arbitration.models import RationaleTemplate
 from disputes import services as d
-from disputes.models import DeadlineKind, Party, Reason, Remedy
+from disputes.models import DeadlineKind, Dispute, Party, Reason, Remedy
 from disputes.selectors import current_offer
 from orders import services as o
 from orders.models import Carrier, Order, PaymentMethod, Store
@@ -19,7 +19,7 @@ from policies.models import Policy
 
 from .photos import demo_photo
 
-Step = Callable[[object, User, User, datetime], None]
+Step = Callable[[Dispute, User, User, datetime], None]
 
 
 def _shipped_order(buyer: User, store: Store, title: str, price: str, shipped: datetime) -> Order:
@@ -44,7 +44,7 @@ def _shipped_order(buyer: User, store: Store, title: str, price: str, shipped: d
 
 
 def _reject(counter: d.Proposal | None, why: str) -> Step:
-    def step(dispute, buyer, seller, at):
+    def step(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
         d.dispute_seller_reject(
             dispute=dispute,
             actor=seller,
@@ -58,27 +58,28 @@ def _reject(counter: d.Proposal | None, why: str) -> Step:
 
 
 def _message(author: str, body: str) -> Step:
-    def step(dispute, buyer, seller, at):
+    def step(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
         actor = buyer if author == "buyer" else seller
         d.dispute_post_message(dispute=dispute, actor=actor, body=body, now=at)
 
     return step
 
 
-def _seller_accept(dispute, buyer, seller, at):
+def _seller_accept(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
     d.dispute_seller_accept(dispute=dispute, actor=seller, now=at)
 
 
-def _buyer_escalate(dispute, buyer, seller, at):
+def _buyer_escalate(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
     d.dispute_escalate_by_buyer(dispute=dispute, actor=buyer, now=at)
 
 
-def _buyer_accepts_counter(dispute, buyer, seller, at):
+def _buyer_accepts_counter(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
     offer = current_offer(dispute, Party.SELLER)
+    assert offer is not None, "the step before made a counter-offer"
     d.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=offer.pk, now=at)
 
 
-def _ship_return(dispute, buyer, seller, at):
+def _ship_return(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
     tracking = f"RT{dispute.reference[3:]}GB"
     d.dispute_ship_return(
         dispute=dispute, actor=buyer, carrier=Carrier.ROYAL_MAIL, tracking_number=tracking, now=at
@@ -86,7 +87,7 @@ def _ship_return(dispute, buyer, seller, at):
 
 
 def _arbiter_rules(outcome: str, amount: str | None) -> Step:
-    def step(dispute, buyer, seller, at):
+    def step(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
         arbiter = User.objects.get(username="arbiter")
         dispute.refresh_from_db()
         dispute.assignee = arbiter  # as if taken from the queue
@@ -107,7 +108,7 @@ def _arbiter_rules(outcome: str, amount: str | None) -> Step:
     return step
 
 
-def _buyer_appeals(dispute, buyer, seller, at):
+def _buyer_appeals(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
     d.dispute_appeal(
         dispute=dispute,
         actor=buyer,
@@ -116,18 +117,20 @@ def _buyer_appeals(dispute, buyer, seller, at):
     )
 
 
-def _cancel(dispute, buyer, seller, at):
+def _cancel(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
     d.dispute_cancel(dispute=dispute, actor=buyer, now=at)
 
 
-def _seller_silent(dispute, buyer, seller, at):
+def _seller_silent(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
     due = dispute.deadlines.get(kind=DeadlineKind.SELLER_ANSWER, status="pending").due_at
+    assert due is not None, "a pending clock has a due time"
     d.dispute_resolve_for_seller_silence(dispute=dispute, now=due)
 
 
 PARTIAL = Remedy.PARTIAL_REFUND
 # (item, price, reason, proposal, days ago it opened, [steps, each a day apart])
-SCENARIOS = [
+type Scenario = tuple[str, str, Reason, tuple[Remedy, str | None], int, list[Step]]
+SCENARIOS: list[Scenario] = [
     ("Ceramic teapot", "64.00", Reason.DAMAGED, (PARTIAL, "25.00"), 1, []),
     (
         "Leather wallet",

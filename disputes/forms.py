@@ -235,3 +235,14 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False, label="Comment"
     )
+
+
+# The largest primary key a row can have (a PostgreSQL bigint).
+MAX_ID = 2**63 - 1
+
+
+class AcceptClaimForm(forms.Form):
+    """The seller accepts the claim they were shown: its offer id, so that a claim the buyer
+    changed meanwhile is never agreed to unseen (the service compares it)."""
+
+    offer = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)

@@ -1,13 +1,13 @@
+"""The pages the disputes app serves alone. The "disputes" namespace is pages/urls/disputes.py:
+it adds the seller's list, which can show the disputes behind a figure of their standing."""
+
 from django.urls import path
 
 from . import views
 
-app_name = "disputes"
-
 urlpatterns = [
     path("buyer/orders/<str:reference>/dispute/", views.open_dispute, name="open"),
     path("buyer/disputes/", views.buyer_list, name="buyer_list"),
-    path("seller/disputes/", views.seller_list, name="seller_list"),
     path("disputes/<str:dispute_ref>/", views.detail, name="detail"),
     path("disputes/<str:dispute_ref>/messages/", views.post_message, name="message"),
     path("disputes/<str:dispute_ref>/modify/", views.modify, name="modify"),

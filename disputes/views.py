@@ -1,20 +1,24 @@
 from collections.abc import Callable
+from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.forms import Form
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from accounts.access import buyer_required, seller_required
+from accounts.access import AuthenticatedRequest, View, buyer_required, seller_required
 from core.errors import ActionRefused, StaleState
+from core.paging import page_of
 from orders import selectors as order_selectors
 
 from . import ledger, presenters, selectors, services
 from .forms import (
+    AcceptClaimForm,
     AppealForm,
     MessageForm,
     ModifyClaimForm,
@@ -23,20 +27,22 @@ from .forms import (
     RejectForm,
     ReturnShipmentForm,
 )
-from .models import Party
+from .models import Dispute, EvidenceItem, Party
 from .rules import opening_window
 
 PAGE_SIZE = 20
 
 
-def _stale(request, dispute, exc: StaleState):
+def _stale(request: AuthenticatedRequest, dispute: Dispute, exc: StaleState) -> HttpResponse:
     """Someone (or the clock) acted first: show the case as it is now, never a 500."""
     dispute.refresh_from_db()
     context = {"dispute": dispute, "reason": exc.message}
     return render(request, "disputes/stale.html", context, status=409)
 
 
-def _act(request, dispute, action: Callable[[], object], success: str):
+def _act(
+    request: AuthenticatedRequest, dispute: Dispute, action: Callable[[], object], success: str
+) -> HttpResponse:
     try:
         action()
     except StaleState as exc:
@@ -52,7 +58,7 @@ def _act(request, dispute, action: Callable[[], object], success: str):
 
 
 @buyer_required
-def open_dispute(request, reference: str):
+def open_dispute(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     order = order_selectors.buyer_order(request.user, reference)
     window = opening_window(order, timezone.now())
     form = OpenDisputeForm(request.POST or None, request.FILES or None)
@@ -86,32 +92,21 @@ def open_dispute(request, reference: str):
 
 
 @buyer_required
-def buyer_list(request):
-    page = Paginator(selectors.buyer_disputes(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+def buyer_list(request: AuthenticatedRequest) -> HttpResponse:
+    page = page_of(selectors.buyer_disputes(request.user), request.GET, per_page=PAGE_SIZE)
     return render(request, "disputes/list.html", {"page": page, "portal": "buyer"})
-
-
-@seller_required
-def seller_list(request):
-    disputes = selectors.seller_disputes(request.user)
-    behind = request.GET.get("behind", "")
-    if behind:
-        from arbitration.standing import disputes_behind
-
-        days = int(request.GET.get("days", "30")) if request.GET.get("days", "").isdigit() else 30
-        counted = disputes_behind(request.user.store.pk, behind, timezone.now(), days)
-        disputes = disputes.filter(pk__in=counted.values("pk"))
-    page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "portal": "seller", "behind": behind}
-    return render(request, "disputes/list.html", context)
 
 
 # --- The case page --------------------------------------------------------------------------------
 
 
-def _detail_context(request, dispute, **forms) -> dict:
+def _detail_context(
+    request: AuthenticatedRequest,
+    dispute: Dispute,
+    *,
+    rating_form: RatingForm | None = None,
+    message_form: MessageForm | None = None,
+) -> dict[str, Any]:
     viewer = presenters.viewer_party(dispute, request.user)
     actions = selectors.dispute_actions(dispute, request.user)
     return {
@@ -136,22 +131,22 @@ def _detail_context(request, dispute, **forms) -> dict:
         "can_rate": viewer == Party.BUYER
         and not dispute.is_open
         and not hasattr(dispute.order, "rating"),
-        "rating_form": forms.get("rating_form") or RatingForm(),
-        "message_form": forms.get("message_form") or MessageForm(),
+        "rating_form": rating_form or RatingForm(),
+        "message_form": message_form or MessageForm(dispute=dispute),
     }
 
 
 @login_required
-def detail(request, dispute_ref: str):
+def detail(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     return render(request, "disputes/detail.html", _detail_context(request, dispute))
 
 
 @login_required
 @require_POST
-def post_message(request, dispute_ref: str):
+def post_message(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    form = MessageForm(request.POST, request.FILES)
+    form = MessageForm(request.POST, request.FILES, dispute=dispute)
     if form.is_valid():
         return _act(
             request,
@@ -168,17 +163,27 @@ def post_message(request, dispute_ref: str):
     return render(request, "disputes/detail.html", context, status=400)
 
 
-def _form_page(request, dispute, form, *, title: str, submit: str, intro: str = ""):
+def _form_page(
+    request: AuthenticatedRequest,
+    dispute: Dispute,
+    form: Form,
+    *,
+    title: str,
+    submit: str,
+    intro: str = "",
+) -> HttpResponse:
     context = {"dispute": dispute, "form": form, "title": title, "submit": submit, "intro": intro}
     return render(request, "disputes/form_page.html", context)
 
 
 @buyer_required
-def modify(request, dispute_ref: str):
+def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     current = selectors.current_offer(dispute, Party.BUYER)
     initial = {"remedy": current.remedy, "amount": current.amount} if current else {}
-    form = ModifyClaimForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ModifyClaimForm(
+        request.POST or None, request.FILES or None, initial=initial, dispute=dispute
+    )
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data["note"]
         try:
@@ -206,9 +211,9 @@ def modify(request, dispute_ref: str):
 
 
 @seller_required
-def reject(request, dispute_ref: str):
+def reject(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    form = RejectForm(request.POST or None, request.FILES or None)
+    form = RejectForm(request.POST or None, request.FILES or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         try:
             services.dispute_seller_reject(
@@ -237,7 +242,7 @@ def reject(request, dispute_ref: str):
 
 
 @buyer_required
-def ship_return(request, dispute_ref: str):
+def ship_return(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     form = ReturnShipmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -255,7 +260,7 @@ def ship_return(request, dispute_ref: str):
 
 @buyer_required
 @require_POST
-def rate(request, dispute_ref: str):
+def rate(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     form = RatingForm(request.POST)
     if form.is_valid():
@@ -272,9 +277,9 @@ def rate(request, dispute_ref: str):
 
 
 @login_required
-def appeal(request, dispute_ref: str):
+def appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    form = AppealForm(request.POST or None, request.FILES or None)
+    form = AppealForm(request.POST or None, request.FILES or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         try:
             services.dispute_appeal(
@@ -302,10 +307,12 @@ def appeal(request, dispute_ref: str):
     )
 
 
-def _post_action(service, success: str, *, role_gate):
+def _post_action(
+    service: Callable[..., object], success: str, *, role_gate: Callable[[View], View]
+) -> View:
     @role_gate
     @require_POST
-    def view(request, dispute_ref: str, **kwargs):
+    def view(request: AuthenticatedRequest, dispute_ref: str, **kwargs: Any) -> HttpResponse:
         dispute = selectors.dispute_for_party(request.user, dispute_ref)
         return _act(
             request,
@@ -319,14 +326,18 @@ def _post_action(service, success: str, *, role_gate):
 
 @seller_required
 @require_POST
-def seller_accept(request, dispute_ref: str):
+def seller_accept(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    offer = request.POST.get("offer", "")
+    form = AcceptClaimForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the claim to accept: reload the case and try again.")
+        return redirect("disputes:detail", dispute_ref=dispute.reference)
+    offer_id = form.cleaned_data["offer"]
     return _act(
         request,
         dispute,
         lambda: services.dispute_seller_accept(
-            dispute=dispute, actor=request.user, offer_id=int(offer) if offer.isdigit() else 0
+            dispute=dispute, actor=request.user, offer_id=offer_id
         ),
         "You accepted the claim.",
     )
@@ -353,7 +364,7 @@ confirm_return = _post_action(
 # --- Evidence files -------------------------------------------------------------------------------
 
 
-def _serve(item, field: str):
+def _serve(item: EvidenceItem, field: str) -> FileResponse:
     response = FileResponse(getattr(item, field).open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
@@ -362,11 +373,11 @@ def _serve(item, field: str):
 
 @login_required
 @cache_control(private=True, max_age=3600)
-def evidence_file(request, public_id):
+def evidence_file(request: AuthenticatedRequest, public_id: UUID) -> FileResponse:
     return _serve(selectors.evidence_for_viewer(request.user, public_id), "file")
 
 
 @login_required
 @cache_control(private=True, max_age=3600)
-def evidence_thumbnail(request, public_id):
+def evidence_thumbnail(request: AuthenticatedRequest, public_id: UUID) -> FileResponse:
     return _serve(selectors.evidence_for_viewer(request.user, public_id), "thumbnail")

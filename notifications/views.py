@@ -1,17 +1,17 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest
+from core.paging import page_of
 
 from .services import mark_all_read
 
 
 @login_required
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
-    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    page = page_of(request.user.notifications.all(), request.GET, per_page=30)
     return render(request, "notifications/inbox.html", {"page": page})
 
 

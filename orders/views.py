@@ -1,11 +1,14 @@
+"""The pages the orders app serves alone. The order pages themselves show the order's disputes
+too, so they are composed a floor up, in pages/views.py."""
+
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import buyer_required, seller_required
+from accounts.access import AuthenticatedRequest, buyer_required, seller_required
 from core.errors import ActionRefused
+from core.paging import page_of
 
 from . import selectors, services
 from .forms import DeliveryForm, NewOrderForm, OrderLineFormSet
@@ -14,48 +17,18 @@ from .models import PaymentMethod
 PAGE_SIZE = 20
 
 
-def _page(request, queryset, param: str = "page"):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
-
-
 # --- Buyer portal -----------------------------------------------------------------------------
 
 
 @buyer_required
-def buyer_orders(request):
-    page = _page(request, selectors.buyer_orders(request.user))
+def buyer_orders(request: AuthenticatedRequest) -> HttpResponse:
+    page = page_of(selectors.buyer_orders(request.user), request.GET, per_page=PAGE_SIZE)
     return render(request, "orders/buyer_orders.html", {"page": page})
-
-
-def _dispute_context(order, now) -> dict:
-    # The dispute app owns these rules; the order page only shows what they say.
-    from disputes import ledger
-    from disputes.rules import opening_window
-    from disputes.selectors import disputes_of_order
-
-    return {
-        "disputes": disputes_of_order(order),
-        "dispute_window": opening_window(order, now),
-        "refund_summary": ledger.refund_status_label(order),
-    }
-
-
-@buyer_required
-def buyer_order_detail(request, reference: str):
-    order = selectors.buyer_order(request.user, reference)
-    now = timezone.now()
-    context = {
-        "order": order,
-        "now": now,
-        "actions": services.order_actions(order, request.user),
-        **_dispute_context(order, now),
-    }
-    return render(request, "orders/buyer_order_detail.html", context)
 
 
 @buyer_required
 @require_POST
-def buyer_confirm_receipt(request, reference: str):
+def buyer_confirm_receipt(request: AuthenticatedRequest, reference: str) -> HttpResponseRedirect:
     order = selectors.buyer_order(request.user, reference)
     try:
         services.order_confirm_receipt(order=order, actor=request.user)
@@ -69,7 +42,7 @@ def buyer_confirm_receipt(request, reference: str):
 
 
 @buyer_required
-def buyer_new_order(request):
+def buyer_new_order(request: AuthenticatedRequest) -> HttpResponse:
     """Orders normally arrive from the marketplace; this records one by hand (and its payment)."""
     form = NewOrderForm(request.POST or None)
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
@@ -93,40 +66,11 @@ def buyer_new_order(request):
     return render(request, "orders/buyer_new_order.html", {"form": form, "lines": lines})
 
 
-# --- Seller dashboard -------------------------------------------------------------------------
+# --- Seller portal ---------------------------------------------------------------------------
 
 
 @seller_required
-def seller_dashboard(request):
-    from arbitration import standing
-
-    now = timezone.now()
-    store_id = request.user.store.pk
-    weeks = standing.weekly_disputes(store_id, now)
-    context = {
-        "to_ship": _page(request, selectors.seller_orders_to_ship(request.user), "ship_page"),
-        "shipped": _page(request, selectors.seller_orders_shipped(request.user), "shipped_page"),
-        "standing": [(days, standing.standing(store_id, now, days)) for days in (30, 90)],
-        "chart": _bar_chart(weeks),
-    }
-    return render(request, "orders/seller_dashboard.html", context)
-
-
-@seller_required
-def seller_order_detail(request, reference: str):
-    order = selectors.seller_order(request.user, reference)
-    now = timezone.now()
-    context = {
-        "order": order,
-        "now": now,
-        "actions": services.order_actions(order, request.user),
-        **_dispute_context(order, now),
-    }
-    return render(request, "orders/seller_order_detail.html", context)
-
-
-@seller_required
-def seller_ship(request, reference: str):
+def seller_ship(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     order = selectors.seller_order(request.user, reference)
     initial = {"delivery_days": order.delivery_days} if order.delivery_days else {}
     form = DeliveryForm(
@@ -141,20 +85,3 @@ def seller_ship(request, reference: str):
             messages.success(request, f"Parcel {parcel.tracking_number} recorded.")
             return redirect("orders:seller_order_detail", reference=reference)
     return render(request, "orders/seller_ship.html", {"order": order, "form": form})
-
-
-def _bar_chart(weeks) -> dict:
-    """Geometry for a small server-rendered SVG bar chart (no JavaScript, no library)."""
-    peak = max((n for _, n in weeks), default=0) or 1
-    width, height, gap = 24, 80, 6
-    bars = [
-        {
-            "x": i * (width + gap),
-            "height": round(height * n / peak),
-            "y": height - round(height * n / peak),
-            "n": n,
-            "week": week,
-        }
-        for i, (week, n) in enumerate(weeks)
-    ]
-    return {"bars": bars, "width": len(weeks) * (width + gap), "height": height, "bar": width}

@@ -427,7 +427,7 @@ RETURN_SLIP = {"carrier": "dhl", "tracking_number": "RET00000042"}
 # The rightful person at the wrong moment, or with a form that does not hold: refused, and
 # nothing changed. (url name, the case they meet, who, method, data, expected)
 ILL_TIMED = [
-    ("disputes:seller_accept", waiting_for_seller, "seller", "post", {}, CONFLICT),  # no offer
+    ("disputes:seller_accept", waiting_for_seller, "seller", "post", {}, REFUSED),  # no offer
     ("disputes:seller_accept", claim_changed, "seller", "post", _first_claim, CONFLICT),
     ("disputes:accept_offer", waiting_for_seller, "buyer", "post", {}, CONFLICT),
     ("disputes:escalate", waiting_for_seller, "buyer", "post", {}, CONFLICT),
@@ -452,7 +452,7 @@ ILL_TIMED = [
     ("arbitration:decide_appeal", taken, "arbiter", "post", UPHOLD, REFUSED),  # no appeal
     ("arbitration:decide_appeal", appeal_taken, "arbiter", "post", {}, FORM_ERROR),
     ("arbitration:request_evidence", waiting_for_seller, "arbiter", "post", EVIDENCE, REFUSED),
-    ("arbitration:case_clocks", withdrawn, "arbiter", "post", _stopped_clock, NOT_FOUND),
+    ("arbitration:case_clocks", withdrawn, "arbiter", "post", _stopped_clock, FORM_ERROR),
 ]
 
 

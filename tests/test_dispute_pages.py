@@ -152,10 +152,12 @@ def test_a_forged_post_for_an_action_not_offered_is_refused_with_a_message(clien
 
 def test_acting_on_a_case_someone_else_just_closed_is_a_409_not_a_500(client, buyer, seller):
     dispute = open_dispute(buyer=buyer, seller=seller)
+    claim = selectors.current_offer(dispute, Party.BUYER)  # what the seller's page shows
     services.dispute_cancel(dispute=dispute, actor=buyer)  # in another tab
     client.force_login(seller)
     response = client.post(
-        reverse("disputes:seller_accept", kwargs={"dispute_ref": dispute.reference})
+        reverse("disputes:seller_accept", kwargs={"dispute_ref": dispute.reference}),
+        {"offer": claim.pk},
     )
     assert response.status_code == 409
     html = _text(response)

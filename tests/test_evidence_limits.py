@@ -125,3 +125,33 @@ def test_posting_a_photo_to_a_full_case_is_refused_and_stores_nothing(client, di
 
     assert dispute.evidence.count() == 30
     assert "can hold at most 30 photos" in html.unescape(response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("url_name", "who", "typed"),
+    [
+        ("disputes:message", "seller", {"body": "Here is the box, as promised."}),
+        ("disputes:modify", "buyer", {"remedy": "full_refund", "note": "Worse than I thought."}),
+        ("disputes:reject", "seller", {"explanation": "It left here intact; see the photos."}),
+        ("disputes:appeal", "buyer", {"statement": "The arbiter missed the second crack."}),
+    ],
+)
+def test_pages_on_a_full_case_refuse_photos_next_to_the_field_and_keep_the_typing(
+    client, dispute, request, monkeypatch, url_name, who, typed
+):
+    fill_to(dispute, 30)
+    decoded: list[str] = []
+    monkeypatch.setattr(dispute_forms, "process_photo", lambda upload, **_: decoded.append(1))
+    client.force_login(request.getfixturevalue(who))
+    photo = SimpleUploadedFile("box.jpg", jpeg_upload().read(), content_type="image/jpeg")
+
+    url = reverse(url_name, kwargs={"dispute_ref": dispute.reference})
+    response = client.post(url, {**typed, "photos": [photo]})
+
+    form = response.context["message_form" if url_name == "disputes:message" else "form"]
+    assert form.errors["photos"] == [
+        "A case can hold at most 30 photos, and this one has 30: none can be added."
+    ]
+    for field, value in typed.items():
+        assert form[field].value() == value
+    assert decoded == []  # the page's form knew the case: nothing decoded

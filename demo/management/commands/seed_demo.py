@@ -4,6 +4,7 @@ again: it creates nothing once the demo buyer has orders."""
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -37,8 +38,10 @@ DEMO_USERS = [
     DemoUser("arbiter", "Ari", "Arbiter", Role.ARBITER, lead=True),
 ]
 
+type Item = tuple[str, int, str]  # title, quantity, unit price
+
 # (store owner, items, state to reach, days ago it was placed)
-DEMO_ORDERS = [
+DEMO_ORDERS: list[tuple[str, list[Item], str, int]] = [
     ("seller", [("Wool scarf, charcoal", 1, "39.00")], "placed", 0),
     ("seller", [("Ceramic mug set (4)", 1, "48.50")], "paid", 1),
     ("seller2", [("USB-C charger 65 W", 2, "29.99")], "paid", 3),
@@ -61,7 +64,7 @@ class Command(BaseCommand):
     help = "Create demo accounts and orders in every state (idempotent)."
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         users = {spec.username: self._user(spec) for spec in DEMO_USERS}
         seed_rationale_templates()
         if Order.objects.filter(buyer=users["buyer"]).exists():
@@ -98,9 +101,10 @@ class Command(BaseCommand):
             Store.objects.get_or_create(owner=user, defaults={"name": spec.store})
         return user
 
-    def _order(self, buyer: User, store: Store, items, state: str, days_ago: int) -> Order:
-        now = timezone.now()
-        placed = now - timedelta(days=days_ago, hours=2)
+    def _order(
+        self, buyer: User, store: Store, items: list[Item], state: str, days_ago: int
+    ) -> Order:
+        placed = timezone.now() - timedelta(days=days_ago, hours=2)
         lines = [LineInput(t, q, Decimal(p)) for t, q, p in items]
         order = services.order_place(
             buyer=buyer, store=store, lines=lines, currency="USD", now=placed
@@ -113,12 +117,11 @@ class Command(BaseCommand):
         if state == "paid":
             return order
         shipped = placed + timedelta(days=1)
-        seller = store.owner
         parcels = 2 if state == "part_shipped" else 1
         for n in range(parcels):
             services.parcel_add(
                 order=order,
-                actor=seller,
+                actor=store.owner,
                 carrier=Carrier.DHL if n == 0 else Carrier.UPS,
                 tracking_number=f"{order.reference.replace('-', '')}{n}X",
                 delivery_days=12,

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PagesConfig(AppConfig):
+    """Pages that compose several apps (the order page with its disputes, the seller's dashboard
+    with their standing): they live on the top floor, above every app they read."""
+
+    name = "pages"
+    verbose_name = "Pages"
