@@ -45,26 +45,11 @@ def update_rows(objs: Sequence[models.Model], fields: list[str]) -> None:
     _execute_arrays(connection, sql, [ids, *values, ids])
 
 
-def insert_rows(objs: Sequence[models.Model], *, ignore_conflicts: bool = False) -> None:
-    """Insert new model instances whose ids the caller does not need (see insert_columns)."""
-    if not objs:
-        return
-    model = type(objs[0])
-    connection = connections[router.db_for_write(model)]
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = {
-        field.attname: [
-            field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objs
-        ]
-        for field in fields
-    }
-    insert_columns(model, columns, ignore_conflicts=ignore_conflicts)
-
-
 def insert_columns(
     model: type[models.Model], columns: dict[str, list[Any]], *, ignore_conflicts: bool = False
 ) -> None:
-    """Insert rows given as one list of database values per field (attname):
+    """Insert rows given as one list of database values per field (attname), when the caller
+    does not need their ids:
     INSERT … SELECT FROM unnest(…), one parameter per column. Fields left out take NULL."""
     if not columns or not next(iter(columns.values())):
         return

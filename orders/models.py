@@ -250,10 +250,7 @@ class OrderEvent(TimelineEvent):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
 
     state_labels = dict(OrderState.choices)
+    subject_field = "order"
 
     class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["order", "created_at"], name="orderevent_order_time")]
-
-    @property
-    def subject_id(self) -> int:
-        return self.order_id
