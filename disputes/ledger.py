@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.bulk import insert_objects
 from core.errors import ActionRefused
 from core.money import Money
 from orders.models import Order, Payment
@@ -88,7 +89,7 @@ def refund_issue_many(requests: list[RefundRequest]) -> list[Refund]:
         refund.left_after = available[request.order.pk]  # what can still be refunded afterwards
         results.append(refund)
     if new:
-        Refund.objects.bulk_create(new)
+        insert_objects(new)
         _settle_after_commit([refund.pk for refund in new])
     return results
 
