@@ -8,7 +8,9 @@ return not confirmed, automatic receipt, end of protection) with bulk inserts, t
 
     python -m bench.timers --n 100000 --repeat 2
 
-Uses its own database (parley_bench on the DATABASE_URL server) and Redis db 15 as the broker.
+Uses its own database (parley_bench on the DATABASE_URL server, or the name in BENCH_DATABASE,
+so that two checkouts on one server do not drop each other's) and Redis db 15 as the broker
+(CELERY_BROKER_URL overrides it).
 """
 
 import argparse
@@ -24,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SERVER = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parley")
-BENCH_URL = SERVER.rsplit("/", 1)[0] + "/parley_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "parley_bench")
+BENCH_URL = SERVER.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench")
@@ -45,8 +48,8 @@ def recreate_database() -> None:
     import psycopg
 
     with psycopg.connect(SERVER.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS parley_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE parley_bench")
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
 
 
 def setup_django() -> None:

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models import Field, ForeignObject
+
+from .lookups import InArray
 
 
 class CoreConfig(AppConfig):
@@ -7,3 +10,7 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Parley core"
+
+    def ready(self) -> None:
+        Field.register_lookup(InArray)
+        ForeignObject.register_lookup(InArray)  # (related fields keep their own lookups)

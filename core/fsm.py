@@ -1,11 +1,36 @@
-"""The two helpers every state machine's services use: lock the row, then make a checked move."""
+"""What both state machines share: the model mixin, and the two helpers their services use
+(lock the row, then make a checked move)."""
 
+from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.db import models
-from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+from django_fsm import (
+    ConcurrentTransitionMixin,
+    FSMFieldMixin,
+    TransitionNotAllowed,
+    can_proceed,
+    has_transition_perm,
+)
 
 from .errors import ActionRefused, StaleState
+
+
+class StateMachine(ConcurrentTransitionMixin):
+    """django-fsm's backstop to the row lock (a save fails if the state changed since the row
+    was read), with the model's state fields listed once per model: the mixin filters every
+    field of the model each time an instance is loaded or saved, which cost the rule engine
+    more than its transitions."""
+
+    @property
+    def state_fields(self) -> Iterable[FSMFieldMixin]:
+        return _state_fields(type(self))
+
+
+@cache
+def _state_fields(model: type[models.Model]) -> tuple[FSMFieldMixin, ...]:
+    return tuple(field for field in model._meta.fields if isinstance(field, FSMFieldMixin))
 
 
 def locked[M: models.Model](obj: M, *related: str) -> M:

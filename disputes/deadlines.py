@@ -39,7 +39,7 @@ def sync_deadlines_many(changed: Sequence[tuple[Dispute, datetime]]) -> None:
     """
     running: defaultdict[int, list[Deadline]] = defaultdict(list)
     for deadline in Deadline.objects.filter(
-        dispute_id__in=[dispute.pk for dispute, _ in changed], status__in=RUNNING_STATUSES
+        dispute_id__any=[dispute.pk for dispute, _ in changed], status__in=RUNNING_STATUSES
     ):
         running[deadline.dispute_id].append(deadline)
     stopped: list[Deadline] = []
@@ -73,7 +73,7 @@ def sync_deadlines_many(changed: Sequence[tuple[Dispute, datetime]]) -> None:
 
 def deadlines_fire(deadlines: Sequence[Deadline], now: datetime) -> None:
     """Mark claimed deadlines as fired (their acts follow in the same transaction)."""
-    fired = _pending().filter(pk__in=[d.pk for d in deadlines])
+    fired = _pending().filter(pk__any=[d.pk for d in deadlines])
     if fired.update(status=DeadlineStatus.FIRED, closed_at=now) != len(deadlines):
         raise StaleState("A clock changed while it was being claimed.")
 
@@ -81,7 +81,7 @@ def deadlines_fire(deadlines: Sequence[Deadline], now: datetime) -> None:
 def deadlines_cancel(pks: Iterable[int], now: datetime) -> None:
     """Stop pending deadlines that no longer apply (their dispute's state does not give
     them), or whose act was refused: they do not come back."""
-    _pending().filter(pk__in=list(pks)).update(status=DeadlineStatus.CANCELLED, closed_at=now)
+    _pending().filter(pk__any=list(pks)).update(status=DeadlineStatus.CANCELLED, closed_at=now)
 
 
 def reminders_moved_on(deadlines: Sequence[Deadline]) -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.bulk import insert_objects
 from core.errors import ActionRefused
 from core.money import Money
 from orders.models import Order, Payment
@@ -76,7 +77,8 @@ def refund_issue_many(requests: list[RefundRequest]) -> list[Refund]:
         return []
     keys = [request.idempotency_key for request in requests]
     known = {
-        refund.idempotency_key: refund for refund in Refund.objects.filter(idempotency_key__in=keys)
+        refund.idempotency_key: refund
+        for refund in Refund.objects.filter(idempotency_key__any=keys)
     }
     available = _refundable_by_order({request.order.pk for request in requests})
     results, new = [], []
@@ -88,7 +90,7 @@ def refund_issue_many(requests: list[RefundRequest]) -> list[Refund]:
         refund.left_after = available[request.order.pk]  # what can still be refunded afterwards
         results.append(refund)
     if new:
-        Refund.objects.bulk_create(new)
+        insert_objects(new)
         _settle_after_commit([refund.pk for refund in new])
     return results
 
@@ -156,13 +158,13 @@ def _refundable_by_order(order_ids: set[int]) -> dict[int, Decimal]:
     """Lock the orders (in id order) and return what can still be refunded on each."""
     list(
         Order.objects.select_for_update(of=("self",))
-        .filter(pk__in=order_ids)
+        .filter(pk__any=order_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    paid = dict(Payment.objects.filter(order_id__in=order_ids).values_list("order_id", "amount"))
+    paid = dict(Payment.objects.filter(order_id__any=order_ids).values_list("order_id", "amount"))
     refunded = dict(
-        Refund.objects.filter(order_id__in=order_ids)
+        Refund.objects.filter(order_id__any=order_ids)
         .exclude(status=RefundStatus.FAILED)
         .values("order_id")
         .annotate(total=Sum("amount"))

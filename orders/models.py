@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from core.fsm import StateMachine
 from core.money import money_field
 from core.timeline import TimelineEvent
 from policies.models import Policy
@@ -51,7 +52,7 @@ def _is_party(order: "Order", user: "User | None") -> bool:
     return _is_buyer(order, user) or _is_seller(order, user)
 
 
-class Order(ConcurrentTransitionMixin, models.Model):
+class Order(StateMachine, models.Model):
     """A marketplace order as Parley protects it.
 
     Dates that timers act on (promised delivery, end of protection) are stored and indexed:
@@ -250,10 +251,7 @@ class OrderEvent(TimelineEvent):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
 
     state_labels = dict(OrderState.choices)
+    subject_field = "order"
 
     class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["order", "created_at"], name="orderevent_order_time")]
-
-    @property
-    def subject_id(self) -> int:
-        return self.order_id

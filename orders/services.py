@@ -39,10 +39,10 @@ def _recorded(
     data: Mapping[str, Any] | None = None,
 ) -> None:
     """Put an act on the order's timeline (and tell whom its catalogue entry says)."""
-    event = OrderEvent.of(
+    event = OrderEvent.entry(
         code,
-        order=order,
-        actor=actor,
+        subject_id=order.pk,
+        actor_id=None if actor is None else actor.pk,
         from_state=from_state,
         to_state=order.state,
         data=dict(data or {}),

@@ -50,7 +50,7 @@ def _recorded_codes():
     write = Recorder.write
 
     def noting_write(recorder: Recorder) -> None:
-        RECORDED_CODES.update(e.code for events in recorder.events.values() for e in events)
+        RECORDED_CODES.update(recorder.codes)
         write(recorder)
 
     with pytest.MonkeyPatch.context() as patch:

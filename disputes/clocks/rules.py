@@ -199,7 +199,8 @@ class ReceiptRule(_OrderRule):
         ).exclude(Exists(claims))
 
     def act(self, rows: list[Order], now: datetime) -> Outcome:
-        claimed = set(_not_received_claims().filter(order__in=rows).values_list("order", flat=True))
+        claims = _not_received_claims().filter(order__any=rows)
+        claimed = set(claims.values_list("order", flat=True))
         free = [order for order in rows if order.pk not in claimed]
         dues = [(order, self.due_at(order)) for order in free]
         if dues:
@@ -226,7 +227,7 @@ class ProtectionEndRule(_OrderRule):
         released: dict[int, list[datetime]] = {order.pk: [] for order in rows}
         held: set[int] = set()
         holds = ExpressionWrapper(HOLDS_PAYOUT, output_field=BooleanField())
-        ended = Dispute.objects.filter(order__in=rows).annotate(holds=holds)
+        ended = Dispute.objects.filter(order__any=rows).annotate(holds=holds)
         for order_id, closed_at, final_at, holding in ended.values_list(
             "order_id", "closed_at", "final_at", "holds"
         ):

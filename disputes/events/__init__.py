@@ -44,12 +44,13 @@ def recorded(
 ) -> None:
     """Put an act on the dispute's timeline, with the notes its catalogue entry sends. The
     dispute is already in the state the act moved it to."""
-    event = DisputeEvent.of(
+    state = dispute.state
+    event = DisputeEvent.entry(
         code,
-        dispute=dispute,
-        actor=actor,
-        from_state=dispute.state if from_state is None else from_state,
-        to_state=dispute.state,
+        subject_id=dispute.pk,
+        actor_id=None if actor is None else actor.pk,
+        from_state=state if from_state is None else from_state,
+        to_state=state,
         data=dict(data or {}),
         created_at=at,
     )

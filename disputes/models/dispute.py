@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
+from core.fsm import StateMachine
 from core.money import money_field
 from orders.models import Carrier, Order
 from policies.models import Policy
@@ -46,7 +47,7 @@ def _is_arbiter(dispute: "Dispute", user: "User | None") -> bool:
 _AGREED = RETURN_VALUE(DisputeState.RESOLVED, DisputeState.AWAITING_RETURN)
 
 
-class Dispute(ConcurrentTransitionMixin, models.Model):
+class Dispute(StateMachine, models.Model):
     """A buyer's claim on an order. Each @transition only moves the state; the service that
     calls it checks who may act, writes the timeline, sets deadlines and moves money."""
 

@@ -14,10 +14,7 @@ class DisputeEvent(TimelineEvent):
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
 
     state_labels = dict(DisputeState.choices)
+    subject_field = "dispute"
 
     class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["dispute", "created_at"], name="disputeevent_time")]
-
-    @property
-    def subject_id(self) -> int:
-        return self.dispute_id

@@ -161,7 +161,7 @@ def dispute_resolve_for_seller_silence(
 def _current_buyer_offers(dues: list[Due]) -> dict[int, Offer]:
     """Each dispute's current claim, in one read for the batch."""
     offers = Offer.objects.filter(
-        dispute__in=[dispute for dispute, _ in dues],
+        dispute__any=[dispute for dispute, _ in dues],
         party=Party.BUYER,
         superseded_by__isnull=True,
     ).order_by("id")
