@@ -59,7 +59,7 @@ def dispute_modify(
 ) -> Offer:
     """The buyer changes the claim or adds evidence: the seller's answer clock restarts."""
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     from_state = transition(dispute, "buyer_modify", actor)
     proposal = validated(dispute.order, proposal)
     offer = new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
@@ -74,7 +74,7 @@ def dispute_modify(
 @transaction.atomic
 def dispute_cancel(*, dispute: Dispute, actor: User, now: datetime | None = None) -> Dispute:
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     from_state = transition(dispute, "buyer_cancel", actor)
     dispute.closed_at = now
     finish(dispute, now)
@@ -118,7 +118,7 @@ def dispute_seller_accept(
     seller is shown the new one instead of agreeing to something unseen.
     """
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     offer = current_offer(dispute, Party.BUYER)
     if offer is None or (offer_id is not None and offer.pk != offer_id):
         raise StaleState("The buyer changed the claim: read the new one before you accept.")
@@ -182,7 +182,7 @@ def dispute_seller_reject(
     now: datetime | None = None,
 ) -> Dispute:
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     from_state = transition(dispute, "seller_reject", actor)
     if not explanation.strip():
         raise ActionRefused("Say why you reject the claim.")
@@ -211,7 +211,7 @@ def dispute_accept_offer(
 ) -> Dispute:
     """The buyer accepts the seller's counter-offer; it is carried out at once."""
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     offer = current_offer(dispute, Party.SELLER)
     if offer is None or offer.pk != offer_id:
         raise StaleState("That offer is no longer on the table.")
@@ -242,7 +242,7 @@ def dispute_escalate_by_buyer(
 ) -> Dispute:
     """The buyer asks Parley to decide."""
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     _escalate_many([(dispute, now)], move="buyer_escalate", actor=actor, code=people.ESCALATED.code)
     return dispute
 
