@@ -69,8 +69,9 @@ def pending_deadlines(dispute: Dispute) -> QuerySet[Deadline]:
 
 
 def current_offer(dispute: Dispute, party: str) -> Offer | None:
-    """The party's offer on the table now (its newest, not superseded)."""
-    return dispute.offers.filter(party=party, superseded_by__isnull=True).order_by("-id").first()
+    """The party's offer on the table now (its newest, neither superseded nor lapsed)."""
+    offers = dispute.offers.filter(party=party, superseded_by__isnull=True, lapsed_at__isnull=True)
+    return offers.order_by("-id").first()
 
 
 def dispute_actions(dispute: Dispute, user: User, now: datetime | None = None) -> set[str]:

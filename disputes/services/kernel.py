@@ -138,6 +138,16 @@ def new_offer(
     return offer
 
 
+def lapse_counter_offer(dispute: Dispute, now: datetime) -> Offer | None:
+    """The seller's counter-offer on the table lapses (the buyer changed the claim, or the
+    seller answers again): it can no longer be accepted. Returns it, if there was one."""
+    offer = current_offer(dispute, Party.SELLER)
+    if offer is not None:
+        offer.lapsed_at = now
+        offer.save(update_fields=["lapsed_at"])
+    return offer
+
+
 def validated(order: Order, proposal: Proposal) -> Proposal:
     """Fix the amount each remedy implies and refuse amounts above what can be refunded."""
     refundable = ledger.refundable_amount(order)

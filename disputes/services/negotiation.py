@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
 from core.fsm import transition
+from core.moments import moment
 from core.timeline import Recorder
 
 from ..events import offer_data, people, record, recorded
@@ -32,6 +33,7 @@ from .kernel import (
     clock_data,
     finish,
     finish_many,
+    lapse_counter_offer,
     lock,
     new_offer,
     settle_offers,
@@ -63,10 +65,11 @@ def dispute_modify(
     from_state = transition(dispute, "buyer_modify", actor)
     proposal = validated(dispute.order, proposal)
     offer = new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
+    lapsed = lapse_counter_offer(dispute, now)
     attach_photos(dispute, photos, actor=actor, now=now, offer=offer)
     dispute.seller_clock_started_at = now
     finish(dispute, now)
-    data = {"offer": offer_data(offer), "photos": len(photos)}
+    data = {"offer": offer_data(offer), "photos": len(photos), "lapsed": _lapsed_data(lapsed)}
     record(dispute, people.MODIFIED.code, actor=actor, at=now, from_state=from_state, data=data)
     return offer
 
@@ -186,7 +189,7 @@ def dispute_seller_reject(
     from_state = transition(dispute, "seller_reject", actor)
     if not explanation.strip():
         raise ActionRefused("Say why you reject the claim.")
-    offer = None
+    lapsed, offer = lapse_counter_offer(dispute, now), None
     if counter is not None:
         counter = validated(dispute.order, counter)
         offer = new_offer(dispute, party=Party.SELLER, actor=actor, proposal=counter, now=now)
@@ -199,6 +202,7 @@ def dispute_seller_reject(
         "offer": offer_data(offer) if offer else None,
         "message": message.pk,
         "photos": len(photos),
+        "lapsed": _lapsed_data(lapsed),
     }
     code = people.SELLER_REJECTED.code
     record(dispute, code, actor=actor, at=now, from_state=from_state, data=data)
@@ -214,10 +218,26 @@ def dispute_accept_offer(
     dispute = lock(dispute, now)
     offer = current_offer(dispute, Party.SELLER)
     if offer is None or offer.pk != offer_id:
-        raise StaleState("That offer is no longer on the table.")
+        raise StaleState(_off_the_table(dispute, offer_id))
     code = people.OFFER_ACCEPTED.code
     _agree_many([(dispute, offer, now)], move="buyer_accept_offer", actor=actor, code=code)
     return dispute
+
+
+def _lapsed_data(offer: Offer | None) -> dict[str, Any] | None:
+    if offer is None or offer.lapsed_at is None:
+        return None
+    return {**offer_data(offer), "lapsed_at": offer.lapsed_at.isoformat()}
+
+
+def _off_the_table(dispute: Dispute, offer_id: int) -> str:
+    offer = dispute.offers.filter(pk=offer_id, party=Party.SELLER).first()
+    if offer is not None and offer.lapsed_at is not None:
+        return (
+            f"That offer lapsed on {moment(offer.lapsed_at)}: only the latest answer is on the "
+            "table (the buyer changed the claim, or the seller answered again)."
+        )
+    return "That offer is no longer on the table."
 
 
 # --- No agreement: the case goes to an arbiter ------------------------------------------------
