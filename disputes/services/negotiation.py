@@ -78,6 +78,8 @@ def dispute_modify(
 def dispute_cancel(*, dispute: Dispute, actor: User, now: datetime | None = None) -> Dispute:
     now = now or timezone.now()
     dispute = lock(dispute, now)
+    if dispute.ruled_at is not None:
+        raise StaleState("An arbiter has ruled on this dispute: it can no longer be withdrawn.")
     from_state = transition(dispute, "buyer_cancel", actor)
     dispute.closed_at = now
     finish(dispute, now)
