@@ -21,6 +21,7 @@ from disputes.models import (
     DisputeState,
     Outcome,
     Party,
+    Reason,
     Refund,
     Remedy,
 )
@@ -242,3 +243,48 @@ class TestRulings:
             arbitration.case_rule(dispute=dispute, arbiter=arbiter, decision=decision)
         dispute.refresh_from_db()
         assert dispute.assignee is None  # back in the queue, as the engine would have left it
+
+
+class TestMoreLateActs:
+    def test_a_withdrawal_after_the_sellers_silence_is_too_late(self, buyer, seller):
+        dispute = open_dispute(buyer=buyer, seller=seller)
+        due = _due(dispute, DeadlineKind.SELLER_ANSWER)
+        with _at(due + SECOND), pytest.raises(StaleState, match="claim was carried out"):
+            services.dispute_cancel(dispute=dispute, actor=buyer)
+        dispute.refresh_from_db()
+        assert dispute.state == DisputeState.RESOLVED
+        assert [r.amount for r in Refund.objects.all()] == [Decimal("20.00")]
+
+    def test_the_seller_late_against_the_negotiation_limit(self, buyer, seller):
+        dispute = _rejected(buyer, seller)
+        due = _due(dispute, DeadlineKind.NEGOTIATION_LIMIT)
+        with _at(due + SECOND), pytest.raises(StaleState, match="days to agree ended on"):
+            services.dispute_post_message(dispute=dispute, actor=seller, body="Deal?")
+        dispute.refresh_from_db()
+        assert dispute.state == DisputeState.ESCALATED
+
+    @pytest.mark.parametrize("late", [False, True])
+    def test_the_seller_against_the_goods_in_transit_clock(self, buyer, seller, late):
+        dispute = open_dispute(buyer=buyer, seller=seller, reason=Reason.NOT_RECEIVED, photos=[])
+        due = _due(dispute, DeadlineKind.GOODS_IN_TRANSIT)
+        assert due == dispute.order.promised_delivery_at
+        with _at(due + SECOND if late else due - SECOND):
+            if late:
+                with pytest.raises(StaleState, match="delivery time limit ended on"):
+                    services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.")
+            else:
+                services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.")
+        dispute.refresh_from_db()
+        expected = DisputeState.ESCALATED if late else DisputeState.AWAITING_BUYER
+        assert dispute.state == expected
+
+    def test_clocks_due_together_apply_in_due_order(self, buyer, seller):
+        # Not received, answered late by days: the goods-in-transit limit (day 4) came before
+        # the seller's 5 days, so the case went to an arbiter and nothing was paid.
+        dispute = open_dispute(buyer=buyer, seller=seller, reason=Reason.NOT_RECEIVED, photos=[])
+        later = _due(dispute, DeadlineKind.SELLER_ANSWER) + LATE
+        with _at(later), pytest.raises(StaleState, match="delivery time limit ended on"):
+            services.dispute_seller_accept(dispute=dispute, actor=seller)
+        dispute.refresh_from_db()
+        assert dispute.state == DisputeState.ESCALATED
+        assert not Refund.objects.exists()
