@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from arbitration import services as arbitration
 from core.errors import StaleState
@@ -288,3 +289,19 @@ class TestMoreLateActs:
         dispute.refresh_from_db()
         assert dispute.state == DisputeState.ESCALATED
         assert not Refund.objects.exists()
+
+
+def test_the_late_sellers_page_says_what_happened(client, buyer, seller):
+    dispute = open_dispute(buyer=buyer, seller=seller)
+    due = _due(dispute, DeadlineKind.SELLER_ANSWER)
+    client.force_login(seller)
+    with _at(due + LATE):
+        detail = client.get(reverse("disputes:detail", kwargs={"dispute_ref": dispute.reference}))
+        assert "seller_reject" not in detail.context["actions"]  # not offered: too late
+        response = client.post(
+            reverse("disputes:reject", kwargs={"dispute_ref": dispute.reference}),
+            {"explanation": "Cosmetic only.", "counter_remedy": "", "counter_amount": ""},
+        )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "The 5 days to answer ended on" in page and "claim was carried out" in page
