@@ -1,13 +1,22 @@
 """Withdrawal: the buyer may withdraw any time before a ruling, an agreed return not yet
 refunded included; the clocks stop and nothing is refunded. After a ruling it is too late."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from core.errors import StaleState
 from disputes import services
-from disputes.models import DeadlineStatus, DisputeState, Refund, Remedy
+from disputes.models import (
+    DeadlineKind,
+    DeadlineStatus,
+    DisputeState,
+    Outcome,
+    Refund,
+    Remedy,
+)
 from disputes.selectors import dispute_actions
 from tests.factories import open_dispute, ruled_dispute
 
@@ -48,3 +57,19 @@ def test_a_ruled_return_cannot_be_withdrawn(buyer, seller, arbiter):
         services.dispute_cancel(dispute=dispute, actor=buyer)
     dispute.refresh_from_db()
     assert dispute.state == DisputeState.AWAITING_RETURN
+
+
+def test_withdrawing_a_return_after_its_10_days_finds_it_closed(buyer, seller):
+    dispute = _agreed_return(buyer, seller, shipped=False)
+    clock = dispute.deadlines.get(kind=DeadlineKind.RETURN_SHIPMENT, status=DeadlineStatus.PENDING)
+    assert clock.due_at is not None
+    with time_machine.travel(clock.due_at - timedelta(seconds=1), tick=False):
+        assert "buyer_cancel" in dispute_actions(dispute, buyer)
+    with (
+        time_machine.travel(clock.due_at + timedelta(seconds=1), tick=False),
+        pytest.raises(StaleState, match="days to ship the return ended"),
+    ):
+        services.dispute_cancel(dispute=dispute, actor=buyer)
+    dispute.refresh_from_db()
+    assert dispute.state == DisputeState.RESOLVED
+    assert dispute.outcome == Outcome.RETURN_NOT_SHIPPED
