@@ -305,3 +305,34 @@ def test_the_late_sellers_page_says_what_happened(client, buyer, seller):
     assert response.status_code == 409
     page = response.content.decode()
     assert "The 5 days to answer ended on" in page and "claim was carried out" in page
+
+
+class TestTheOtherParty:
+    def test_the_buyer_late_against_the_goods_in_transit_clock(self, buyer, seller):
+        dispute = open_dispute(buyer=buyer, seller=seller, reason=Reason.NOT_RECEIVED, photos=[])
+        due = _due(dispute, DeadlineKind.GOODS_IN_TRANSIT)
+        claim = services.Proposal(Remedy.FULL_REFUND)
+        with _at(due + SECOND), pytest.raises(StaleState, match="delivery time limit ended"):
+            services.dispute_modify(dispute=dispute, actor=buyer, proposal=claim)
+        dispute.refresh_from_db()
+        assert dispute.state == DisputeState.ESCALATED
+
+    def test_the_buyer_late_against_the_return_receipt_clock(self, buyer, seller):
+        dispute = _returning(buyer, seller)
+        services.dispute_ship_return(
+            dispute=dispute, actor=buyer, carrier="dhl", tracking_number="JD1"
+        )
+        due = _due(dispute, DeadlineKind.RETURN_RECEIPT)
+        with _at(due + SECOND), pytest.raises(StaleState, match="days to confirm the return"):
+            services.dispute_cancel(dispute=dispute, actor=buyer)
+        dispute.refresh_from_db()
+        assert dispute.state == DisputeState.RESOLVED
+        assert [r.amount for r in Refund.objects.all()] == [Decimal("20.00")]
+
+    def test_the_buyer_late_against_the_appeal_window(self, buyer, seller, arbiter):
+        dispute = ruled_dispute(buyer=buyer, seller=seller, arbiter=arbiter)
+        due = _due(dispute, DeadlineKind.APPEAL)
+        with _at(due + SECOND), pytest.raises(StaleState, match="days to appeal ended"):
+            services.dispute_appeal(dispute=dispute, actor=buyer, statement="More, please.")
+        dispute.refresh_from_db()
+        assert dispute.final_at == due
