@@ -308,7 +308,10 @@ FLOOR_SQL = [
               created_at)
        SELECT buyer_id, 'order:' || id || ':received', 'Order ' || reference,
               'Receipt was confirmed for you.', '/buyer/orders/' || reference || '/', now() FROM o""",
-    """WITH o AS (UPDATE orders_order SET state = 'completed', completed_at = protection_ends_at
+    """WITH o AS (UPDATE orders_order SET state = 'completed', completed_at = protection_ends_at,
+                  payout = total - COALESCE((SELECT sum(r.amount) FROM disputes_refund r
+                                             WHERE r.order_id = orders_order.id
+                                             AND r.status <> 'failed'), 0)
                   WHERE state = 'received' AND protection_ends_at <= now()
                   AND NOT EXISTS (SELECT 1 FROM disputes_dispute d
                                   WHERE d.order_id = orders_order.id AND d.closed_at IS NULL)
@@ -316,7 +319,8 @@ FLOOR_SQL = [
             e AS (INSERT INTO orders_orderevent (order_id, code, from_state, to_state, data,
                   created_at)
                   SELECT id, 'orders.order.completed', 'received', 'completed',
-                         jsonb_build_object('released', total, 'currency', currency,
+                         jsonb_build_object('released', payout, 'paid', total,
+                                            'refunded', total - payout, 'currency', currency,
                                             'ran_at', now()), now() FROM o)
        INSERT INTO notifications_notification (recipient_id, dedupe_key, subject, body, url,
               created_at)

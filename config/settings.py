@@ -297,6 +297,7 @@ PARLEY_POLICY_DEFAULTS = {
     "return_receipt_days": 10,
     "appeal_days": 7,
     "resolution_target_days": 15,
+    "refund_arrival_business_days": 15,  # the provider's 7 to 15 business days, at the latest
 }
 PARLEY_CURRENCIES = ["USD", "EUR", "GBP"]
 # The party who must act is reminded this many hours before their deadline.

@@ -2,12 +2,14 @@
 when, and what happens if nobody acts (each clock's own words: .clocks). Views pass these to
 templates, which only display them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from accounts.models import User
+from core.moments import business_days_after, day
 
 from .clocks import clock_of
-from .models import Deadline, Dispute, DisputeState, Party
+from .models import Deadline, Dispute, DisputeState, Party, Refund, RefundStatus
 from .selectors import pending_deadlines
 
 
@@ -111,3 +113,39 @@ def next_step(dispute: Dispute, viewer: str) -> NextStep:
 
 def viewer_party(dispute: Dispute, user: User) -> str:
     return Party.BUYER if user.pk == dispute.order.buyer_id else Party.SELLER
+
+
+# --- Refunds, as the buyer will see the money ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    """A refund and where its money is: being paid (with the latest day it is expected, from
+    the order's policy), paid, or failed (and what happens next)."""
+
+    refund: Refund
+    status: str  # a RefundStatus value
+    words: str
+
+
+_FAILED = (
+    "Failed: the payment provider could not pay it back to the original payment method. It "
+    "does not count as refunded (the amount can still be refunded), and Parley support will "
+    "contact the buyer to pay it."
+)
+
+
+def refund_line(refund: Refund) -> RefundLine:
+    if refund.status == RefundStatus.SETTLED and refund.settled_at is not None:
+        return RefundLine(refund, refund.status, f"Paid on {day(refund.settled_at)}.")
+    if refund.status == RefundStatus.FAILED:
+        return RefundLine(refund, refund.status, _FAILED)
+    days = refund.order.policy.refund_arrival_business_days
+    expected = business_days_after(refund.created_at, days)
+    words = f"Being paid to the original payment method: expected by {day(expected)}."
+    return RefundLine(refund, RefundStatus.PENDING, words)
+
+
+def refund_lines(refunds: Iterable[Refund]) -> list[RefundLine]:
+    """Each refund's line, oldest first (pass refunds loaded with `order__policy`)."""
+    return [refund_line(refund) for refund in refunds]

@@ -1,10 +1,12 @@
 """Reads scoped to who asks: only the dispute's buyer and seller (and arbiters) see it."""
 
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import User
 from orders.models import Order
@@ -67,12 +69,17 @@ def pending_deadlines(dispute: Dispute) -> QuerySet[Deadline]:
 
 
 def current_offer(dispute: Dispute, party: str) -> Offer | None:
-    """The party's offer on the table now (its newest, not superseded)."""
-    return dispute.offers.filter(party=party, superseded_by__isnull=True).order_by("-id").first()
+    """The party's offer on the table now (its newest, neither superseded nor lapsed)."""
+    offers = dispute.offers.filter(party=party, superseded_by__isnull=True, lapsed_at__isnull=True)
+    return offers.order_by("-id").first()
 
 
-def dispute_actions(dispute: Dispute, user: User) -> set[str]:
-    """The acts `user` may choose now, for pages to offer (services decide again on POST)."""
+def dispute_actions(dispute: Dispute, user: User, now: datetime | None = None) -> set[str]:
+    """The acts `user` may choose now, for pages to offer (services decide again on POST).
+    None while a clock of the dispute has run out: what it decided applies before any act."""
+    overdue = pending_deadlines(dispute).filter(due_at__lte=now or timezone.now())
+    if overdue.exists():
+        return set()
     # Transitions without a permission belong to the clock, never to a person.
     actions = {
         t.name

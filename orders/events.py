@@ -16,6 +16,13 @@ def _money(data: Data, key: str) -> Money:
     return Money(Decimal(data[key]), data["currency"])
 
 
+def _of_paid(data: Data) -> str:
+    """How a payout was reached, when refunds took some of it (older rows say neither)."""
+    if not data.get("refunded") or Decimal(data["refunded"]) == 0:
+        return ""
+    return f" ({_money(data, 'paid')} paid, {_money(data, 'refunded')} refunded)"
+
+
 def _received(data: Data) -> str:
     who = "automatically: the delivery time limit ran out" if data["automatic"] else "by the buyer"
     until = moment(parsed(data["protection_ends_at"]))
@@ -56,7 +63,8 @@ COMPLETED = event_kind(
     tell=lambda d: ["seller"],
     headline=lambda d: "payout released",
     told=lambda d: (
-        f"Buyer protection ended with no dispute open: {_money(d, 'released')} is released to you."
+        f"Buyer protection ended with no dispute open: {_money(d, 'released')} is released to you"
+        f"{_of_paid(d)}."
     ),
 )
 

@@ -82,6 +82,8 @@ class Order(StateMachine, models.Model):
     receipt_confirmed_automatically = models.BooleanField(default=False)
     protection_ends_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Released to the seller when the order completed: what was paid minus what was refunded.
+    payout = money_field(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,6 +21,8 @@ from policies.models import Policy
 
 from . import events
 from .models import Order, OrderEvent, OrderLine, OrderState, Parcel, Payment, Store
+
+FAILED_REFUND = "failed"  # disputes.models.RefundStatus.FAILED (that app sits above this one)
 
 
 @dataclass(frozen=True)
@@ -253,14 +257,37 @@ def order_complete(
     return order
 
 
+def _paid_and_refunded(orders: list[Order]) -> dict[int, tuple[Decimal, Decimal]]:
+    """What each order's buyer paid, and what was refunded of it (a failed refund was not):
+    one statement for all of them. Refunds are the disputes app's, read through the reverse
+    relation, as that app sits above this one."""
+    refunded = Sum("refunds__amount", filter=~Q(refunds__status=FAILED_REFUND))
+    rows = Order.objects.filter(pk__in=[order.pk for order in orders]).annotate(
+        paid=Coalesce("payment__amount", Decimal(0)), refunded=Coalesce(refunded, Decimal(0))
+    )
+    return {
+        pk: (paid, refunded) for pk, paid, refunded in rows.values_list("pk", "paid", "refunded")
+    }
+
+
 def order_complete_many(dues: list[Due], *, ran_at: datetime | None = None) -> None:
     """Complete locked orders whose protection ended with no dispute holding the payout (the
-    caller has checked that): release the payout, one write per table for all of them."""
+    caller has checked that): release the payout, what was paid minus what was refunded, one
+    write per table for all of them."""
     recorder = Recorder()
+    amounts = _paid_and_refunded([order for order, _ in dues])
     for order, now in dues:
         from_state = transition(order, "complete", None)
         order.completed_at = now
-        data = {"released": order.total, "currency": order.currency, "ran_at": ran_at or now}
+        paid, refunded = amounts[order.pk]
+        order.payout = max(paid - refunded, Decimal(0))
+        data = {
+            "released": order.payout,
+            "paid": paid,
+            "refunded": refunded,
+            "currency": order.currency,
+            "ran_at": ran_at or now,
+        }
         _recorded(
             recorder,
             order,
@@ -270,7 +297,7 @@ def order_complete_many(dues: list[Due], *, ran_at: datetime | None = None) -> N
             from_state=from_state,
             data=data,
         )
-    update_rows([order for order, _ in dues], ["state", "completed_at"])
+    update_rows([order for order, _ in dues], ["state", "completed_at", "payout"])
     recorder.write()
 
 

@@ -39,6 +39,9 @@ class Policy(models.Model):
     return_receipt_days = _days("Days the seller has to confirm a delivered return.")
     appeal_days = _days("Days after a ruling during which either party may appeal once.")
     resolution_target_days = _days("Target days from filing to a final outcome.")
+    refund_arrival_business_days = _days(
+        "Business days a refund may take to reach the buyer's original payment method."
+    )
 
     class Meta:
         verbose_name_plural = "policies"

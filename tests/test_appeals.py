@@ -51,12 +51,19 @@ def _appeal(dispute, who, now=None):
 
 def test_window_edges(ruled, seller):
     end = ruled.ruled_at + timedelta(days=7)
-    late = time_machine.travel(end + timedelta(seconds=1), tick=False)
-    with late, pytest.raises(StaleState, match="window has closed"):
-        _appeal(ruled, seller)
-    with time_machine.travel(end, tick=False):
+    with time_machine.travel(end - timedelta(seconds=1), tick=False):
         dispute = _appeal(ruled, seller)
     assert dispute.state == DisputeState.APPEALED and dispute.appealed_by == seller
+
+
+def test_an_appeal_once_the_window_closed_finds_the_ruling_final(ruled, seller):
+    # Deadlines decide (policy.md): at the window's end the ruling is final, engine or not.
+    end = ruled.ruled_at + timedelta(days=7)
+    late = time_machine.travel(end + timedelta(seconds=1), tick=False)
+    with late, pytest.raises(StaleState, match="The 7 days to appeal ended on"):
+        _appeal(ruled, seller)
+    ruled.refresh_from_db()
+    assert ruled.final_at == end and ruled.appealed_at is None
 
 
 def test_an_extended_appeal_window_is_honoured(buyer, seller, arbiter):

@@ -52,8 +52,15 @@ EXPECTED = {
     },
     S.ESCALATED: {"buyer": {"buyer_cancel", "message"}, "seller": {"message"}, "arbiter": {"rule"}},
     S.APPEALED: {"buyer": {"message"}, "seller": {"message"}, "arbiter": {"decide_appeal"}},
-    S.AWAITING_RETURN: {"buyer": {"buyer_ship_return", "message"}, "seller": {"message"}},
-    S.RETURN_IN_TRANSIT: {"buyer": {"message"}, "seller": {"seller_confirm_return", "message"}},
+    # Reached by agreement (no ruling): the buyer may still withdraw (policy: withdrawal).
+    S.AWAITING_RETURN: {
+        "buyer": {"buyer_ship_return", "buyer_cancel", "message"},
+        "seller": {"message"},
+    },
+    S.RETURN_IN_TRANSIT: {
+        "buyer": {"buyer_cancel", "message"},
+        "seller": {"seller_confirm_return", "message"},
+    },
     S.RESOLVED: {},
     S.CANCELLED: {},
 }

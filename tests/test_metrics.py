@@ -23,8 +23,11 @@ def test_percentile_nearest_rank():
 
 def _rule(buyer, seller, arbiter, days_after_filing, outcome="claim_rejected"):
     dispute = open_dispute(buyer=buyer, seller=seller, opened_days_ago=days_after_filing)
-    services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.")
-    services.dispute_escalate_by_buyer(dispute=dispute, actor=buyer)
+    # Answered and escalated in time (a rejection days late would find the claim paid: the
+    # seller's clock decides), then ruled today.
+    answered = dispute.opened_at + timedelta(hours=1)
+    services.dispute_seller_reject(dispute=dispute, actor=seller, explanation="No.", now=answered)
+    services.dispute_escalate_by_buyer(dispute=dispute, actor=buyer, now=answered)
     dispute.refresh_from_db()
     dispute.assignee = arbiter
     dispute.save(update_fields=["assignee"])

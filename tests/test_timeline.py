@@ -26,7 +26,13 @@ SAMPLES = {
     },
     "orders.order.shipped": {"delivery_days": 12, "promised_delivery_at": AT},
     "orders.order.received": {"automatic": True, "protection_ends_at": AT, "ran_at": LATER},
-    "orders.order.completed": {"released": "50.00", "currency": "USD", "ran_at": LATER},
+    "orders.order.completed": {
+        "released": "30.00",
+        "paid": "50.00",
+        "refunded": "20.00",
+        "currency": "USD",
+        "ran_at": LATER,
+    },
     "disputes.dispute.opened": {
         "reason": "damaged",
         "order": "PA-7KQ2M9XZ",

@@ -40,7 +40,7 @@ def case_decide_appeal(
     paid are not clawed back through Parley.
     """
     now = now or timezone.now()
-    dispute, first = _appealed_case(dispute, arbiter, decision)
+    dispute, first = _appealed_case(dispute, arbiter, decision, now)
     from_state, offer, verdict = _decided(dispute, arbiter, uphold, decision, now)
     if dispute.state == DisputeState.RESOLVED:
         dispute.closed_at = now
@@ -66,9 +66,11 @@ def case_decide_appeal(
     return ruling
 
 
-def _appealed_case(dispute: Dispute, arbiter: User, decision: Decision) -> tuple[Dispute, Ruling]:
+def _appealed_case(
+    dispute: Dispute, arbiter: User, decision: Decision, now: datetime
+) -> tuple[Dispute, Ruling]:
     """The appealed case, locked, with its first ruling, for an arbiter who may decide it."""
-    dispute = decided_case(dispute, arbiter, decision)
+    dispute = decided_case(dispute, arbiter, decision, now)
     if dispute.state != DisputeState.APPEALED:
         raise StaleState(f"This case is now “{dispute.get_state_display()}”.")
     refuse_first_arbiter_on_appeal(dispute, arbiter)

@@ -1,6 +1,7 @@
 """What every act on a case checks first, and the decision an arbiter writes."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -55,19 +56,19 @@ def require_arbiter(user: User) -> None:
         raise ActionRefused("Only Parley arbiters work the queue.")
 
 
-def locked_case(dispute: Dispute) -> Dispute:
-    dispute = lock(dispute)
+def locked_case(dispute: Dispute, now: datetime) -> Dispute:
+    dispute = lock(dispute, now)
     if dispute.state not in QUEUE_STATES:
         raise StaleState(f"This case is now “{dispute.get_state_display()}”.")
     return dispute
 
 
-def decided_case(dispute: Dispute, arbiter: User, decision: Decision) -> Dispute:
+def decided_case(dispute: Dispute, arbiter: User, decision: Decision, now: datetime) -> Dispute:
     """The case locked for a decision, by an arbiter who wrote their reasons."""
     require_arbiter(arbiter)
     if not decision.rationale.strip():
         raise ActionRefused("Write the reasons for your decision: both parties read them.")
-    return locked_case(dispute)
+    return locked_case(dispute, now)
 
 
 def require_assignee(dispute: Dispute, arbiter: User, doing: str) -> None:

@@ -28,7 +28,7 @@ def case_request_evidence(
     (disputes.services.dispute_post_message) or the clock marks it unanswered."""
     require_arbiter(arbiter)
     now = now or timezone.now()
-    dispute = locked_case(dispute)
+    dispute = locked_case(dispute, now)
     require_assignee(dispute, arbiter, "asking for evidence")
     if party not in (Party.BUYER, Party.SELLER) or not request.strip():
         raise ActionRefused("Say whom you ask and what you need.")

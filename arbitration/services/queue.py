@@ -42,7 +42,7 @@ def case_take_next(*, arbiter: User, now: datetime | None = None) -> Dispute | N
 def case_release(*, dispute: Dispute, arbiter: User, now: datetime | None = None) -> Dispute:
     require_arbiter(arbiter)
     now = now or timezone.now()
-    dispute = locked_case(dispute)
+    dispute = locked_case(dispute, now)
     if dispute.assignee_id != arbiter.pk:
         raise ActionRefused("Only the arbiter working this case can release it.")
     dispute.assignee = None
@@ -61,7 +61,7 @@ def case_reassign(
         raise ActionRefused("Only a lead arbiter can reassign cases.")
     require_arbiter(to)
     now = now or timezone.now()
-    dispute = locked_case(dispute)
+    dispute = locked_case(dispute, now)
     refuse_first_arbiter_on_appeal(dispute, to)
     dispute.assignee = to
     dispute.assigned_at = now

@@ -31,7 +31,7 @@ def case_rule(
     refund ledger, or the claim is rejected; the written ruling cites its evidence; both
     parties are told. The ruling can be appealed once (the APPEAL deadline starts)."""
     now = now or timezone.now()
-    dispute = decided_case(dispute, arbiter, decision)
+    dispute = decided_case(dispute, arbiter, decision, now)
     if dispute.state == DisputeState.APPEALED:
         raise StaleState("This case is an appeal: uphold or replace the ruling instead.")
     require_assignee(dispute, arbiter, "ruling on it")

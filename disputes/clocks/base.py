@@ -43,6 +43,11 @@ class Clock:
         """What happens at zero, in words for the viewer (a Party value)."""
         return f"Due {moment(due_at)}."
 
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        """What happened when it ran out, for an act that came too late (read after the act at
+        zero, so `dispute` is in its new state)."""
+        return f"{self.label} ran out on {moment(due_at)}."
+
     # --- Reminders ----------------------------------------------------------------------------
 
     def next_reminder(self, due_at: datetime | None, after: datetime) -> datetime | None:

@@ -46,6 +46,11 @@ class SellerAnswer(Clock):
         who = "the seller does" if buyer else "you do"
         return f"If {who} not answer by {moment(due_at)}, {effect}."
 
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        days = dispute.policy.seller_answer_days
+        due = moment(due_at)
+        return f"The {days} days to answer ended on {due}: the buyer's claim was carried out."
+
 
 class _Escalation(Clock):
     """A limit on negotiating: at zero the case goes to an arbiter."""
@@ -69,6 +74,11 @@ class NegotiationLimit(_Escalation):
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
         return f"If there is no agreement by {moment(due_at)}, a Parley arbiter decides the case."
 
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        days = dispute.policy.negotiation_days
+        due = moment(due_at)
+        return f"The {days} days to agree ended on {due}: the case went to a Parley arbiter."
+
 
 @registered
 class GoodsInTransit(_Escalation):
@@ -89,4 +99,10 @@ class GoodsInTransit(_Escalation):
         return (
             f"If the parcel has not been confirmed received by {moment(due_at)} (the seller's "
             "delivery time limit), a Parley arbiter decides the case."
+        )
+
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        return (
+            f"The seller's delivery time limit ended on {moment(due_at)} with the parcel not "
+            "confirmed received: the case went to a Parley arbiter."
         )

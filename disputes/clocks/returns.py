@@ -29,6 +29,13 @@ class ReturnShipment(Clock):
             return f"If you do not ship the return by {due}, the dispute closes without a refund."
         return f"If the buyer does not ship the return by {due}, it closes in your favour."
 
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        days = dispute.policy.return_ship_days
+        return (
+            f"The {days} days to ship the return ended on {moment(due_at)}: "
+            "the dispute closed without a refund."
+        )
+
 
 @registered
 class ReturnReceipt(Clock):
@@ -53,3 +60,10 @@ class ReturnReceipt(Clock):
         whom = "you are" if buyer else "the buyer is"
         due = moment(due_at)
         return f"If {who} not confirm the return by {due}, {whom} refunded {money} anyway."
+
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        days = dispute.policy.return_receipt_days
+        return (
+            f"The {days} days to confirm the return ended on {moment(due_at)}: "
+            "the buyer's refund was paid."
+        )

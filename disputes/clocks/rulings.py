@@ -24,6 +24,10 @@ class Appeal(Clock):
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
         return f"If neither side appeals by {moment(due_at)}, the ruling becomes final."
 
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        days = dispute.policy.appeal_days
+        return f"The {days} days to appeal ended on {moment(due_at)}: the ruling is final."
+
 
 @registered
 class EvidenceRequest(Clock):
@@ -37,3 +41,10 @@ class EvidenceRequest(Clock):
         if dispute.state not in ARBITRATION_STATES:
             return None
         return dispute.evidence_due_at
+
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        party = dispute.no_answer_from or "party asked"
+        return (
+            f"The time for the {party} to send evidence ended on {moment(due_at)}: "
+            "the arbiter decides on what is there."
+        )

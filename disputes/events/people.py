@@ -32,6 +32,13 @@ def _counter(data: Data) -> str:
     return f"; offers {offer_text(data['offer'])} instead" if data["offer"] else ""
 
 
+def _lapsed(data: Data) -> str:
+    """The seller's earlier counter-offer that this act took off the table (older rows have
+    no such key)."""
+    lapsed = data.get("lapsed")
+    return f" (the seller's offer of {offer_text(lapsed)} lapsed)" if lapsed else ""
+
+
 def _ruled(data: Data) -> str:
     return offer_text(data["offer"]) if data["offer"] else "the claim is rejected"
 
@@ -69,7 +76,7 @@ OPENED = event_kind(
 )
 MODIFIED = event_kind(
     "disputes.dispute.modified",
-    lambda d: f"Buyer changed the claim: now asks for {offer_text(d['offer'])}",
+    lambda d: f"Buyer changed the claim: now asks for {offer_text(d['offer'])}{_lapsed(d)}",
     tell=lambda d: [Party.SELLER],
     headline=lambda d: "the buyer changed the claim",
     told=lambda d: (
@@ -140,7 +147,7 @@ SELLER_ACCEPTED = event_kind(
 )
 SELLER_REJECTED = event_kind(
     "disputes.dispute.seller_rejected",
-    lambda d: f"Seller rejected the claim{_counter(d)}",
+    lambda d: f"Seller rejected the claim{_counter(d)}{_lapsed(d)}",
     tell=lambda d: [Party.BUYER],
     headline=lambda d: "the seller answered",
     told=lambda d: (

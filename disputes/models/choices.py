@@ -50,6 +50,14 @@ OPEN_STATES = [
 # Cases an arbiter must decide.
 ARBITRATION_STATES = [DisputeState.ESCALATED, DisputeState.APPEALED]
 NEGOTIATING = [DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER]
+# The buyer may withdraw any time before a ruling: negotiating, with an arbiter, or on an
+# agreed return not yet refunded (a return after a ruling is not the buyer's to withdraw).
+WITHDRAWABLE = [
+    *NEGOTIATING,
+    DisputeState.ESCALATED,
+    DisputeState.AWAITING_RETURN,
+    DisputeState.RETURN_IN_TRANSIT,
+]
 
 # A ruling that can still be appealed: ruled, not appealed, not final (the query form of
 # Dispute.appeal_open; its window's length is the APPEAL deadline's).

@@ -17,6 +17,7 @@ from .choices import (
     HOLDS_PAYOUT,
     NEGOTIATING,
     OPEN_STATES,
+    WITHDRAWABLE,
     DisputeState,
     Outcome,
     Reason,
@@ -202,11 +203,13 @@ class Dispute(StateMachine, models.Model):
 
     @transition(
         field=state,
-        source=[*NEGOTIATING, DisputeState.ESCALATED],
+        source=WITHDRAWABLE,
         target=DisputeState.CANCELLED,
         permission=_is_buyer,  # type: ignore[arg-type]
+        conditions=[lambda d: d.ruled_at is None],  # type: ignore[attr-defined]
     )
     def buyer_cancel(self) -> None:
+        """Withdrawn any time before a ruling, an agreed return not yet refunded included."""
         pass
 
     # --- The clock (actor is the system) ----------------------------------------------------

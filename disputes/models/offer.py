@@ -26,6 +26,9 @@ class Offer(models.Model):
     superseded_by = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
     )
+    # A seller's counter-offer lapses when the buyer changes the claim or the seller answers
+    # again: only the latest answer is on the table.
+    lapsed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -45,7 +48,7 @@ class Offer(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.superseded_by_id is None
+        return self.superseded_by_id is None and self.lapsed_at is None
 
     @property
     def needs_return(self) -> bool:

@@ -7,35 +7,40 @@ disputes it has locked, each with the time its deadline fell due; the person's a
 batch with one dispute in it. Callers pass `now` only from tests, demo data and the engine.
 """
 
-from .appeal import dispute_appeal, dispute_finalize_many
+from . import appeal, messages, negotiation, returns
+from .appeal import dispute_finalize_many
+from .catchup import deadlines_first, dispute_catch_up
 from .kernel import Due, Proposal, lock
-from .messages import dispute_evidence_overdue_many, dispute_post_message
+from .messages import dispute_evidence_overdue_many
 from .negotiation import (
-    dispute_accept_offer,
-    dispute_cancel,
-    dispute_escalate_by_buyer,
     dispute_escalate_many,
-    dispute_modify,
     dispute_resolve_for_seller_silence,
     dispute_resolve_for_seller_silence_many,
-    dispute_seller_accept,
-    dispute_seller_reject,
 )
 from .opening import dispute_open
 from .rating import rating_leave
-from .returns import (
-    dispute_close_unshipped_return_many,
-    dispute_confirm_return,
-    dispute_refund_unconfirmed_return_many,
-    dispute_ship_return,
-)
+from .returns import dispute_close_unshipped_return_many, dispute_refund_unconfirmed_return_many
+
+# A person's act on a dispute: the dispute's clocks already due decide first (see catchup).
+dispute_accept_offer = deadlines_first(negotiation.dispute_accept_offer)
+dispute_appeal = deadlines_first(appeal.dispute_appeal)
+dispute_cancel = deadlines_first(negotiation.dispute_cancel)
+dispute_confirm_return = deadlines_first(returns.dispute_confirm_return)
+dispute_escalate_by_buyer = deadlines_first(negotiation.dispute_escalate_by_buyer)
+dispute_modify = deadlines_first(negotiation.dispute_modify)
+dispute_post_message = deadlines_first(messages.dispute_post_message)
+dispute_seller_accept = deadlines_first(negotiation.dispute_seller_accept)
+dispute_seller_reject = deadlines_first(negotiation.dispute_seller_reject)
+dispute_ship_return = deadlines_first(returns.dispute_ship_return)
 
 __all__ = [
     "Due",
     "Proposal",
+    "deadlines_first",
     "dispute_accept_offer",
     "dispute_appeal",
     "dispute_cancel",
+    "dispute_catch_up",
     "dispute_close_unshipped_return_many",
     "dispute_confirm_return",
     "dispute_escalate_by_buyer",

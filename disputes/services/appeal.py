@@ -30,7 +30,7 @@ def dispute_appeal(
 ) -> Dispute:
     """Either party appeals the ruling, once, within the policy's window, with new evidence."""
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     if not statement.strip():
         raise ActionRefused("Explain why the ruling should change.")
     # The running appeal clock, which staff may have extended or paused.

@@ -16,15 +16,18 @@ from django.core.files.base import ContentFile
 
 from accounts.models import User
 from core.bulk import update_rows
-from core.errors import ActionRefused
+from core.errors import ActionRefused, StaleState
 from core.fsm import locked
+from core.moments import moment
 from core.money import Money
 from orders.models import Order
 
 from .. import ledger
+from ..clocks import clock_of
 from ..deadlines import sync_deadlines, sync_deadlines_many
 from ..evidence import ProcessedPhoto, check_evidence_room
 from ..models import (
+    DeadlineStatus,
     Dispute,
     DisputeState,
     EvidenceItem,
@@ -49,9 +52,20 @@ class Proposal:
     note: str = ""
 
 
-def lock(dispute: Dispute) -> Dispute:
-    """The dispute again, under its row lock, with what acts read loaded."""
-    return locked(dispute, "order__store", "order__payment", "policy")
+def lock(dispute: Dispute, now: datetime | None = None) -> Dispute:
+    """The dispute again, under its row lock, with what acts read loaded. A person's act
+    passes its `now`: if one of the dispute's clocks fell due by then (in the instant since
+    `catchup.deadlines_first` looked), the act is too late and is refused."""
+    dispute = locked(dispute, "order__store", "order__payment", "policy")
+    if now is not None:
+        late = dispute.deadlines.filter(status=DeadlineStatus.PENDING, due_at__lte=now).first()
+        if late is not None:
+            assert late.due_at is not None  # pending rows are due
+            raise StaleState(
+                f"{clock_of(late.kind).label} ran out on {moment(late.due_at)}, before this "
+                "act: what happens then applies first. Reload the page to see it."
+            )
+    return dispute
 
 
 def party_of(dispute: Dispute, user: User) -> str:
@@ -121,6 +135,16 @@ def new_offer(
         previous.save(update_fields=["superseded_by"])
     if party == Party.BUYER:
         dispute.claimed_amount = offer.amount or Decimal(0)  # the queue sorts by it; caller saves
+    return offer
+
+
+def lapse_counter_offer(dispute: Dispute, now: datetime) -> Offer | None:
+    """The seller's counter-offer on the table lapses (the buyer changed the claim, or the
+    seller answers again): it can no longer be accepted. Returns it, if there was one."""
+    offer = current_offer(dispute, Party.SELLER)
+    if offer is not None:
+        offer.lapsed_at = now
+        offer.save(update_fields=["lapsed_at"])
     return offer
 
 

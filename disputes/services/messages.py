@@ -37,7 +37,7 @@ def dispute_post_message(
     now: datetime | None = None,
 ) -> Message:
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     party = party_of(dispute, actor)
     if not dispute.is_open:
         raise StaleState("This dispute is closed; messages can no longer be added.")

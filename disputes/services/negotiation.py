@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
 from core.fsm import transition
+from core.moments import moment
 from core.timeline import Recorder
 
 from ..events import offer_data, people, record, recorded
@@ -32,6 +33,7 @@ from .kernel import (
     clock_data,
     finish,
     finish_many,
+    lapse_counter_offer,
     lock,
     new_offer,
     settle_offers,
@@ -59,14 +61,15 @@ def dispute_modify(
 ) -> Offer:
     """The buyer changes the claim or adds evidence: the seller's answer clock restarts."""
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     from_state = transition(dispute, "buyer_modify", actor)
     proposal = validated(dispute.order, proposal)
     offer = new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
+    lapsed = lapse_counter_offer(dispute, now)
     attach_photos(dispute, photos, actor=actor, now=now, offer=offer)
     dispute.seller_clock_started_at = now
     finish(dispute, now)
-    data = {"offer": offer_data(offer), "photos": len(photos)}
+    data = {"offer": offer_data(offer), "photos": len(photos), "lapsed": _lapsed_data(lapsed)}
     record(dispute, people.MODIFIED.code, actor=actor, at=now, from_state=from_state, data=data)
     return offer
 
@@ -74,7 +77,9 @@ def dispute_modify(
 @transaction.atomic
 def dispute_cancel(*, dispute: Dispute, actor: User, now: datetime | None = None) -> Dispute:
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
+    if dispute.ruled_at is not None:
+        raise StaleState("An arbiter has ruled on this dispute: it can no longer be withdrawn.")
     from_state = transition(dispute, "buyer_cancel", actor)
     dispute.closed_at = now
     finish(dispute, now)
@@ -118,7 +123,7 @@ def dispute_seller_accept(
     seller is shown the new one instead of agreeing to something unseen.
     """
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     offer = current_offer(dispute, Party.BUYER)
     if offer is None or (offer_id is not None and offer.pk != offer_id):
         raise StaleState("The buyer changed the claim: read the new one before you accept.")
@@ -182,11 +187,11 @@ def dispute_seller_reject(
     now: datetime | None = None,
 ) -> Dispute:
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     from_state = transition(dispute, "seller_reject", actor)
     if not explanation.strip():
         raise ActionRefused("Say why you reject the claim.")
-    offer = None
+    lapsed, offer = lapse_counter_offer(dispute, now), None
     if counter is not None:
         counter = validated(dispute.order, counter)
         offer = new_offer(dispute, party=Party.SELLER, actor=actor, proposal=counter, now=now)
@@ -199,6 +204,7 @@ def dispute_seller_reject(
         "offer": offer_data(offer) if offer else None,
         "message": message.pk,
         "photos": len(photos),
+        "lapsed": _lapsed_data(lapsed),
     }
     code = people.SELLER_REJECTED.code
     record(dispute, code, actor=actor, at=now, from_state=from_state, data=data)
@@ -211,13 +217,29 @@ def dispute_accept_offer(
 ) -> Dispute:
     """The buyer accepts the seller's counter-offer; it is carried out at once."""
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     offer = current_offer(dispute, Party.SELLER)
     if offer is None or offer.pk != offer_id:
-        raise StaleState("That offer is no longer on the table.")
+        raise StaleState(_off_the_table(dispute, offer_id))
     code = people.OFFER_ACCEPTED.code
     _agree_many([(dispute, offer, now)], move="buyer_accept_offer", actor=actor, code=code)
     return dispute
+
+
+def _lapsed_data(offer: Offer | None) -> dict[str, Any] | None:
+    if offer is None or offer.lapsed_at is None:
+        return None
+    return {**offer_data(offer), "lapsed_at": offer.lapsed_at.isoformat()}
+
+
+def _off_the_table(dispute: Dispute, offer_id: int) -> str:
+    offer = dispute.offers.filter(pk=offer_id, party=Party.SELLER).first()
+    if offer is not None and offer.lapsed_at is not None:
+        return (
+            f"That offer lapsed on {moment(offer.lapsed_at)}: only the latest answer is on the "
+            "table (the buyer changed the claim, or the seller answered again)."
+        )
+    return "That offer is no longer on the table."
 
 
 # --- No agreement: the case goes to an arbiter ------------------------------------------------
@@ -242,7 +264,7 @@ def dispute_escalate_by_buyer(
 ) -> Dispute:
     """The buyer asks Parley to decide."""
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     _escalate_many([(dispute, now)], move="buyer_escalate", actor=actor, code=people.ESCALATED.code)
     return dispute
 

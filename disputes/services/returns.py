@@ -26,7 +26,7 @@ def dispute_ship_return(
     now: datetime | None = None,
 ) -> Dispute:
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     from_state = transition(dispute, "buyer_ship_return", actor)
     dispute.return_carrier = carrier
     dispute.return_tracking_number = tracking_number
@@ -44,7 +44,7 @@ def dispute_confirm_return(
 ) -> Dispute:
     """The seller confirms the returned item arrived: the agreed refund is paid."""
     now = now or timezone.now()
-    dispute = lock(dispute)
+    dispute = lock(dispute, now)
     _refund_return_many([(dispute, now)], actor=actor)
     return dispute
 
