@@ -64,11 +64,12 @@ def test_seller_list_figure_that_does_not_exist_shows_every_dispute(client, sell
     assert list(response.context["page"].object_list) == [escalated]
 
 
-@pytest.mark.parametrize("page", [NOT_ASCII, HUGE, "-1", "99999999999"])
-def test_page_numbers_that_do_not_hold_show_a_page(client, seller, escalated, page):
+# (Not named `page`: that is pytest-playwright's browser page fixture.)
+@pytest.mark.parametrize("number", [NOT_ASCII, HUGE, "-1", "99999999999"])
+def test_page_numbers_that_do_not_hold_show_a_page(client, seller, escalated, number):
     client.force_login(seller)
     for url in (reverse("disputes:seller_list"), reverse("orders:seller_dashboard")):
-        response = client.get(url, {"page": page, "ship_page": page, "shipped_page": page})
+        response = client.get(url, {"page": number, "ship_page": number, "shipped_page": number})
         assert response.status_code == 200
 
 
