@@ -59,8 +59,11 @@ def _recorded_codes():
 
 
 def pytest_collection_modifyitems(items):
-    """The catalogue check runs after every test that records codes."""
-    items.sort(key=lambda item: item.nodeid.endswith(LAST))
+    """Browser tests run after the others: Playwright's sync API leaves an event loop in the
+    test thread for the rest of the session, and the test client cannot call an async view
+    (/health/) from a thread running one. The catalogue check runs last of all, after every
+    test that records codes."""
+    items.sort(key=lambda item: (item.nodeid.endswith(LAST), "tests/e2e/" in item.nodeid))
 
 
 @pytest.fixture(autouse=True)
