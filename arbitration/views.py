@@ -11,8 +11,8 @@ from accounts.access import AuthenticatedRequest, arbiter_required
 from core.errors import ActionRefused, StaleState
 from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
-from disputes.models import RUNNING_STATUSES, Deadline, Dispute, Party
-from disputes.selectors import current_offer
+from disputes.models import RUNNING_STATUSES, Deadline, DeadlineKind, Dispute, Party
+from disputes.selectors import current_offer, running_deadline
 
 from . import selectors, services
 from .forms import (
@@ -92,6 +92,7 @@ def _case_context(
         "is_mine": dispute.assignee_id == request.user.pk,
         "in_queue": dispute.state in services.QUEUE_STATES,
         "evidence_form": EvidenceRequestForm(),
+        "evidence_clock": running_deadline(dispute, DeadlineKind.EVIDENCE_REQUEST),
         "is_appeal": dispute.state == "appealed",
     }
 

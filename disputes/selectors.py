@@ -11,7 +11,15 @@ from django.utils import timezone
 from accounts.models import User
 from orders.models import Order
 
-from .models import Deadline, DeadlineKind, DeadlineStatus, Dispute, EvidenceItem, Offer
+from .models import (
+    RUNNING_STATUSES,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Dispute,
+    EvidenceItem,
+    Offer,
+)
 
 
 def _party_filter(user: User) -> Q:
@@ -66,6 +74,12 @@ def evidence_for_viewer(user: User, public_id: UUID) -> EvidenceItem:
 
 def pending_deadlines(dispute: Dispute) -> QuerySet[Deadline]:
     return dispute.deadlines.filter(status=DeadlineStatus.PENDING).order_by("due_at")
+
+
+def running_deadline(dispute: Dispute, kind: str) -> Deadline | None:
+    """The clock of `kind` running now (pending or paused): its due time is the one that
+    counts, staff extensions included."""
+    return dispute.deadlines.filter(kind=kind, status__in=RUNNING_STATUSES).first()
 
 
 def current_offer(dispute: Dispute, party: str) -> Offer | None:

@@ -287,12 +287,6 @@ def test_an_unanswered_request_returns_the_case_to_the_queue_marked(taken, arbit
     assert taken.events.last().code == "disputes.rule.evidence_overdue"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The case page reads Dispute.evidence_due_at, which a staff extension of the "
-    "evidence clock (Deadline.due_at) leaves at the old time: the arbiter is shown a due time "
-    "two days before the one at which the case really returns to the queue.",
-)
 def test_an_extended_evidence_request_shows_its_new_due_time_on_the_case_page(
     client, taken, arbiter
 ):
