@@ -13,7 +13,7 @@ export DJANGO_DEBUG ?= 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 DEMO_PG_DATA ?= var/postgres-demo
 
-.PHONY: help install run test lint format bench graph clean
+.PHONY: help install run test lint audit format bench graph clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,13 +31,16 @@ run: install ## Migrate, load demo data, start web + Celery worker + beat (Ctrl-
 	$(PY) scripts/with_services.py --postgres --postgres-data $(DEMO_PG_DATA) --create-database \
 	  --redis -- scripts/run.sh
 
-test: install lint ## Lint, then the whole suite against PostgreSQL and Redis
+test: install lint audit ## Lint, audit, then the whole suite against PostgreSQL and Redis
 	DJANGO_DEBUG=0 $(PY) scripts/with_services.py --postgres --redis -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and formatting) and mypy (types)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+
+audit: install ## manage.py check --deploy with production settings, and pip-audit of the installed packages
+	$(PY) scripts/audit.py
 
 format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .
