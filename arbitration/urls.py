@@ -8,17 +8,17 @@ urlpatterns = [
     path("arbitration/", views.queue, name="queue"),
     path("arbitration/next/", views.take_next, name="take_next"),
     path("arbitration/metrics/", views.metrics, name="metrics"),
-    path("arbitration/disputes/<str:dispute_ref>/", views.case, name="case"),
-    path("arbitration/disputes/<str:dispute_ref>/release/", views.release, name="release"),
-    path("arbitration/disputes/<str:dispute_ref>/reassign/", views.reassign, name="reassign"),
-    path("arbitration/disputes/<str:dispute_ref>/rule/", views.rule, name="rule"),
+    path("arbitration/disputes/<ref:dispute_ref>/", views.case, name="case"),
+    path("arbitration/disputes/<ref:dispute_ref>/release/", views.release, name="release"),
+    path("arbitration/disputes/<ref:dispute_ref>/reassign/", views.reassign, name="reassign"),
+    path("arbitration/disputes/<ref:dispute_ref>/rule/", views.rule, name="rule"),
     path(
-        "arbitration/disputes/<str:dispute_ref>/evidence/",
+        "arbitration/disputes/<ref:dispute_ref>/evidence/",
         views.request_evidence,
         name="request_evidence",
     ),
     path(
-        "arbitration/disputes/<str:dispute_ref>/appeal/", views.decide_appeal, name="decide_appeal"
+        "arbitration/disputes/<ref:dispute_ref>/appeal/", views.decide_appeal, name="decide_appeal"
     ),
-    path("arbitration/disputes/<str:dispute_ref>/clocks/", views.case_clocks, name="case_clocks"),
+    path("arbitration/disputes/<ref:dispute_ref>/clocks/", views.case_clocks, name="case_clocks"),
 ]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db.models import Field, ForeignObject
 
+from . import converters
 from .lookups import InArray
 
 
@@ -14,3 +15,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         Field.register_lookup(InArray)
         ForeignObject.register_lookup(InArray)  # (related fields keep their own lookups)
+        converters.register()

@@ -9,9 +9,9 @@ urlpatterns = [
     path("buyer/orders/", views.buyer_orders, name="buyer_orders"),
     path("buyer/orders/new/", views.buyer_new_order, name="buyer_new_order"),
     path(
-        "buyer/orders/<str:reference>/confirm-receipt/",
+        "buyer/orders/<ref:reference>/confirm-receipt/",
         views.buyer_confirm_receipt,
         name="buyer_confirm_receipt",
     ),
-    path("seller/orders/<str:reference>/ship/", views.seller_ship, name="seller_ship"),
+    path("seller/orders/<ref:reference>/ship/", views.seller_ship, name="seller_ship"),
 ]
