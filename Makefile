@@ -46,11 +46,14 @@ format: install ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## Benchmarks (bench/): deadline engine (100k rows), arbitration queue (1M disputes), outbox drain, photo pipeline
+bench: install ## Benchmarks (bench/): engine, queue, outbox, photos; storms, faults, load (README: Performance)
 	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.timers --n 100000 --repeat 2
 	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.queue
 	$(PY) scripts/with_services.py --postgres -- $(PY) -m bench.outbox --n 5000 --repeat 2
 	$(PY) -m bench.photos
+	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.storms --storms 1000
+	$(PY) scripts/with_services.py --postgres -- $(PY) -m bench.faults
+	$(PY) scripts/with_services.py --postgres --redis -- $(PY) -m bench.load
 
 graph: install ## Regenerate the state-machine diagrams in docs/ (SVG too where graphviz is installed)
 	@for model in orders.Order disputes.Dispute; do \

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[1]
 PAID = Decimal("50.00")
@@ -82,10 +86,10 @@ def flush_redis(target: Target) -> None:
 
 @dataclass
 class Cast:
-    buyer: object
-    seller: object
-    arbiters: list  # two arbiters who rule and decide appeals
-    lead: object  # a lead arbiter, who assigns cases to them
+    buyer: "User"
+    seller: "User"
+    arbiters: list["User"]  # two arbiters who rule and decide appeals
+    lead: "User"  # a lead arbiter, who assigns cases to them
 
 
 def cast(tag: str = "") -> Cast:
@@ -218,7 +222,8 @@ def check_invariants(order_ids: list[int]) -> Findings:
     by_dispute: dict[int, Decimal] = defaultdict(Decimal)
     for refund in refunds:
         by_order[refund.order_id] += refund.amount
-        by_dispute[refund.dispute_id] += refund.amount
+        if refund.dispute_id is not None:
+            by_dispute[refund.dispute_id] += refund.amount
         offer_id = int(refund.idempotency_key.rsplit(":", 1)[1])
         offer = offers.get(offer_id)
         if offer is None or offer.dispute_id != refund.dispute_id:
@@ -309,3 +314,108 @@ def check_invariants(order_ids: list[int]) -> Findings:
             if late:
                 found.add("received automatically behind a delivery claim", order.reference)
     return found
+
+
+# --- Many overdue clocks at once ---------------------------------------------------------------
+
+OVERDUE_STATES = {
+    "seller_answer": "awaiting_seller",  # refunded for the seller's silence
+    "negotiation_limit": "awaiting_buyer",  # escalated
+    "return_receipt": "return_in_transit",  # refunded although the seller did not confirm
+}
+REFUNDING = {"seller_answer", "return_receipt"}
+
+
+def build_overdue(people: Cast, n: int, kinds=tuple(OVERDUE_STATES), chunk: int = 2000) -> None:
+    """n disputes (n / len(kinds) of each kind) whose clock fell due an hour ago, bulk-built
+    (as bench/timers.py builds them): each on its own paid order, with the buyer's claim of
+    10.00 (a return and refund of 10.00 for returns)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from disputes.models import Deadline, Dispute, Offer
+    from orders.models import Order, OrderState, Payment
+    from policies.models import Policy
+
+    now = timezone.now()
+    past = now - timedelta(days=40)
+    due = now - timedelta(hours=1)
+    policy = Policy.current()
+    store = people.seller.store
+    per_kind = n // len(kinds)
+    for kind in kinds:
+        for start in range(0, per_kind, chunk):
+            size = min(chunk, per_kind - start)
+            with transaction.atomic():
+                _serial[0] += 1
+                prefix = f"{kind[:2].upper()}{os.getpid() % 1000:03d}{_serial[0]:05d}"
+                orders = Order.objects.bulk_create(
+                    Order(
+                        reference=f"{prefix}-{i}",
+                        buyer=people.buyer,
+                        store=store,
+                        policy=policy,
+                        currency="USD",
+                        total=PAID,
+                        state=OrderState.RECEIVED,
+                        placed_at=past,
+                        paid_at=past,
+                        delivery_days=10,
+                        all_shipped_at=past,
+                        promised_delivery_at=past,
+                        received_at=past,
+                        protection_ends_at=now + timedelta(days=10),
+                    )
+                    for i in range(size)
+                )
+                Payment.objects.bulk_create(
+                    Payment(
+                        order=o,
+                        amount=PAID,
+                        currency="USD",
+                        method="card",
+                        provider_reference=f"p-{o.reference}",
+                        paid_at=past,
+                    )
+                    for o in orders
+                )
+                disputes = Dispute.objects.bulk_create(
+                    Dispute(
+                        reference=f"D{o.reference}"[:20],
+                        order=o,
+                        store_id=o.store_id,
+                        policy=policy,
+                        reason="wrong_item",
+                        description="bench",
+                        state=OVERDUE_STATES[kind],
+                        # Each clock's start, so that the policy gives exactly `due`.
+                        opened_at=due - timedelta(days=15),
+                        seller_clock_started_at=due - timedelta(days=5),
+                        agreed_at=due - timedelta(days=25),
+                        return_shipped_at=due - timedelta(days=20),
+                        target_at=past,
+                        claimed_amount=Decimal("10.00"),
+                    )
+                    for o in orders
+                )
+                remedy = "return_and_refund" if kind == "return_receipt" else "partial_refund"
+                offers = Offer.objects.bulk_create(
+                    Offer(
+                        dispute=d,
+                        party="buyer",
+                        author=people.buyer,
+                        remedy=remedy,
+                        amount=Decimal("10.00"),
+                        currency="USD",
+                        created_at=past,
+                    )
+                    for d in disputes
+                )
+                if kind == "return_receipt":
+                    for d, offer in zip(disputes, offers, strict=True):
+                        d.agreed_offer = offer
+                    Dispute.objects.bulk_update(disputes, ["agreed_offer"])
+                Deadline.objects.bulk_create(
+                    Deadline(dispute=d, kind=kind, base_due_at=due, due_at=due, created_at=past)
+                    for d in disputes
+                )

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from bench import harness
 
@@ -39,8 +40,8 @@ SECOND = timedelta(seconds=1)
 @dataclass
 class Case:
     scenario: str
-    order: object
-    dispute: object | None = None
+    order: Any
+    dispute: Any = None
     due: datetime | None = None  # the moment an act "at the last moment" is dated
 
 
@@ -48,7 +49,7 @@ class Case:
 class Act:
     name: str
     run: Callable[[], object]
-    actor: object | None = None  # None: the engine
+    actor: Any = None  # None: the engine
     code: str = ""  # the timeline code a successful act records
     case: Case | None = None
 
@@ -552,7 +553,7 @@ def storm(pool: ThreadPoolExecutor, people, rng: random.Random, tally: Tally) ->
     return findings.total
 
 
-def _subject(act: Act, result) -> tuple[str, int]:
+def _subject(act: Act, result: Any) -> tuple[str, int]:
     """Whose timeline the act's event is on: its order's, its dispute's, or the new dispute's."""
     assert act.case is not None
     if act.code.startswith("orders."):

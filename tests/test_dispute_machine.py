@@ -40,6 +40,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from accounts.models import User
 from arbitration import services as arbitration
 from core.errors import ActionRefused
 from core.timeline import CATALOGUE
@@ -97,6 +98,11 @@ PICK = st.integers(min_value=0, max_value=7)
 REFUNDED = {Outcome.REFUNDED, Outcome.PARTIALLY_REFUNDED}
 
 
+def _user(made) -> User:
+    """A factory's user, typed as one (factory-boy types calls as the factory)."""
+    return made
+
+
 class DisputeMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -111,9 +117,9 @@ class DisputeMachine(RuleBasedStateMachine):
 
     @initialize()
     def cast(self) -> None:
-        self.buyer = BuyerFactory()
-        self.seller = SellerFactory()
-        self.arbiters = [ArbiterFactory(), ArbiterFactory()]
+        self.buyer = _user(BuyerFactory())
+        self.seller = _user(SellerFactory())
+        self.arbiters = [_user(ArbiterFactory()), _user(ArbiterFactory())]
         now = START
         self.orders = [
             # Shipped 6 days ago with 10 days to deliver: receipt is automatic in 4 days.
@@ -512,7 +518,7 @@ class DisputeMachine(RuleBasedStateMachine):
     def timelines_append_only(self) -> None:
         seen = set()
         for model in (DisputeEvent, OrderEvent):
-            name = model._meta.model_name
+            name = str(model._meta.model_name)
             rows = model.objects.values_list(
                 "pk", "code", "from_state", "to_state", "data", "created_at", "actor"
             )

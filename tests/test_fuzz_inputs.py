@@ -331,7 +331,7 @@ def _cases(w) -> list[Dispute]:
 
 
 def build_world() -> SimpleNamespace:
-    arbiters = [ArbiterFactory(username=name) for name in ("ada", "jo", "sam")]
+    arbiters: list[Any] = [ArbiterFactory(username=name) for name in ("ada", "jo", "sam")]
     own = SimpleNamespace(
         buyer=BuyerFactory(username="bea"),
         seller=SellerFactory(username="sid"),
