@@ -365,7 +365,7 @@ def settle_all() -> None:
     """Beat's catch-up (settle what is still pending), at once instead of after its 60 s."""
     from disputes.settlement import settle_pending
 
-    while settle_pending(older_than_seconds=0, limit=100_000):
+    while settle_pending(older_than_seconds=0, batch=100_000).settled:
         pass
 
 

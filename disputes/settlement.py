@@ -9,6 +9,8 @@ batched across refunds, so a crash mid-batch loses no result that was already re
 """
 
 import logging
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -48,15 +50,30 @@ def refund_settle_many(*, refund_ids: list[int]) -> int:
     return settled
 
 
-def settle_pending(*, older_than_seconds: int = 60, limit: int = 200) -> int:
-    """Retry settlement of refunds still pending (provider down, worker lost)."""
+@dataclass
+class Catchup:
+    settled: int = 0
+    left: bool = False  # refunds still waiting when the time budget ran out
+
+
+def settle_pending(
+    *, older_than_seconds: int = 60, batch: int = 200, budget_seconds: float = 30.0
+) -> Catchup:
+    """Retry settlement of refunds still pending (provider down, worker lost, broker down while
+    the engine ran), in batches until none is left or the time budget is spent. Each refund is
+    tried once per call, so one the provider keeps refusing cannot hold the loop."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("id", flat=True)[:limit]
-    )
-    return refund_settle_many(refund_ids=ids)
+    started, tried, result = time.monotonic(), set[int](), Catchup()
+    waiting = Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=cutoff)
+    while ids := list(
+        waiting.exclude(pk__in=tried).order_by("created_at").values_list("id", flat=True)[:batch]
+    ):
+        if time.monotonic() - started > budget_seconds:
+            result.left = True
+            break
+        tried.update(ids)
+        result.settled += refund_settle_many(refund_ids=ids)
+    return result
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""What bench/faults.py found, pinned as strict xfails until fixed (then remove the mark).
+"""What bench/faults.py found, each fixed and kept as its regression test.
 
 1. The engine's database connection terminated mid-run (pg_terminate_backend): the run stopped
    after 500 of 1,500 acts, printed "enforce_deadlines: 500 dispute deadlines (1 batches)" and
@@ -29,12 +29,6 @@ from timers import engine
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="finding 9 (open): enforce_deadlines exits 0, saying nothing, when its claim fails "
-    "(a lost database connection), with overdue clocks left undone",
-)
 def test_engine_says_so_and_exits_non_zero_when_its_database_fails(monkeypatch, capsys):
     dispute = open_dispute(buyer=BuyerFactory(), seller=SellerFactory(), opened_days_ago=6)
     assert dispute.deadlines.filter(due_at__lte=timezone.now(), status="pending").exists()
@@ -58,12 +52,6 @@ class Provider:
         return Settlement(provider_reference=f"rf_{idempotency_key}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="settle-refunds settles at most 200 pending refunds per beat tick (every 5 min) and "
-    "queues no continuation: a backlog left by a broker outage takes hours",
-)
 def test_beats_settlement_catch_up_settles_a_backlog_or_continues(monkeypatch):
     from disputes.tasks import settle_pending_refunds_task
 

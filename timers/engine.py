@@ -121,6 +121,10 @@ def _act(rule: Rule, count: int, now: datetime, report: Report, skip: Skip) -> i
             if rows:
                 _count(rule, rule.act(rows, now), report, skip)
     except Exception as refused:
+        if not claimed:
+            # The claim itself failed (the database, not a row): the run must fail loudly, not
+            # take it for "nothing left to claim" and exit as if all were done.
+            raise
         size = len(claimed)
         logger.warning("%s: a batch of %s was refused (%s); one by one", rule.name, size, refused)
         for pk in claimed:
