@@ -54,8 +54,11 @@ def broker(tmp_path_factory):
     redis = local_redis.start_throwaway_redis(folder)
     original = app.conf.broker_url
     _use_broker(redis.url)
-    yield {"url": redis.url, "server": redis, "folder": folder}
-    redis.stop()
+    state = {"url": redis.url, "server": redis, "folder": folder}
+    yield state
+    # The server running now: a test that restarted Redis put the new one here (stopping only
+    # the first left one redis-server behind per run).
+    state["server"].stop()
     _use_broker(original)
     notification_services._broker_down_until = None  # forget the outage for later tests
 
