@@ -140,7 +140,7 @@ def weekly_disputes(store_id: int, now: datetime, weeks: int = 12) -> list[tuple
         Dispute.objects.filter(store_id=store_id, opened_at__gte=start)
         .annotate(week=TruncWeek("opened_at"))
         .values("week")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # not Count("id"): the (store, opened_at) index alone answers
     )
     counts = {row["week"].date(): row["n"] for row in rows}
     first = start - timedelta(days=start.weekday())
