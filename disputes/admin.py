@@ -1,12 +1,16 @@
 from typing import TYPE_CHECKING
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin
+from core.errors import ActionRefused
 
+from .ledger import refund_reissue
 from .models import Deadline, Dispute, DisputeEvent, EvidenceItem, Message, Offer, Refund
 
 if TYPE_CHECKING:
@@ -87,6 +91,22 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "order", "dispute", "amount", "currency", "status", "source")
     list_filter = ("status", "currency")
     search_fields = ("order__reference", "idempotency_key", "provider_reference")
+    actions = ["pay_again"]
+
+    @admin.action(description="Pay the selected failed refunds again")
+    def pay_again(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+        paid, refused = 0, []
+        for refund in queryset.order_by("pk"):
+            try:
+                refund_reissue(refund_id=refund.pk, by=request.user)  # type: ignore[arg-type]
+                paid += 1
+            except ActionRefused as refusal:
+                refused.append(f"{refund}: {refusal}")
+        if paid:
+            said = ngettext("%d failed refund paid again.", "%d failed refunds paid again.", paid)
+            self.message_user(request, said % paid, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
 
 
 @admin.register(Deadline)

@@ -21,11 +21,22 @@ class Settlement:
     provider_reference: str
 
 
+class RefundDeclined(Exception):
+    """The provider refused the refund for good (the card is closed, the account is gone):
+    trying again with the same key cannot succeed. Any other exception is taken as passing
+    (a timeout, an outage) and the refund stays pending for the retry."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class RefundGateway(Protocol):
     def settle(self, refund: "Refund", *, idempotency_key: str) -> Settlement:
         """Pay `refund` back to the original payment method. Called again with the same
         `idempotency_key` (after a crash, say), the provider pays once and answers as before:
-        every provider Parley would use accepts such a key."""
+        every provider Parley would use accepts such a key. Raises RefundDeclined when the
+        money cannot be paid back to that method."""
 
 
 class RecordingGateway:

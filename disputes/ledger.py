@@ -13,11 +13,13 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import User
 from core.bulk import insert_objects
 from core.errors import ActionRefused
 from core.money import Money
 from orders.models import Order, Payment
 
+from . import events
 from .models import Dispute, Refund, RefundStatus
 from .settlement import refund_settle_many
 
@@ -93,6 +95,38 @@ def refund_issue_many(requests: list[RefundRequest]) -> list[Refund]:
         insert_objects(new)
         _settle_after_commit([refund.pk for refund in new])
     return results
+
+
+def refund_reissue(*, refund_id: int, by: User) -> Refund:
+    """Staff pay a refund the provider declined again, as a new refund (once per failed one,
+    within what is still refundable); the buyer is told it is on its way."""
+    if not by.is_staff:
+        raise ActionRefused("Only Parley staff can pay a failed refund again.")
+    with transaction.atomic():
+        dispute_id = Refund.objects.filter(pk=refund_id).values_list("dispute_id", flat=True)
+        list(Dispute.objects.select_for_update().filter(pk__in=dispute_id))  # dispute first
+        failed = Refund.objects.select_for_update().select_related("order").get(pk=refund_id)
+        if failed.status != RefundStatus.FAILED or failed.reissued_as_id is not None:
+            raise ActionRefused("Only a failed refund not yet paid again can be paid again.")
+        again = refund_issue(
+            order=failed.order,
+            amount=failed.money,
+            reason=f"Paid again after a failed refund: {failed.reason}"[:200],
+            source=events.refunds.REFUND_REISSUED.code,
+            idempotency_key=f"reissue:{failed.idempotency_key}"[:120],
+            dispute=failed.dispute,
+        )
+        Refund.objects.filter(pk=failed.pk).update(reissued_as=again)
+        if failed.dispute is not None:
+            data = {"refund": again.pk, "amount": str(again.amount), "currency": again.currency}
+            events.record(
+                failed.dispute,
+                events.refunds.REFUND_REISSUED.code,
+                actor=by,
+                at=again.created_at,
+                data={**data, "failed": failed.pk},
+            )
+    return again
 
 
 def _new_refund(request: RefundRequest, available: dict[int, Decimal]) -> Refund:

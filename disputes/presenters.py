@@ -128,18 +128,21 @@ class RefundLine:
     words: str
 
 
-_FAILED = (
-    "Failed: the payment provider could not pay it back to the original payment method. It "
-    "does not count as refunded (the amount can still be refunded), and Parley support will "
-    "contact the buyer to pay it."
-)
+def _failed_words(refund: Refund) -> str:
+    declined = f"Failed: the payment provider could not pay it back ({refund.failure_reason})."
+    if refund.reissued_as_id is not None:
+        return f"{declined} Parley support paid it again (below)."
+    return (
+        f"{declined} It does not count as refunded; Parley support will pay it again and the "
+        "buyer is told when it is on its way."
+    )
 
 
 def refund_line(refund: Refund) -> RefundLine:
     if refund.status == RefundStatus.SETTLED and refund.settled_at is not None:
         return RefundLine(refund, refund.status, f"Paid on {day(refund.settled_at)}.")
     if refund.status == RefundStatus.FAILED:
-        return RefundLine(refund, refund.status, _FAILED)
+        return RefundLine(refund, refund.status, _failed_words(refund))
     days = refund.order.policy.refund_arrival_business_days
     expected = business_days_after(refund.created_at, days)
     words = f"Being paid to the original payment method: expected by {day(expected)}."

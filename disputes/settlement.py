@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .gateway import Settlement, get_gateway
+from . import events
+from .gateway import RefundDeclined, Settlement, get_gateway
 from .models import Refund, RefundStatus
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,10 @@ def refund_settle(*, refund_id: int) -> Refund:
     refund = _claim(refund_id, wait=True)
     if refund is None:
         return Refund.objects.get(pk=refund_id)
-    _record(refund, get_gateway().settle(refund, idempotency_key=refund.idempotency_key))
+    try:
+        _record(refund, get_gateway().settle(refund, idempotency_key=refund.idempotency_key))
+    except RefundDeclined as declined:
+        _fail(refund, declined.reason)
     refund.refresh_from_db()
     return refund
 
@@ -43,6 +47,9 @@ def refund_settle_many(*, refund_ids: list[int]) -> int:
             continue  # settled already, or another worker holds it right now
         try:
             settlement = get_gateway().settle(refund, idempotency_key=refund.idempotency_key)
+        except RefundDeclined as declined:
+            _fail(refund, declined.reason)
+            continue
         except Exception:  # one failing refund must not stop the others
             logger.exception("refund %s could not be settled; will retry", refund_id)
             continue
@@ -98,3 +105,23 @@ def _record(refund: Refund, settlement: Settlement) -> bool:
         settled_at=timezone.now(),
     )
     return marked == 1
+
+
+@transaction.atomic
+def _fail(refund: Refund, reason: str) -> None:
+    """The provider refused for good: the refund no longer counts (the ledger leaves failed
+    refunds out, so the amount can be paid again), and the buyer is told what happens next."""
+    now = timezone.now()
+    failed = Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
+        status=RefundStatus.FAILED, failed_at=now, failure_reason=reason[:200]
+    )
+    if failed and refund.dispute is not None:
+        data = {"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency}
+        events.record(
+            refund.dispute,
+            events.refunds.REFUND_FAILED.code,
+            actor=None,
+            at=now,
+            data={**data, "reason": reason[:200]},
+        )
+    logger.warning("refund %s declined by the provider: %s", refund.pk, reason)

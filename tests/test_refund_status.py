@@ -54,14 +54,6 @@ def test_a_settled_refund_says_when_it_was_paid(buyer, seller):
     assert refund_line(refund).words == "Paid on 9 Dec 2026."
 
 
-def test_a_failed_refund_says_what_happens_next(buyer, seller):
-    _, refund = _refunded(buyer, seller)
-    Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED)
-    refund.refresh_from_db()
-    words = refund_line(refund).words
-    assert words.startswith("Failed:") and "support will contact the buyer" in words
-
-
 def test_the_buyers_pages_show_the_status(client, buyer, seller):
     dispute, _ = _refunded(buyer, seller)
     client.force_login(buyer)

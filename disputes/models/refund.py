@@ -34,6 +34,13 @@ class Refund(models.Model):
     # leaves the trace, and the retry calls again with the same idempotency key.
     settlement_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The provider's refusal, in its words, when it declined the refund for good.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    # The refund that paid this one again after it failed (staff's act).
+    reissued_as = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissue_of"
+    )
 
     # Set by the ledger on the refunds it issues: what the order still has to refund after it.
     left_after: Decimal
