@@ -334,6 +334,9 @@ PARLEY_EVIDENCE = {
     "max_dimension": 2560,
     "jpeg_quality": 85,
 }
+# A case page shows this many of the newest messages and timeline events, with links to earlier
+# ones: it costs the same at ten messages and at ten thousand.
+PARLEY_CASE_PAGE = {"messages": 30, "events": 30}
 # Requests with a larger Content-Length get a 413 before their body is read
 # (core.middleware.RequestSizeLimitMiddleware): a full submission of photos and 1 MB for the form.
 # The proxy in front should refuse them first (README: nginx `client_max_body_size`).
