@@ -89,7 +89,8 @@ def running_deadline(dispute: Dispute, kind: str) -> Deadline | None:
 def current_offer(dispute: Dispute, party: str) -> Offer | None:
     """The party's offer on the table now (its newest, neither superseded nor lapsed)."""
     offers = dispute.offers.filter(party=party, superseded_by__isnull=True, lapsed_at__isnull=True)
-    return offers.order_by("-id").first()
+    # With its author: pages name who made the offer (a query each otherwise).
+    return offers.select_related("author").order_by("-id").first()
 
 
 def dispute_actions(dispute: Dispute, user: User, now: datetime | None = None) -> set[str]:
