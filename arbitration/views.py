@@ -12,7 +12,7 @@ from core.errors import ActionRefused, StaleState
 from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
 from disputes.models import RUNNING_STATUSES, Deadline, DeadlineKind, Dispute, Party
-from disputes.selectors import current_offer, running_deadline
+from disputes.selectors import current_offer, running_deadline, thread, timeline
 
 from . import selectors, services
 from .forms import (
@@ -81,8 +81,8 @@ def _case_context(
         "seller_offer": current_offer(dispute, Party.SELLER),
         "offers": dispute.offers.select_related("author").order_by("created_at", "id"),
         "evidence": evidence,
-        "thread": dispute.messages.select_related("author").prefetch_related("photos"),
-        "events": dispute.events.select_related("actor").order_by("-created_at", "-id"),
+        "thread": thread(dispute, request.GET),
+        "events": timeline(dispute, request.GET),
         "refundable": ledger.refundable_amount(order),
         "seller": selectors.seller_record(order.store_id, now),
         "buyer_history": selectors.buyer_history(order.buyer_id),

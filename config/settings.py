@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_htmx",
     "axes",
+    "django_ratelimit",
     "health_check",
     "django_structlog",
     "core",
@@ -134,6 +135,25 @@ PARLEY_TRUSTED_PROXIES = env.int("PARLEY_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 # Axes records the username it was given; a name longer than its column is cut, not a 500.
 AXES_USERNAME_CALLABLE = "accounts.access.attempted_username"
+
+# How often one person and one client address may act (core/ratelimit.py; POSTs only, counted
+# in the cache). Rates as django-ratelimit writes them: "20/10m" is 20 per 10-minute window.
+# Over a limit the request gets a 429 page naming `label` and when to try again. Logins are
+# counted per address only: they complement axes' lockout per (account, address) above, which
+# stops guessing one account; this stops one address trying many.
+PARLEY_RATE_LIMITS: dict[str, dict[str, str]] = {
+    "messages": {"label": "messages", "user": "30/10m", "address": "90/10m"},
+    "disputes": {"label": "new disputes", "user": "10/h", "address": "30/h"},
+    "offers": {"label": "changes to claims and answers", "user": "20/h", "address": "60/h"},
+    "photos": {"label": "photo uploads", "user": "30/h", "address": "90/h"},
+    "logins": {"label": "sign-in attempts", "address": "30/15m"},
+}
+# Django's own Redis cache counts atomically (INCR); django-ratelimit's list of supported
+# backends predates it and warns. Its error for a cache that is not shared (locmem, dummy)
+# stays on, so production cannot run with counters per process.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# A counter the cache could not return lets the act through (the library's default refuses it).
+RATELIMIT_FAIL_OPEN = True
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -314,6 +334,9 @@ PARLEY_EVIDENCE = {
     "max_dimension": 2560,
     "jpeg_quality": 85,
 }
+# A case page shows this many of the newest messages and timeline events, with links to earlier
+# ones: it costs the same at ten messages and at ten thousand.
+PARLEY_CASE_PAGE = {"messages": 30, "events": 30}
 # Requests with a larger Content-Length get a 413 before their body is read
 # (core.middleware.RequestSizeLimitMiddleware): a full submission of photos and 1 MB for the form.
 # The proxy in front should refuse them first (README: nginx `client_max_body_size`).

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from .settings import *  # noqa: F403
-from .settings import LOGGING, STATIC_ROOT, STORAGES, VAR_DIR
+from .settings import LOGGING, SILENCED_SYSTEM_CHECKS, STATIC_ROOT, STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -36,3 +36,5 @@ CELERY_BROKER_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
 
 # Each test starts with an empty cache (tests/conftest.py clears it); Redis stays the broker.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit refuses a cache that is not shared between processes; tests run in one.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]

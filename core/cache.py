@@ -16,8 +16,7 @@ _paused_until = 0.0
 
 def cached_or_computed(key: str, compute: Callable[[], str], seconds: int) -> str:
     """The cached value of `key`, or `compute()` (stored for `seconds` when the cache answers)."""
-    global _paused_until
-    if time.monotonic() < _paused_until:
+    if not available():
         return compute()
     try:
         value = cache.get(key)
@@ -25,10 +24,21 @@ def cached_or_computed(key: str, compute: Callable[[], str], seconds: int) -> st
             value = compute()
             cache.set(key, value, seconds)
     except Exception:  # redis-py raises its own connection and timeout errors
-        _paused_until = time.monotonic() + PAUSE_SECONDS
-        logger.warning("cache unavailable; computing without it for %ss", PAUSE_SECONDS)
+        pause("computing without it")
         return compute()
     return str(value)
+
+
+def available() -> bool:
+    """False for a while after the cache failed to answer (see `pause`)."""
+    return time.monotonic() >= _paused_until
+
+
+def pause(consequence: str) -> None:
+    """The cache failed to answer: stop asking it for PAUSE_SECONDS, and say what that costs."""
+    global _paused_until
+    _paused_until = time.monotonic() + PAUSE_SECONDS
+    logger.warning("cache unavailable; %s for %ss", consequence, PAUSE_SECONDS)
 
 
 def resume() -> None:

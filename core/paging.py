@@ -1,5 +1,6 @@
 """One page of a long list, its number read from the query through a bounded form."""
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -24,3 +25,31 @@ def page_of[T](
     form = PageForm({"page": query.get(param)})
     number = form.cleaned_data["page"] if form.is_valid() else 1
     return Paginator(items, per_page).get_page(number)
+
+
+@dataclass(frozen=True)
+class Latest[T]:
+    """The newest items of a long list (its first page) or an earlier page of it, so a page
+    showing the list costs the same at ten items and at ten thousand. `items` is in the order
+    shown; `param` is the query parameter that names the page."""
+
+    page: Page[T]
+    items: list[T]
+    param: str
+
+
+def latest[T](
+    newest_first: "_SupportsPagination[T]",
+    query: QueryDict,
+    *,
+    per_page: int,
+    param: str,
+    oldest_first: bool = False,
+) -> Latest[T]:
+    """The page of `newest_first` that `query[param]` names (the newest when none), shown
+    oldest first when `oldest_first` (a conversation reads down to its last message)."""
+    page = page_of(newest_first, query, per_page=per_page, param=param)
+    items = list(page.object_list)
+    if oldest_first:
+        items.reverse()
+    return Latest(page=page, items=items, param=param)

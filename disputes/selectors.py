@@ -3,12 +3,14 @@
 from datetime import datetime
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import Min, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from core.paging import Latest, latest
 from orders.models import Order
 
 from .models import (
@@ -17,7 +19,9 @@ from .models import (
     DeadlineKind,
     DeadlineStatus,
     Dispute,
+    DisputeEvent,
     EvidenceItem,
+    Message,
     Offer,
 )
 
@@ -85,7 +89,8 @@ def running_deadline(dispute: Dispute, kind: str) -> Deadline | None:
 def current_offer(dispute: Dispute, party: str) -> Offer | None:
     """The party's offer on the table now (its newest, neither superseded nor lapsed)."""
     offers = dispute.offers.filter(party=party, superseded_by__isnull=True, lapsed_at__isnull=True)
-    return offers.order_by("-id").first()
+    # With its author: pages name who made the offer (a query each otherwise).
+    return offers.select_related("author").order_by("-id").first()
 
 
 def dispute_actions(dispute: Dispute, user: User, now: datetime | None = None) -> set[str]:
@@ -104,3 +109,25 @@ def dispute_actions(dispute: Dispute, user: User, now: datetime | None = None) -
     if dispute.is_open and user.pk in (order.buyer_id, order.store.owner_id):
         actions.add("message")
     return actions
+
+
+def thread(dispute: Dispute, query: QueryDict) -> Latest[Message]:
+    """The case's latest messages, oldest first, or an earlier page (`?messages_page=`)."""
+    messages = dispute.messages.select_related("author").prefetch_related("photos")
+    return latest(
+        messages.order_by("-created_at", "-id"),
+        query,
+        per_page=settings.PARLEY_CASE_PAGE["messages"],
+        param="messages_page",
+        oldest_first=True,
+    )
+
+
+def timeline(dispute: Dispute, query: QueryDict) -> Latest[DisputeEvent]:
+    """The case's latest events, newest first, or an earlier page (`?events_page=`)."""
+    return latest(
+        dispute.events.select_related("actor").order_by("-created_at", "-id"),
+        query,
+        per_page=settings.PARLEY_CASE_PAGE["events"],
+        param="events_page",
+    )

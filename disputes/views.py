@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import AuthenticatedRequest, View, buyer_required, seller_required
 from core.errors import ActionRefused, StaleState
 from core.paging import page_of
+from core.ratelimit import rate_limited
 from orders import selectors as order_selectors
 
 from . import ledger, presenters, selectors, services
@@ -58,6 +60,7 @@ def _act(
 
 
 @buyer_required
+@rate_limited("disputes", keep=("description",))
 def open_dispute(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     order = order_selectors.buyer_order(request.user, reference)
     window = opening_window(order, timezone.now())
@@ -122,8 +125,8 @@ def _detail_context(
         "seller_offer": selectors.current_offer(dispute, Party.SELLER),
         "offers": dispute.offers.select_related("author").order_by("created_at", "id"),
         "evidence": dispute.evidence.select_related("uploaded_by"),
-        "thread": dispute.messages.select_related("author").prefetch_related("photos"),
-        "events": dispute.events.select_related("actor").order_by("-created_at", "-id"),
+        "thread": selectors.thread(dispute, request.GET),
+        "events": selectors.timeline(dispute, request.GET),
         "refunds": dispute.refunds.order_by("created_at"),
         "refund_summary": ledger.refund_status_label(dispute.order),
         "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
@@ -142,8 +145,13 @@ def detail(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     return render(request, "disputes/detail.html", _detail_context(request, dispute))
 
 
+def _thread_link(request: AuthenticatedRequest, dispute_ref: str) -> str:
+    return reverse("disputes:detail", args=[dispute_ref]) + "#messages"
+
+
 @login_required
 @require_POST
+@rate_limited("messages", keep=("body",), back=_thread_link)
 def post_message(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     form = MessageForm(request.POST, request.FILES, dispute=dispute)
@@ -177,6 +185,7 @@ def _form_page(
 
 
 @buyer_required
+@rate_limited("offers", keep=("note",))
 def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     current = selectors.current_offer(dispute, Party.BUYER)
@@ -211,6 +220,7 @@ def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
 
 
 @seller_required
+@rate_limited("offers", keep=("explanation",))
 def reject(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     form = RejectForm(request.POST or None, request.FILES or None, dispute=dispute)

@@ -30,6 +30,8 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The case page reads a case's newest messages, a page at a time, at any length.
+        indexes = [models.Index(fields=["dispute", "created_at", "id"], name="message_case_time")]
 
     def __str__(self) -> str:
         return f"{self.author_id}: {self.body[:40]}"
