@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 
 from core.money import money_field
 from disputes.models import Dispute, EvidenceItem, Offer, Reason
@@ -24,8 +25,23 @@ class PolicyClause(models.TextChoices):
     RETURN_POLICY = "return_policy", "Return and refund: the item goes back before the refund"
 
 
+class RulingQuerySet(models.QuerySet["Ruling"]):
+    def final(self) -> "RulingQuerySet":
+        """Each case's final word (policy.md, "standing follows the final word"): the decision
+        on its appeal, else its ruling. A ruling an appeal decided is counted through that
+        decision only (whether it upheld or replaced it), never twice."""
+        appealed = Ruling.objects.filter(dispute=OuterRef("dispute"), on_appeal=True)
+        return self.filter(Q(on_appeal=True) | ~Exists(appealed))
+
+    def against_seller(self) -> "RulingQuerySet":
+        """Rulings that granted the buyer a remedy."""
+        return self.exclude(outcome=RulingOutcome.CLAIM_REJECTED)
+
+
 class Ruling(models.Model):
     """An arbiter's decision with its written reasons, shown to both parties."""
+
+    objects = RulingQuerySet.as_manager()
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="rulings")
     arbiter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)

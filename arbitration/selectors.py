@@ -144,11 +144,11 @@ def seller_record(store_id: int, now: datetime, days: int = 90) -> SellerRecord:
         store_id=store_id, state__in=shipped_states, all_shipped_at__gte=since
     ).count()
     disputes = Dispute.objects.filter(store_id=store_id, opened_at__gte=since).count()
-    rulings = Ruling.objects.filter(dispute__store_id=store_id, created_at__gte=since)
+    rulings = Ruling.objects.final().filter(dispute__store_id=store_id, created_at__gte=since)
     return SellerRecord(
         orders_shipped=shipped,
         disputes=disputes,
-        rulings_against=rulings.exclude(outcome="claim_rejected").count(),
+        rulings_against=rulings.against_seller().count(),
         violations=rulings.filter(seller_violation=True).count(),
     )
 
