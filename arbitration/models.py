@@ -41,8 +41,6 @@ class RulingQuerySet(models.QuerySet["Ruling"]):
 class Ruling(models.Model):
     """An arbiter's decision with its written reasons, shown to both parties."""
 
-    objects = RulingQuerySet.as_manager()
-
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="rulings")
     arbiter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     outcome = models.CharField(max_length=32, choices=RulingOutcome.choices)
@@ -60,6 +58,8 @@ class Ruling(models.Model):
         null=True, blank=True, help_text="Appeals: the first ruling stands."
     )
     created_at = models.DateTimeField()
+
+    objects = RulingQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

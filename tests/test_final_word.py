@@ -77,9 +77,7 @@ def test_an_appeal_for_the_buyer_makes_a_ruling_for_the_seller_a_bad_transaction
     assert (final.penalties, final.changed_on_appeal) == (1, 1)
 
 
-def test_an_appeal_for_the_seller_lifts_the_penalty_and_the_bad_transaction(
-    buyer, seller, arbiter
-):
+def test_an_appeal_for_the_seller_lifts_the_penalty_and_the_bad_transaction(buyer, seller, arbiter):
     dispute = _ruled(buyer, seller, arbiter, _decision("partial_refund", "20", violation=True))
     store = seller.store
     before = _figures(store)
