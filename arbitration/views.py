@@ -37,7 +37,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     query.pop("after", None)
     context = {
         "form": form,
-        "cases": rows,
+        "rows": selectors.queue_rows(rows, request.user),
         "next_cursor": next_cursor,
         "query": query.urlencode(),
         "now": timezone.now(),
@@ -56,7 +56,7 @@ def metrics(request: AuthenticatedRequest) -> HttpResponse:
 def take_next(request: AuthenticatedRequest) -> HttpResponseRedirect:
     dispute = services.case_take_next(arbiter=request.user)
     if dispute is None:
-        messages.info(request, "No unassigned case is waiting. Well done.")
+        messages.info(request, selectors.nothing_to_take(request.user))
         return redirect("arbitration:queue")
     return redirect("arbitration:case", dispute_ref=dispute.reference)
 
@@ -87,7 +87,10 @@ def _case_context(
         "seller": selectors.seller_record(order.store_id, now),
         "buyer_history": selectors.buyer_history(order.buyer_id),
         "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
-        "arbiters": selectors.arbiters(),
+        "arbiters": selectors.eligible_arbiters(dispute),
+        "may_take": selectors.may_take(
+            selectors.first_arbiters([dispute]).get(dispute.pk), request.user
+        ),
         "ruling_form": ruling_form,
         "is_mine": dispute.assignee_id == request.user.pk,
         "in_queue": dispute.state in services.QUEUE_STATES,
