@@ -25,6 +25,18 @@ class PolicyClause(models.TextChoices):
     RETURN_POLICY = "return_policy", "Return and refund: the item goes back before the refund"
 
 
+# The clause a dispute's reason usually rests on: the ruling form starts from it (the arbiter
+# may cite another; a reason without one leaves the choice to the arbiter).
+CLAUSE_FOR_REASON: dict[str, str] = {
+    Reason.NOT_RECEIVED: PolicyClause.NOT_RECEIVED,
+    Reason.IN_TRANSIT: PolicyClause.NOT_RECEIVED,
+    Reason.NOT_AS_DESCRIBED: PolicyClause.NOT_AS_DESCRIBED,
+    Reason.DAMAGED: PolicyClause.DAMAGED,
+    Reason.MISSING_PARTS: PolicyClause.MISSING_PARTS,
+    Reason.WRONG_ITEM: PolicyClause.WRONG_ITEM,
+}
+
+
 class RulingQuerySet(models.QuerySet["Ruling"]):
     def final(self) -> "RulingQuerySet":
         """Each case's final word (policy.md, "standing follows the final word"): the decision

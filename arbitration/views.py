@@ -24,7 +24,7 @@ from .forms import (
     RulingForm,
 )
 from .metrics import metrics as staff_metrics
-from .models import RationaleTemplate
+from .models import CLAUSE_FOR_REASON, RationaleTemplate
 
 
 @arbiter_required
@@ -62,16 +62,21 @@ def take_next(request: AuthenticatedRequest) -> HttpResponseRedirect:
 
 
 def _case_context(
-    request: AuthenticatedRequest, dispute: Dispute, ruling_form: RulingForm | None = None
+    request: AuthenticatedRequest,
+    dispute: Dispute,
+    ruling_form: RulingForm | None = None,
+    evidence_form: EvidenceRequestForm | None = None,
 ) -> dict[str, Any]:
     order = dispute.order
     evidence = list(dispute.evidence.select_related("uploaded_by"))
     if ruling_form is None:
         template = RationaleTemplate.objects.filter(reason=dispute.reason).first()
         form_class = AppealDecisionForm if dispute.state == "appealed" else RulingForm
-        ruling_form = form_class(
-            initial={"rationale": template.text if template else ""}, evidence=evidence
-        )
+        initial = {
+            "rationale": template.text if template else "",
+            "policy_clause": CLAUSE_FOR_REASON.get(dispute.reason, ""),
+        }
+        ruling_form = form_class(initial=initial, evidence=evidence)
     now = timezone.now()
     return {
         "dispute": dispute,
@@ -94,7 +99,7 @@ def _case_context(
         "ruling_form": ruling_form,
         "is_mine": dispute.assignee_id == request.user.pk,
         "in_queue": dispute.state in services.QUEUE_STATES,
-        "evidence_form": EvidenceRequestForm(),
+        "evidence_form": evidence_form or EvidenceRequestForm(),
         "evidence_clock": running_deadline(dispute, DeadlineKind.EVIDENCE_REQUEST),
         "is_appeal": dispute.state == "appealed",
     }
@@ -171,20 +176,25 @@ def rule(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
 
 @arbiter_required
 @require_POST
-def request_evidence(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponseRedirect:
+def request_evidence(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
+    """A refused or invalid request shows the case again with what was typed, errors at it."""
     dispute = selectors.case_for_arbiter(dispute_ref)
     form = EvidenceRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say whom you ask, what you need, and within how many hours.")
-        return redirect("arbitration:case", dispute_ref=dispute.reference)
-    return _case_act(
-        request,
-        dispute,
-        lambda: services.case_request_evidence(
-            dispute=dispute, arbiter=request.user, **form.cleaned_data
-        ),
-        "Request sent; its due time is on the case's clocks.",
-    )
+    if form.is_valid():
+        try:
+            services.case_request_evidence(
+                dispute=dispute, arbiter=request.user, **form.cleaned_data
+            )
+        except StaleState as exc:
+            messages.error(request, exc.message)
+            return redirect("arbitration:case", dispute_ref=dispute.reference)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Request sent; its due time is on the case's clocks.")
+            return redirect("arbitration:case", dispute_ref=dispute.reference)
+    context = _case_context(request, dispute, evidence_form=form)
+    return render(request, "arbitration/case.html", context, status=400)
 
 
 @arbiter_required
@@ -241,5 +251,8 @@ def case_clocks(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse
         else:
             messages.success(request, "Done. Both parties were told, with your reason.")
             return redirect("arbitration:case_clocks", dispute_ref=dispute.reference)
-    context = {"dispute": dispute, "clocks": clocks, "form": form}
-    return render(request, "arbitration/clocks.html", context)
+    # What was typed goes back into the clock's form it came from (the inputs are per clock).
+    typed = {k: form.data.get(k, "") for k in ("deadline", "action", "hours", "reason")}
+    context = {"dispute": dispute, "clocks": clocks, "form": form, "typed": typed}
+    status = 400 if form.is_bound else 200
+    return render(request, "arbitration/clocks.html", context, status=status)
