@@ -11,7 +11,14 @@ from accounts.access import AuthenticatedRequest, arbiter_required
 from core.errors import ActionRefused, StaleState
 from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
-from disputes.models import RUNNING_STATUSES, Deadline, DeadlineKind, Dispute, Party
+from disputes.models import (
+    RUNNING_STATUSES,
+    Deadline,
+    DeadlineKind,
+    Dispute,
+    EvidenceItem,
+    Party,
+)
 from disputes.selectors import current_offer, running_deadline
 
 from . import selectors, services
@@ -61,6 +68,17 @@ def take_next(request: AuthenticatedRequest) -> HttpResponseRedirect:
     return redirect("arbitration:case", dispute_ref=dispute.reference)
 
 
+def _new_ruling_form(dispute: Dispute, evidence: list[EvidenceItem]) -> RulingForm:
+    """The decision form as it starts: the reason's saved rationale and its policy clause."""
+    template = RationaleTemplate.objects.filter(reason=dispute.reason).first()
+    form_class = AppealDecisionForm if dispute.state == "appealed" else RulingForm
+    initial = {
+        "rationale": template.text if template else "",
+        "policy_clause": CLAUSE_FOR_REASON.get(dispute.reason, ""),
+    }
+    return form_class(initial=initial, evidence=evidence)
+
+
 def _case_context(
     request: AuthenticatedRequest,
     dispute: Dispute,
@@ -69,14 +87,7 @@ def _case_context(
 ) -> dict[str, Any]:
     order = dispute.order
     evidence = list(dispute.evidence.select_related("uploaded_by"))
-    if ruling_form is None:
-        template = RationaleTemplate.objects.filter(reason=dispute.reason).first()
-        form_class = AppealDecisionForm if dispute.state == "appealed" else RulingForm
-        initial = {
-            "rationale": template.text if template else "",
-            "policy_clause": CLAUSE_FOR_REASON.get(dispute.reason, ""),
-        }
-        ruling_form = form_class(initial=initial, evidence=evidence)
+    ruling_form = ruling_form or _new_ruling_form(dispute, evidence)
     now = timezone.now()
     return {
         "dispute": dispute,
