@@ -122,7 +122,10 @@ class RulingForm(forms.Form):
         label="Refund amount",
         help_text="For a partial refund, or a return with a partial refund.",
     )
-    policy_clause = forms.ChoiceField(label="Policy clause applied")
+    policy_clause = forms.ChoiceField(
+        label="Policy clause applied",
+        error_messages={"required": "Choose the policy clause the decision applies."},
+    )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 7}),
         max_length=6000,
@@ -139,7 +142,11 @@ class RulingForm(forms.Form):
     def __init__(self, *args: Any, evidence: Iterable["EvidenceItem"] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "outcome").choices = RulingOutcome.choices
-        _choice_field(self, "policy_clause").choices = PolicyClause.choices
+        # No clause is chosen for the arbiter unless the case's reason names one (initial).
+        _choice_field(self, "policy_clause").choices = [
+            ("", "Choose the clause"),
+            *PolicyClause.choices,
+        ]
         _choice_field(self, "cited_evidence").choices = [
             (str(item.pk), f"{item.get_party_display()}: {item.original_name}") for item in evidence
         ]

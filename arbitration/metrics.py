@@ -4,11 +4,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextChoices
 
-from disputes.models import ARBITRATION_STATES, OPEN_STATES, Dispute
+from disputes.models import ARBITRATION_STATES, OPEN_STATES, Dispute, Outcome, Reason
 
-from .models import Ruling
+from .models import Ruling, RulingOutcome
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -43,10 +43,6 @@ def metrics(now: datetime, days: int = 90) -> dict:
     )
     waits = [(r.created_at - r.dispute.opened_at).total_seconds() for r in first_rulings]
     median, p90 = percentile(waits, 0.5), percentile(waits, 0.9)
-    closed = Dispute.objects.filter(closed_at__gte=since).exclude(outcome="")
-    by_reason = (
-        closed.values("reason", "outcome").annotate(n=Count("id")).order_by("reason", "outcome")
-    )
     return {
         "days": days,
         "open_cases": Dispute.objects.filter(state__in=ARBITRATION_STATES).count(),
@@ -57,9 +53,60 @@ def metrics(now: datetime, days: int = 90) -> dict:
         "median_to_ruling": _days(None if median is None else timedelta(seconds=median)),
         "p90_to_ruling": _days(None if p90 is None else timedelta(seconds=p90)),
         "rulings_counted": len(waits),
-        "outcomes_by_reason": list(by_reason),
+        "outcomes_by_reason": outcomes_by_reason(since),
+        "final": final_decisions(since),
         "arbiters": arbiter_lines(since),
     }
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    reason: str
+    outcome: str
+    n: int
+
+
+def outcomes_by_reason(since: datetime) -> list[OutcomeLine]:
+    """How the disputes closed since `since` ended, per reason, in words."""
+    closed = Dispute.objects.filter(closed_at__gte=since).exclude(outcome="")
+    rows = closed.values("reason", "outcome").annotate(n=Count("id")).order_by("reason", "outcome")
+    return [
+        OutcomeLine(_label(Reason, row["reason"]), _label(Outcome, row["outcome"]), row["n"])
+        for row in rows
+    ]
+
+
+def _label(choices: type[TextChoices], value: str) -> str:
+    """The human label of a stored code (the code itself if it is no longer a choice)."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+@dataclass(frozen=True)
+class FinalDecisions:
+    """Each case's final word since a moment: an appeal's decision replaces its ruling."""
+
+    decided: int
+    for_buyer: int
+    for_seller: int
+    penalties: int
+    changed_on_appeal: int
+
+
+def final_decisions(since: datetime) -> FinalDecisions:
+    final = Ruling.objects.final().filter(created_at__gte=since)
+    counts = final.aggregate(
+        decided=Count("id"),
+        for_seller=Count("id", filter=Q(outcome=RulingOutcome.CLAIM_REJECTED)),
+        penalties=Count("id", filter=Q(seller_violation=True)),
+        changed=Count("id", filter=Q(on_appeal=True, upheld=False)),
+    )
+    return FinalDecisions(
+        decided=counts["decided"],
+        for_buyer=counts["decided"] - counts["for_seller"],
+        for_seller=counts["for_seller"],
+        penalties=counts["penalties"],
+        changed_on_appeal=counts["changed"],
+    )
 
 
 def arbiter_lines(since: datetime) -> list[ArbiterLine]:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 
 from core.money import money_field
 from disputes.models import Dispute, EvidenceItem, Offer, Reason
@@ -24,6 +25,31 @@ class PolicyClause(models.TextChoices):
     RETURN_POLICY = "return_policy", "Return and refund: the item goes back before the refund"
 
 
+# The clause a dispute's reason usually rests on: the ruling form starts from it (the arbiter
+# may cite another; a reason without one leaves the choice to the arbiter).
+CLAUSE_FOR_REASON: dict[str, str] = {
+    Reason.NOT_RECEIVED: PolicyClause.NOT_RECEIVED,
+    Reason.IN_TRANSIT: PolicyClause.NOT_RECEIVED,
+    Reason.NOT_AS_DESCRIBED: PolicyClause.NOT_AS_DESCRIBED,
+    Reason.DAMAGED: PolicyClause.DAMAGED,
+    Reason.MISSING_PARTS: PolicyClause.MISSING_PARTS,
+    Reason.WRONG_ITEM: PolicyClause.WRONG_ITEM,
+}
+
+
+class RulingQuerySet(models.QuerySet["Ruling"]):
+    def final(self) -> "RulingQuerySet":
+        """Each case's final word (policy.md, "standing follows the final word"): the decision
+        on its appeal, else its ruling. A ruling an appeal decided is counted through that
+        decision only (whether it upheld or replaced it), never twice."""
+        appealed = Ruling.objects.filter(dispute=OuterRef("dispute"), on_appeal=True)
+        return self.filter(Q(on_appeal=True) | ~Exists(appealed))
+
+    def against_seller(self) -> "RulingQuerySet":
+        """Rulings that granted the buyer a remedy."""
+        return self.exclude(outcome=RulingOutcome.CLAIM_REJECTED)
+
+
 class Ruling(models.Model):
     """An arbiter's decision with its written reasons, shown to both parties."""
 
@@ -44,6 +70,8 @@ class Ruling(models.Model):
         null=True, blank=True, help_text="Appeals: the first ruling stands."
     )
     created_at = models.DateTimeField()
+
+    objects = RulingQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

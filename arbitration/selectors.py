@@ -1,5 +1,6 @@
 """Reads for the arbitration queue and case page."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -111,6 +112,65 @@ def arbiters() -> QuerySet[User]:
     return User.objects.filter(role="arbiter", is_staff=True, is_active=True).order_by("username")
 
 
+# --- Who may take an appeal: any arbiter but the one who ruled (policy.md, "appeal") ----------
+
+
+def first_arbiters(cases: Iterable[Dispute]) -> dict[int, User]:
+    """The arbiter who made each appealed case's ruling, by dispute id."""
+    appealed = [case.pk for case in cases if case.state == DisputeState.APPEALED]
+    rulings = Ruling.objects.filter(dispute_id__in=appealed, on_appeal=False)
+    return {r.dispute_id: r.arbiter for r in rulings.select_related("arbiter")}
+
+
+def may_take(first: User | None, viewer: User) -> str:
+    """Who may take a case, in words, as the viewer reads it."""
+    if first is None:
+        return "Any arbiter"
+    name = "you (you made the ruling)" if first.pk == viewer.pk else first.display_name
+    return f"Any arbiter except {name}"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Dispute
+    may_take: str
+
+
+def queue_rows(cases: list[Dispute], viewer: User) -> list[QueueRow]:
+    ruled_by = first_arbiters(cases)
+    return [QueueRow(case, may_take(ruled_by.get(case.pk), viewer)) for case in cases]
+
+
+def eligible_arbiters(dispute: Dispute) -> QuerySet[User]:
+    """The arbiters a lead may assign the case to: for an appeal, not the one who ruled."""
+    qs = arbiters()
+    if dispute.state == DisputeState.APPEALED:
+        qs = qs.exclude(pk__in=dispute.rulings.values("arbiter_id"))
+    return qs
+
+
+def nothing_to_take(viewer: User) -> str:
+    """Why "take next" found nothing for the viewer: the appeals only others may decide."""
+    n = (
+        Dispute.objects.filter(
+            state=DisputeState.APPEALED, assignee__isnull=True, rulings__arbiter=viewer
+        )
+        .distinct()
+        .count()
+    )
+    if n == 0:
+        return "No unassigned case is waiting. Well done."
+    if n == 1:
+        return (
+            "No case you may take is waiting. 1 appeal is waiting, but you made its ruling; "
+            "another arbiter must decide it."
+        )
+    return (
+        f"No case you may take is waiting. {n} appeals are waiting, but you made their rulings; "
+        "another arbiter must decide them."
+    )
+
+
 def case_for_arbiter(reference: str) -> Dispute:
     return get_object_or_404(
         Dispute.objects.select_related(
@@ -144,11 +204,11 @@ def seller_record(store_id: int, now: datetime, days: int = 90) -> SellerRecord:
         store_id=store_id, state__in=shipped_states, all_shipped_at__gte=since
     ).count()
     disputes = Dispute.objects.filter(store_id=store_id, opened_at__gte=since).count()
-    rulings = Ruling.objects.filter(dispute__store_id=store_id, created_at__gte=since)
+    rulings = Ruling.objects.final().filter(dispute__store_id=store_id, created_at__gte=since)
     return SellerRecord(
         orders_shipped=shipped,
         disputes=disputes,
-        rulings_against=rulings.exclude(outcome="claim_rejected").count(),
+        rulings_against=rulings.against_seller().count(),
         violations=rulings.filter(seller_violation=True).count(),
     )
 

@@ -9,7 +9,7 @@ from django.db.models.functions import TruncWeek
 from disputes.models import Dispute, DisputeEvent, SellerRating
 from orders.models import Order
 
-from .models import Ruling, RulingOutcome
+from .models import Ruling
 
 SILENCE_CODE = "disputes.rule.seller_silence"
 
@@ -49,9 +49,8 @@ class Counts:
 
 
 def counts(store_id: int, since: datetime) -> Counts:
-    rulings = Ruling.objects.filter(
-        dispute__store_id=store_id, created_at__gte=since, on_appeal=False
-    )
+    # The final word on each case: an appeal's decision replaces its ruling in every figure.
+    rulings = Ruling.objects.final().filter(dispute__store_id=store_id, created_at__gte=since)
     ratings = SellerRating.objects.filter(store_id=store_id, created_at__gte=since).aggregate(
         average=Avg("stars"), count=Count("id")
     )
@@ -61,7 +60,7 @@ def counts(store_id: int, since: datetime) -> Counts:
         silence=DisputeEvent.objects.filter(
             dispute__store_id=store_id, code=SILENCE_CODE, created_at__gte=since
         ).count(),
-        against=rulings.exclude(outcome=RulingOutcome.CLAIM_REJECTED).count(),
+        against=rulings.against_seller().count(),
         penalties=rulings.filter(seller_violation=True).count(),
         ratings=RatingStats(ratings["average"], ratings["count"]),
     )
@@ -115,13 +114,13 @@ FIGURES_WITH_DISPUTES = ("disputes", "bad", "silence", "against", "penalties")
 
 def _behind(since: datetime) -> dict[str, Q]:
     silenced = Q(events__code=SILENCE_CODE, events__created_at__gte=since)
-    ruled = Q(rulings__created_at__gte=since, rulings__on_appeal=False)
-    against = ruled & ~Q(rulings__outcome=RulingOutcome.CLAIM_REJECTED)
+    final = Ruling.objects.final().filter(created_at__gte=since)
+    against = Q(pk__in=final.against_seller().values("dispute_id"))
     return {
         "disputes": Q(opened_at__gte=since),
         "silence": silenced,
         "against": against,
-        "penalties": ruled & Q(rulings__seller_violation=True),
+        "penalties": Q(pk__in=final.filter(seller_violation=True).values("dispute_id")),
         "bad": silenced | against,
     }
 

@@ -11,7 +11,14 @@ from accounts.access import AuthenticatedRequest, arbiter_required
 from core.errors import ActionRefused, StaleState
 from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
-from disputes.models import RUNNING_STATUSES, Deadline, DeadlineKind, Dispute, Party
+from disputes.models import (
+    RUNNING_STATUSES,
+    Deadline,
+    DeadlineKind,
+    Dispute,
+    EvidenceItem,
+    Party,
+)
 from disputes.selectors import current_offer, running_deadline, thread, timeline
 
 from . import selectors, services
@@ -24,7 +31,7 @@ from .forms import (
     RulingForm,
 )
 from .metrics import metrics as staff_metrics
-from .models import RationaleTemplate
+from .models import CLAUSE_FOR_REASON, RationaleTemplate
 
 
 @arbiter_required
@@ -37,7 +44,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     query.pop("after", None)
     context = {
         "form": form,
-        "cases": rows,
+        "rows": selectors.queue_rows(rows, request.user),
         "next_cursor": next_cursor,
         "query": query.urlencode(),
         "now": timezone.now(),
@@ -56,22 +63,31 @@ def metrics(request: AuthenticatedRequest) -> HttpResponse:
 def take_next(request: AuthenticatedRequest) -> HttpResponseRedirect:
     dispute = services.case_take_next(arbiter=request.user)
     if dispute is None:
-        messages.info(request, "No unassigned case is waiting. Well done.")
+        messages.info(request, selectors.nothing_to_take(request.user))
         return redirect("arbitration:queue")
     return redirect("arbitration:case", dispute_ref=dispute.reference)
 
 
+def _new_ruling_form(dispute: Dispute, evidence: list[EvidenceItem]) -> RulingForm:
+    """The decision form as it starts: the reason's saved rationale and its policy clause."""
+    template = RationaleTemplate.objects.filter(reason=dispute.reason).first()
+    form_class = AppealDecisionForm if dispute.state == "appealed" else RulingForm
+    initial = {
+        "rationale": template.text if template else "",
+        "policy_clause": CLAUSE_FOR_REASON.get(dispute.reason, ""),
+    }
+    return form_class(initial=initial, evidence=evidence)
+
+
 def _case_context(
-    request: AuthenticatedRequest, dispute: Dispute, ruling_form: RulingForm | None = None
+    request: AuthenticatedRequest,
+    dispute: Dispute,
+    ruling_form: RulingForm | None = None,
+    evidence_form: EvidenceRequestForm | None = None,
 ) -> dict[str, Any]:
     order = dispute.order
     evidence = list(dispute.evidence.select_related("uploaded_by"))
-    if ruling_form is None:
-        template = RationaleTemplate.objects.filter(reason=dispute.reason).first()
-        form_class = AppealDecisionForm if dispute.state == "appealed" else RulingForm
-        ruling_form = form_class(
-            initial={"rationale": template.text if template else ""}, evidence=evidence
-        )
+    ruling_form = ruling_form or _new_ruling_form(dispute, evidence)
     now = timezone.now()
     return {
         "dispute": dispute,
@@ -87,11 +103,14 @@ def _case_context(
         "seller": selectors.seller_record(order.store_id, now),
         "buyer_history": selectors.buyer_history(order.buyer_id),
         "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
-        "arbiters": selectors.arbiters(),
+        "arbiters": selectors.eligible_arbiters(dispute),
+        "may_take": selectors.may_take(
+            selectors.first_arbiters([dispute]).get(dispute.pk), request.user
+        ),
         "ruling_form": ruling_form,
         "is_mine": dispute.assignee_id == request.user.pk,
         "in_queue": dispute.state in services.QUEUE_STATES,
-        "evidence_form": EvidenceRequestForm(),
+        "evidence_form": evidence_form or EvidenceRequestForm(),
         "evidence_clock": running_deadline(dispute, DeadlineKind.EVIDENCE_REQUEST),
         "is_appeal": dispute.state == "appealed",
     }
@@ -168,20 +187,25 @@ def rule(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
 
 @arbiter_required
 @require_POST
-def request_evidence(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponseRedirect:
+def request_evidence(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
+    """A refused or invalid request shows the case again with what was typed, errors at it."""
     dispute = selectors.case_for_arbiter(dispute_ref)
     form = EvidenceRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say whom you ask, what you need, and within how many hours.")
-        return redirect("arbitration:case", dispute_ref=dispute.reference)
-    return _case_act(
-        request,
-        dispute,
-        lambda: services.case_request_evidence(
-            dispute=dispute, arbiter=request.user, **form.cleaned_data
-        ),
-        "Request sent; its due time is on the case's clocks.",
-    )
+    if form.is_valid():
+        try:
+            services.case_request_evidence(
+                dispute=dispute, arbiter=request.user, **form.cleaned_data
+            )
+        except StaleState as exc:
+            messages.error(request, exc.message)
+            return redirect("arbitration:case", dispute_ref=dispute.reference)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Request sent; its due time is on the case's clocks.")
+            return redirect("arbitration:case", dispute_ref=dispute.reference)
+    context = _case_context(request, dispute, evidence_form=form)
+    return render(request, "arbitration/case.html", context, status=400)
 
 
 @arbiter_required
@@ -238,5 +262,8 @@ def case_clocks(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse
         else:
             messages.success(request, "Done. Both parties were told, with your reason.")
             return redirect("arbitration:case_clocks", dispute_ref=dispute.reference)
-    context = {"dispute": dispute, "clocks": clocks, "form": form}
-    return render(request, "arbitration/clocks.html", context)
+    # What was typed goes back into the clock's form it came from (the inputs are per clock).
+    typed = {k: form.data.get(k, "") for k in ("deadline", "action", "hours", "reason")}
+    context = {"dispute": dispute, "clocks": clocks, "form": form, "typed": typed}
+    status = 400 if form.is_bound else 200
+    return render(request, "arbitration/clocks.html", context, status=status)

@@ -86,7 +86,9 @@ def _ship_return(dispute: Dispute, buyer: User, seller: User, at: datetime) -> N
     )
 
 
-def _arbiter_rules(outcome: str, amount: str | None) -> Step:
+def _arbiter_rules(outcome: str, amount: str | None, clause: str, rationale: str) -> Step:
+    """Ari (the lead arbiter) takes the case and rules, with reasons that argue the decision."""
+
     def step(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
         arbiter = User.objects.get(username="arbiter")
         dispute.refresh_from_db()
@@ -97,9 +99,8 @@ def _arbiter_rules(outcome: str, amount: str | None) -> Step:
             arbiter=arbiter,
             decision=arbitration.Decision(
                 outcome=outcome,
-                rationale="The buyer's photos show the defect; the seller's packing photo was "
-                "taken before shipping and does not show the item's condition on arrival.",
-                policy_clause="damaged" if outcome != "claim_rejected" else "insufficient_evidence",
+                rationale=rationale,
+                policy_clause=clause,
                 amount=Decimal(amount) if amount else None,
             ),
             now=at,
@@ -108,13 +109,12 @@ def _arbiter_rules(outcome: str, amount: str | None) -> Step:
     return step
 
 
-def _buyer_appeals(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
-    d.dispute_appeal(
-        dispute=dispute,
-        actor=buyer,
-        statement="The arbiter did not see my second photo: the tent poles are clearly missing.",
-        now=at,
-    )
+def _appeals(party: str, statement: str) -> Step:
+    def step(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
+        actor = buyer if party == "buyer" else seller
+        d.dispute_appeal(dispute=dispute, actor=actor, statement=statement, now=at)
+
+    return step
 
 
 def _cancel(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
@@ -201,7 +201,14 @@ SCENARIOS: list[Scenario] = [
         [
             _reject(None, "They worked when shipped."),
             _buyer_escalate,
-            _arbiter_rules("partial_refund", "40.00"),
+            _arbiter_rules(
+                "partial_refund",
+                "40.00",
+                "damaged",
+                "The buyer's photos show the left earbud's casing cracked; the seller's packing "
+                "photo was taken before shipping and does not show the item's condition on "
+                "arrival. The right earbud works, so about half the price is refunded.",
+            ),
         ],
     ),
     (
@@ -213,8 +220,38 @@ SCENARIOS: list[Scenario] = [
         [
             _reject(None, "All parts were packed."),
             _buyer_escalate,
-            _arbiter_rules("claim_rejected", None),
-            _buyer_appeals,
+            _arbiter_rules(
+                "claim_rejected",
+                None,
+                "insufficient_evidence",
+                "The seller's packing list and the parcel's weight match a complete tent, and "
+                "the buyer's photos show the tent pitched without showing which part is "
+                "missing. The claim is not supported by the evidence, so it is rejected.",
+            ),
+            _appeals(
+                "buyer",
+                "The arbiter did not see my second photo: the tent poles are clearly missing.",
+            ),
+        ],
+    ),
+    (
+        "Smart thermostat",
+        "120.00",
+        Reason.NOT_AS_DESCRIBED,
+        (Remedy.FULL_REFUND, None),
+        8,
+        [
+            _reject(None, "The listing never promised Wi-Fi control."),
+            _buyer_escalate,
+            _arbiter_rules(
+                "full_refund",
+                None,
+                "not_as_described",
+                "The listing's title and first photo promise Wi-Fi control; the buyer's photos "
+                "show a model without a radio. The item is materially different from its "
+                "description, so it is refunded in full.",
+            ),
+            _appeals("seller", "The Wi-Fi module is sold separately, as the listing's text says."),
         ],
     ),
 ]

@@ -67,12 +67,14 @@ _HEADLINES: dict[tuple[str, str], tuple[str, str, bool]] = {
     ),
     (DisputeState.APPEALED, Party.BUYER): (
         "The ruling was appealed",
-        "A different Parley arbiter reviews the case; that decision is final.",
+        "A different Parley arbiter reviews the case; that decision is final. A ruling is "
+        "appealed only once, so there is no second appeal.",
         False,
     ),
     (DisputeState.APPEALED, Party.SELLER): (
         "The ruling was appealed",
-        "A different Parley arbiter reviews the case; that decision is final.",
+        "A different Parley arbiter reviews the case; that decision is final. A ruling is "
+        "appealed only once, so there is no second appeal.",
         False,
     ),
     (DisputeState.AWAITING_RETURN, Party.BUYER): (

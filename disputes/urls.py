@@ -3,7 +3,7 @@ it adds the seller's list, which can show the disputes behind a figure of their 
 
 from django.urls import path
 
-from . import views
+from . import appeal_views, views
 
 urlpatterns = [
     path("buyer/orders/<ref:reference>/dispute/", views.open_dispute, name="open"),
@@ -19,7 +19,7 @@ urlpatterns = [
         name="accept_offer",
     ),
     path("disputes/<ref:dispute_ref>/escalate/", views.escalate, name="escalate"),
-    path("disputes/<ref:dispute_ref>/appeal/", views.appeal, name="appeal"),
+    path("disputes/<ref:dispute_ref>/appeal/", appeal_views.appeal, name="appeal"),
     path("disputes/<ref:dispute_ref>/rate/", views.rate, name="rate"),
     path("disputes/<ref:dispute_ref>/cancel/", views.cancel, name="cancel"),
     path("disputes/<ref:dispute_ref>/return/ship/", views.ship_return, name="ship_return"),

@@ -21,7 +21,6 @@ from orders import selectors as order_selectors
 from . import ledger, presenters, selectors, services
 from .forms import (
     AcceptClaimForm,
-    AppealForm,
     MessageForm,
     ModifyClaimForm,
     OpenDisputeForm,
@@ -284,37 +283,6 @@ def rate(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
         )
     context = _detail_context(request, dispute, rating_form=form)
     return render(request, "disputes/detail.html", context, status=400)
-
-
-@login_required
-def appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
-    dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    form = AppealForm(request.POST or None, request.FILES or None, dispute=dispute)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dispute_appeal(
-                dispute=dispute,
-                actor=request.user,
-                statement=form.cleaned_data["statement"],
-                photos=form.cleaned_data["photos"],
-            )
-        except StaleState as exc:
-            return _stale(request, dispute, exc)
-        except ActionRefused as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request, "Appeal filed. Another arbiter will decide, and that is final."
-            )
-            return redirect("disputes:detail", dispute_ref=dispute.reference)
-    return _form_page(
-        request,
-        dispute,
-        form,
-        title="Appeal the ruling",
-        submit="File appeal",
-        intro=f"You can appeal once, within {dispute.policy.appeal_days} days of the ruling.",
-    )
 
 
 def _post_action(

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -57,13 +58,23 @@ def case_decide_appeal(
         on_appeal=True,
         upheld=uphold,
         created_at=now,
-        **decision.written,
+        **_written(first, uphold, decision),
     )
     ruling.cited_evidence.set(decision.cited(dispute))
     data = {"decision": verdict, "offer": offer_data(offer) if offer else None, "ruling": ruling.pk}
     code = people.APPEAL_DECIDED.code
     record(dispute, code, actor=arbiter, at=now, from_state=from_state, data=data)
     return ruling
+
+
+def _written(first: Ruling, uphold: bool, decision: Decision) -> dict[str, Any]:
+    """The decision's written fields. Upheld, the first ruling's violation stands with it (the
+    final word carries the penalty: standing counts final decisions only); replaced, only
+    what the appeal's decision records counts."""
+    written = decision.written
+    if uphold and first.seller_violation and not decision.seller_violation:
+        written |= {"seller_violation": True, "penalty_note": first.penalty_note}
+    return written
 
 
 def _appealed_case(

@@ -1,4 +1,4 @@
-"""Demo data: a buyer, sellers, an arbiter, orders and disputes in every state. Safe to run
+"""Demo data: a buyer, sellers, two arbiters, orders and disputes in every state. Safe to run
 again: it creates nothing once the demo buyer has orders."""
 
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ class DemoUser:
     role: Role
     store: str = ""
     lead: bool = False
+    note: str = ""
 
 
 DEMO_USERS = [
@@ -36,6 +37,10 @@ DEMO_USERS = [
     DemoUser("seller", "Sam", "Seller", Role.SELLER, store="Northwind Goods"),
     DemoUser("seller2", "Priya", "Shah", Role.SELLER, store="Harbour Electronics"),
     DemoUser("arbiter", "Ari", "Arbiter", Role.ARBITER, lead=True),
+    # An appeal goes to another arbiter than the one who ruled: Ari made the demo's rulings.
+    DemoUser(
+        "arbiter2", "Ben", "Okafor", Role.ARBITER, note="decides the appeals of Ari's rulings"
+    ),
 ]
 
 type Item = tuple[str, int, str]  # title, quantity, unit price
@@ -146,4 +151,5 @@ class Command(BaseCommand):
         for spec in DEMO_USERS:
             extra = f", store “{spec.store}”" if spec.store else ""
             lead = ", lead arbiter, Django admin" if spec.lead else ""
-            self.stdout.write(f"  {spec.username:<8} {spec.role.label}{extra}{lead}")
+            note = f", {spec.note}" if spec.note else ""
+            self.stdout.write(f"  {spec.username:<8} {spec.role.label}{extra}{lead}{note}")
