@@ -54,7 +54,8 @@ class ClaimedItemsFields(forms.Form):
         return [ClaimedItem(line_id, n) for line_id, n in counts if n]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         names = [self.line_field(line.pk) for line in self.lines]
         if not names or any(name in self.errors for name in names):
             return cleaned
