@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import User
 from core.cache import cached_or_computed
 from disputes.models import ARBITRATION_STATES, Dispute, DisputeState, Outcome
+from disputes.selectors import with_items
 from orders.models import Order, OrderState
 
 from .models import Ruling
@@ -81,7 +82,7 @@ def queue_page(
     if cursor:
         qs = _after(qs, cursor)
     rows = list(
-        qs.select_related("order__store", "order__buyer", "assignee").order_by(
+        with_items(qs.select_related("order__store", "order__buyer", "assignee")).order_by(
             "target_at", "-claimed_amount", "id"
         )[: PAGE_SIZE + 1]
     )
@@ -173,8 +174,10 @@ def nothing_to_take(viewer: User) -> str:
 
 def case_for_arbiter(reference: str) -> Dispute:
     return get_object_or_404(
-        Dispute.objects.select_related(
-            "order__store__owner", "order__buyer", "order__payment", "policy", "assignee"
+        with_items(
+            Dispute.objects.select_related(
+                "order__store__owner", "order__buyer", "order__payment", "policy", "assignee"
+            )
         ),
         reference=reference,
     )

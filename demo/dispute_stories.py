@@ -12,6 +12,7 @@ from arbitration.models import RationaleTemplate
 from disputes import services as d
 from disputes.models import DeadlineKind, Dispute, Party, Reason, Remedy
 from disputes.selectors import current_offer
+from disputes.services.items import ClaimedItem
 from orders import services as o
 from orders.models import Carrier, Order, PaymentMethod, Store
 from orders.services import LineInput
@@ -22,11 +23,22 @@ from .photos import demo_photo
 Step = Callable[[Dispute, User, User, datetime], None]
 
 
+# Orders of more than one line: their claims name the one item that went wrong (the first line).
+# (the first line's quantity, the other lines: title, quantity, unit price)
+MORE_ITEMS: dict[str, tuple[int, list[LineInput]]] = {
+    "Ceramic teapot": (1, [LineInput("Teacup", 2, Decimal("12.00"))]),
+    "Glass vase": (1, [LineInput("Vase stand", 1, Decimal("18.00"))]),
+    "Camping tent": (1, [LineInput("Tent pegs (bag of 10)", 1, Decimal("9.00"))]),
+    "Espresso cup": (2, []),
+}
+
+
 def _shipped_order(buyer: User, store: Store, title: str, price: str, shipped: datetime) -> Order:
+    quantity, others = MORE_ITEMS.get(title, (1, []))
     order = o.order_place(
         buyer=buyer,
         store=store,
-        lines=[LineInput(title, 1, Decimal(price))],
+        lines=[LineInput(title, quantity, Decimal(price)), *others],
         currency="USD",
         now=shipped - timedelta(days=1),
     )
@@ -265,15 +277,14 @@ def _dispute_about_to_fire(buyer: User, store: Store, now: datetime) -> None:
     so someone watching `make run` sees beat fire it (within a minute) and the refund appear."""
     policy = Policy.current()
     opened = now - timedelta(days=policy.seller_answer_days) + ABOUT_TO_FIRE
-    order = _shipped_order(
-        buyer, store, "Espresso cups (set of 2)", "24.00", opened - timedelta(days=6)
-    )
+    order = _shipped_order(buyer, store, "Espresso cup", "12.00", opened - timedelta(days=6))
     d.dispute_open(
         order=order,
         actor=buyer,
         reason=Reason.MISSING_PARTS,
         proposal=d.Proposal(Remedy.PARTIAL_REFUND, Decimal("12.00")),
         description="Only one of the two cups was in the box.",
+        items=[ClaimedItem(order.lines.get().pk, 1)],
         now=opened,
     )
 
@@ -300,11 +311,18 @@ def seed_disputes(buyer: User, store: Store, other_store: Store) -> int:
             proposal=d.Proposal(remedy, Decimal(amount) if amount else None),
             description=f"The {item.lower()} is not right: {Reason(reason).label.lower()}.",
             photos=photos,
+            items=_first_item(order) if item in MORE_ITEMS else None,
             now=opened,
         )
         for day, step in enumerate(steps, start=1):
             step(dispute, buyer, shop.owner, opened + timedelta(hours=20 * day))
     return len(SCENARIOS) + 1
+
+
+def _first_item(order: Order) -> list[ClaimedItem]:
+    line = order.lines.order_by("id").first()
+    assert line is not None, "an order has lines"
+    return [ClaimedItem(line.pk, line.quantity)]
 
 
 RATIONALES = {

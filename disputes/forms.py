@@ -15,6 +15,7 @@ from .evidence import (
     check_photo_batch,
     process_photo,
 )
+from .item_fields import ClaimedItemsFields
 from .models import Dispute, Reason, Remedy
 from .services import Proposal
 
@@ -101,7 +102,8 @@ class ProposalFields(forms.Form):
     amount = _amount_field(
         label="Refund amount",
         help_text="For a partial refund (or a return with a partial refund). "
-        "A full refund is always what was paid and not yet refunded.",
+        "A full refund is what the items you claim for are worth, up to what was paid and "
+        "not yet refunded.",
     )
 
     def clean(self) -> dict[str, Any]:
@@ -118,7 +120,7 @@ class ProposalFields(forms.Form):
         return Proposal(self.cleaned_data["remedy"], amount, note)
 
 
-class OpenDisputeForm(ProposalFields):
+class OpenDisputeForm(ClaimedItemsFields, ProposalFields):
     reason = forms.ChoiceField(choices=Reason.choices, label="What went wrong?")
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -144,7 +146,7 @@ class OpenDisputeForm(ProposalFields):
         return cleaned
 
 
-class ModifyClaimForm(EvidenceForm, ProposalFields):
+class ModifyClaimForm(ClaimedItemsFields, EvidenceForm, ProposalFields):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -152,6 +154,11 @@ class ModifyClaimForm(EvidenceForm, ProposalFields):
         label="What changed?",
     )
     photos = PhotosField(label="More photos")
+
+    def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
+        # The items start as the claim has them (a claim from before items: the whole order).
+        claimed = {line.pk: quantity for line, quantity in dispute.claimed_items}
+        super().__init__(*args, dispute=dispute, order=dispute.order, claimed=claimed, **kwargs)
 
 
 COUNTER_CHOICES = [

@@ -17,9 +17,11 @@ from accounts.models import User
 from core.bulk import insert_objects
 from core.errors import ActionRefused
 from core.money import Money
+from core.timeline import Recorder
 from orders.models import Order, Payment
 
 from . import events
+from .events import refund_on_order
 from .models import Dispute, Refund, RefundStatus
 from .settlement import refund_settle_many
 
@@ -93,6 +95,7 @@ def refund_issue_many(requests: list[RefundRequest]) -> list[Refund]:
         results.append(refund)
     if new:
         insert_objects(new)
+        _on_order_timelines(new)
         _settle_after_commit([refund.pk for refund in new])
     return results
 
@@ -127,6 +130,21 @@ def refund_reissue(*, refund_id: int, by: User) -> Refund:
                 data={**data, "failed": failed.pk},
             )
     return again
+
+
+def _on_order_timelines(refunds: list[Refund]) -> None:
+    """Each new refund on its order's timeline, in one statement for all."""
+    recorder = Recorder()
+    for refund in refunds:
+        dispute = refund.dispute.reference if refund.dispute else None
+        data = {
+            "refund": refund.pk,
+            "amount": str(refund.amount),
+            "currency": refund.currency,
+            "dispute": dispute,
+        }
+        refund_on_order(recorder, refund.order_id, refund.created_at, data)
+    recorder.write()
 
 
 def _new_refund(request: RefundRequest, available: dict[int, Decimal]) -> Refund:

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from orders.models import Order, OrderState
 from policies.models import Policy
 
+from .ledger import refundable_amount
+
 
 @dataclass(frozen=True)
 class OpeningWindow:
@@ -28,6 +30,18 @@ def earliest_opening(order: Order, policy: Policy) -> datetime | None:
     return order.all_shipped_at + timedelta(days=policy.dispute_earliest_days_after_shipping)
 
 
+def _nothing_to_claim(order: Order) -> str:
+    """Why an order with all goods shipped has nothing left to claim ("" when it has)."""
+    if order.state == OrderState.CANCELLED:
+        return "This order was cancelled."
+    if refundable_amount(order).amount <= 0:
+        return (
+            "Everything paid for this order has already been refunded: there is nothing left "
+            "to claim."
+        )
+    return ""
+
+
 def opening_window(order: Order, now: datetime) -> OpeningWindow:
     # The window is the order's: the protection terms in force when the buyer paid.
     policy = order.policy
@@ -39,8 +53,8 @@ def opening_window(order: Order, now: datetime) -> OpeningWindow:
         )
     if order.state in (OrderState.PLACED, OrderState.PAID) or order.all_shipped_at is None:
         return OpeningWindow(False, "You can open a dispute once the seller has shipped all goods.")
-    if order.state == OrderState.CANCELLED:
-        return OpeningWindow(False, "This order was cancelled.")
+    if closed := _nothing_to_claim(order):
+        return OpeningWindow(False, closed)
     opens_at = earliest_opening(order, policy)
     assert opens_at is not None  # all goods shipped: checked above
     closes_at = order.protection_ends_at  # none until receipt: the window stays open

@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,6 +15,7 @@ from orders.models import Order
 
 from .models import (
     RUNNING_STATUSES,
+    ClaimedLine,
     Deadline,
     DeadlineKind,
     DeadlineStatus,
@@ -26,6 +27,14 @@ from .models import (
 )
 
 
+def with_items(qs: QuerySet[Dispute]) -> QuerySet[Dispute]:
+    """Disputes with what each claim is about loaded for `Dispute.items_label` (two queries
+    for the whole list, however long: the claimed lines, and the order lines of disputes from
+    before claims named items)."""
+    claimed = ClaimedLine.objects.select_related("line")
+    return qs.prefetch_related(Prefetch("claimed_lines", queryset=claimed), "order__lines")
+
+
 def _party_filter(user: User) -> Q:
     return Q(order__buyer=user) | Q(order__store__owner=user)
 
@@ -34,11 +43,11 @@ def dispute_for_party(user: User, reference: str) -> Dispute:
     queryset = Dispute.objects.select_related(
         "order__store__owner", "order__buyer", "order__payment", "policy", "agreed_offer"
     )
-    return get_object_or_404(queryset.filter(_party_filter(user)), reference=reference)
+    return get_object_or_404(with_items(queryset.filter(_party_filter(user))), reference=reference)
 
 
 def buyer_disputes(user: User) -> QuerySet[Dispute]:
-    return (
+    return with_items(
         Dispute.objects.filter(order__buyer=user)
         .select_related("order__store")
         .order_by("-opened_at", "-id")
@@ -54,7 +63,7 @@ def seller_disputes(user: User) -> QuerySet[Dispute]:
             deadlines__status=DeadlineStatus.PENDING,
         ),
     )
-    return (
+    return with_items(
         Dispute.objects.filter(store__owner=user)
         .select_related("order__buyer")
         .annotate(answer_due=answer_due)

@@ -63,7 +63,7 @@ def _act(
 def open_dispute(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     order = order_selectors.buyer_order(request.user, reference)
     window = opening_window(order, timezone.now())
-    form = OpenDisputeForm(request.POST or None, request.FILES or None)
+    form = OpenDisputeForm(request.POST or None, request.FILES or None, order=order)
     if window.allowed and request.method == "POST" and form.is_valid():
         try:
             dispute = services.dispute_open(
@@ -73,6 +73,7 @@ def open_dispute(request: AuthenticatedRequest, reference: str) -> HttpResponse:
                 proposal=form.proposal(),
                 description=form.cleaned_data["description"],
                 photos=form.cleaned_data["photos"],
+                items=form.items(),
             )
         except ActionRefused as exc:
             form.add_error(None, exc.message)
@@ -200,6 +201,7 @@ def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
                 actor=request.user,
                 proposal=form.proposal(note),
                 photos=form.cleaned_data["photos"],
+                items=form.items(),
             )
         except StaleState as exc:
             return _stale(request, dispute, exc)

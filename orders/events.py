@@ -59,7 +59,9 @@ RECEIVED = event_kind(
 )
 COMPLETED = event_kind(
     "orders.order.completed",
-    lambda d: "Protection period ended; the seller's payout is released",
+    lambda d: (
+        f"Protection period ended; {_money(d, 'released')} released to the seller{_of_paid(d)}"
+    ),
     tell=lambda d: ["seller"],
     headline=lambda d: "payout released",
     told=lambda d: (

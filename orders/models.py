@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -170,6 +170,11 @@ class Order(StateMachine, models.Model):
     def is_protection_open(self, now: datetime) -> bool:
         return self.protection_ends_at is not None and now < self.protection_ends_at
 
+    @property
+    def items_label(self) -> str:
+        """ "Blue kettle ×1, Mug ×2" (lists prefetch `lines`: see selectors)."""
+        return items_label((line, line.quantity) for line in self.lines.all())
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -190,6 +195,20 @@ class OrderLine(models.Model):
     @property
     def subtotal(self) -> Decimal:
         return self.quantity * self.unit_price
+
+
+# How many items a list or header names before "and N more": rows stay one or two lines long.
+ITEMS_NAMED = 3
+
+
+def items_label(items: Iterable[tuple[OrderLine, int]]) -> str:
+    """The items of an order or a claim as lists and case headers say them: "Blue kettle ×1,
+    Mug ×2", the first few named and the rest counted."""
+    named = [f"{line.title} ×{quantity}" for line, quantity in items]
+    rest = len(named) - ITEMS_NAMED
+    if rest > 0:
+        return f"{', '.join(named[:ITEMS_NAMED])} and {rest} more"
+    return ", ".join(named)
 
 
 class PaymentMethod(models.TextChoices):

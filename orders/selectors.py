@@ -19,8 +19,11 @@ def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return qs.select_related("store", "buyer", "policy").annotate(
-        parcel_count=Coalesce(Subquery(parcels), 0)
+    # Lines prefetched: lists name each order's items (`Order.items_label`) in one query.
+    return (
+        qs.select_related("store", "buyer", "policy")
+        .prefetch_related("lines")
+        .annotate(parcel_count=Coalesce(Subquery(parcels), 0))
     )
 
 

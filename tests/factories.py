@@ -68,10 +68,13 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def lines(obj, create, extracted, **kwargs):
+        """`lines=[(title, quantity, unit price), ...]` (pass a `total` that matches them);
+        by default one line of two teapots worth the total."""
         if create:
-            OrderLine.objects.create(
-                order=obj, title="Blue teapot", quantity=2, unit_price=obj.total / 2
-            )
+            for title, quantity, price in extracted or [("Blue teapot", 2, obj.total / 2)]:
+                OrderLine.objects.create(
+                    order=obj, title=title, quantity=quantity, unit_price=Decimal(price)
+                )
 
     @factory.post_generation
     def payment(obj, create, extracted, **kwargs):
@@ -110,6 +113,15 @@ def shipped_order(*, buyer, seller, days_ago: int = 6, delivery_days: int = 10, 
         promised_delivery_at=shipped_at + timedelta(days=delivery_days),
         **kwargs,
     )
+
+
+# A kettle at 30.00 and two mugs at 10.00: 50.00, as the default order.
+TWO_ITEMS = [("Blue kettle", 1, "30.00"), ("Mug", 2, "10.00")]
+
+
+def two_item_order(*, buyer, seller, **kwargs):
+    """A shipped order of two lines (TWO_ITEMS), for claims about some of its items."""
+    return shipped_order(buyer=buyer, seller=seller, lines=TWO_ITEMS, **kwargs)
 
 
 def photo(name: str = "photo.jpg", color: str = "teal", size=(64, 48)):

@@ -402,6 +402,12 @@ def test_access(client, w, url_name):
     assert seen == row.expected, url_name
 
 
+def _claim_of_whole_order(case, w):
+    """A valid change of claim: every line as before, a replacement instead."""
+    lines = {f"line_{line.pk}": line.quantity for line in case.order.lines.all()}
+    return {"remedy": "replacement", **lines}
+
+
 def claim_changed(w):
     """The buyer changed the claim after the seller's page showed the first one."""
     case = waiting_for_seller(w)
@@ -436,7 +442,7 @@ ILL_TIMED = [
     ("disputes:confirm_return", waiting_for_seller, "seller", "post", {}, CONFLICT),
     ("disputes:message", withdrawn, "seller", "post", {"body": "Hello?"}, CONFLICT),
     ("disputes:message", waiting_for_seller, "buyer", "post", {"body": " "}, FORM_ERROR),
-    ("disputes:modify", escalated, "buyer", "post", {"remedy": "replacement"}, CONFLICT),
+    ("disputes:modify", escalated, "buyer", "post", _claim_of_whole_order, CONFLICT),
     ("disputes:reject", waiting_for_buyer, "seller", "post", {"explanation": "No."}, CONFLICT),
     ("disputes:ship_return", waiting_for_seller, "buyer", "post", RETURN_SLIP, CONFLICT),
     ("disputes:appeal", waiting_for_seller, "seller", "post", {"statement": "Again."}, CONFLICT),

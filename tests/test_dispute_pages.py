@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from disputes import selectors, services
 from disputes.models import Dispute, DisputeState, Party, Refund, Remedy
+from orders.models import OrderLine
 from tests.factories import jpeg_upload, open_dispute, shipped_order
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +34,19 @@ def order(buyer, seller):
 
 
 def _claim(**overrides):
-    return {
-        "reason": "damaged",
-        "description": "The lid arrived cracked.",
-        "remedy": "partial_refund",
-        "amount": "20.00",
-        "photos": [jpeg_upload("lid.jpg"), jpeg_upload("box.jpg", "red")],
-    } | overrides
+    # Every line of the (one) order claimed in full, as the line picker starts for one line.
+    lines = {f"line_{pk}": n for pk, n in OrderLine.objects.values_list("pk", "quantity")}
+    return (
+        lines
+        | {
+            "reason": "damaged",
+            "description": "The lid arrived cracked.",
+            "remedy": "partial_refund",
+            "amount": "20.00",
+            "photos": [jpeg_upload("lid.jpg"), jpeg_upload("box.jpg", "red")],
+        }
+        | overrides
+    )
 
 
 def test_buyer_opens_a_dispute_with_two_photos(client, buyer, order):

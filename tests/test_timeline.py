@@ -12,6 +12,7 @@ LATER = "2026-12-05T10:14:07.123456+00:00"
 REFUND = {"id": 7, "remedy": "partial_refund", "amount": "20.00", "currency": "USD"}
 RETURN = {"id": 8, "remedy": "return_and_refund", "amount": "50.00", "currency": "USD"}
 CLOCK = {"due_at": AT, "ran_at": LATER}
+ITEMS = [{"line": 4, "title": "Blue kettle", "quantity": 1}]
 
 # One example of each entry's data, as its act records it.
 SAMPLES = {
@@ -39,8 +40,9 @@ SAMPLES = {
         "offer": REFUND,
         "photos": 1,
         "answer_days": 5,
+        "items": ITEMS,
     },
-    "disputes.dispute.modified": {"offer": REFUND, "photos": 0},
+    "disputes.dispute.modified": {"offer": REFUND, "photos": 0, "items": ITEMS},
     "disputes.offer.accepted": {"offer": RETURN, "state": "awaiting_return"},
     "disputes.dispute.escalated": {},
     "disputes.dispute.cancelled": {},
@@ -58,6 +60,19 @@ SAMPLES = {
         "due_at": AT,
     },
     "disputes.dispute.appeal_decided": {"decision": "replaced", "offer": REFUND, "ruling": 2},
+    "disputes.order.dispute_opened": {
+        "dispute": "DS-7KQ2M9XZ",
+        "reason": "damaged",
+        "items": ITEMS,
+    },
+    "disputes.order.dispute_reopened": {"dispute": "DS-7KQ2M9XZ"},
+    "disputes.order.dispute_closed": {"dispute": "DS-7KQ2M9XZ", "state": "resolved"},
+    "disputes.order.refund_recorded": {
+        "refund": 3,
+        "amount": "20.00",
+        "currency": "USD",
+        "dispute": "DS-7KQ2M9XZ",
+    },
     "disputes.rule.seller_silence": {
         **CLOCK,
         "rule": "seller_answer",
@@ -122,8 +137,14 @@ def test_the_examples_are_of_catalogued_codes():
 
 
 def test_some_sentences_read_as_they_always_have():
-    assert describe("disputes.dispute.opened", SAMPLES["disputes.dispute.opened"]) == (
+    opened = SAMPLES["disputes.dispute.opened"]
+    before_items = {key: value for key, value in opened.items() if key != "items"}
+    assert describe("disputes.dispute.opened", before_items) == (
         "Dispute opened (Damaged or defective); asks for Partial refund of 20.00 USD"
+    )
+    assert describe("disputes.dispute.opened", opened) == (
+        "Dispute opened (Damaged or defective) about Blue kettle ×1; asks for Partial refund of "
+        "20.00 USD"
     )
     assert describe("disputes.rule.return_receipt", SAMPLES["disputes.rule.return_receipt"]) == (
         "The seller did not confirm the returned item in time: the refund of 50.00 USD is paid"

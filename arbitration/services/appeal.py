@@ -13,6 +13,7 @@ from core.fsm import transition
 from disputes import ledger
 from disputes.events import offer_data, people, record
 from disputes.models import Dispute, DisputeState, Offer, Outcome, Party, Remedy
+from disputes.services.items import dispute_cap
 from disputes.services.kernel import Proposal, carry_out, end_evidence_request, finish, new_offer
 
 from ..models import Ruling
@@ -123,7 +124,7 @@ def _further(
     owed = None
     if remedy != Remedy.REPLACEMENT:
         paid = ledger.paid_amount(dispute.order)
-        total = paid.amount
+        total = (dispute_cap(dispute) or paid).amount  # in full: the claimed items' value
         if remedy == Remedy.PARTIAL_REFUND or (
             remedy == Remedy.RETURN_AND_REFUND and amount is not None
         ):

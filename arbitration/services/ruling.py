@@ -10,6 +10,7 @@ from core.errors import StaleState
 from core.fsm import transition
 from disputes.events import offer_data, people, record
 from disputes.models import Dispute, DisputeState, Offer, Outcome, Party
+from disputes.services.items import dispute_cap
 from disputes.services.kernel import (
     Proposal,
     carry_out,
@@ -69,5 +70,5 @@ def _granted(dispute: Dispute, arbiter: User, decision: Decision, now: datetime)
     if remedy is None:
         return None
     asked = Proposal(remedy, decision.amount, note=decision.rationale[:200])
-    proposal = validated(dispute.order, asked)
+    proposal = validated(dispute.order, asked, dispute_cap(dispute))
     return new_offer(dispute, party=Party.ARBITER, actor=arbiter, proposal=proposal, now=now)

@@ -13,10 +13,21 @@ from accounts.models import User
 from core.timeline import Recorder
 
 from ..models import Dispute, DisputeEvent, Party
-from . import people, refunds, rules
+from . import order, people, refunds, rules
 from ._words import offer_data
+from .order import dispute_on_order, refund_on_order
 
-__all__ = ["audience", "offer_data", "people", "record", "recorded", "refunds", "rules"]
+__all__ = [
+    "audience",
+    "offer_data",
+    "order",
+    "people",
+    "record",
+    "recorded",
+    "refund_on_order",
+    "refunds",
+    "rules",
+]
 
 
 @cache
@@ -42,8 +53,9 @@ def recorded(
     from_state: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> None:
-    """Put an act on the dispute's timeline, with the notes its catalogue entry sends. The
-    dispute is already in the state the act moved it to."""
+    """Put an act on the dispute's timeline, with the notes its catalogue entry sends (and on
+    its order's, when it opened or closed the dispute). The dispute is already in the state
+    the act moved it to."""
     state = dispute.state
     event = DisputeEvent.entry(
         code,
@@ -55,6 +67,14 @@ def recorded(
         created_at=at,
     )
     recorder.act(event, title=f"Dispute {dispute.reference}", audience=audience(dispute))
+    dispute_on_order(
+        recorder,
+        dispute,
+        from_state=event.from_state,
+        actor_id=event.actor_id,
+        at=at,
+        data=event.data,
+    )
 
 
 def record(dispute: Dispute, code: str, **kwargs: Any) -> None:

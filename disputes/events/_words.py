@@ -27,6 +27,15 @@ def offer_money(offer: Data) -> Money:
     return Money(Decimal(offer["amount"]), offer["currency"])
 
 
+def items_text(data: Data) -> str:
+    """ " about Blue kettle ×1, Mug ×2": the items a claim names (rows from before claims
+    named items have none)."""
+    items = data.get("items")
+    if not items:
+        return ""
+    return " about " + ", ".join(f"{item['title']} ×{item['quantity']}" for item in items)
+
+
 def party(data: Data) -> str:
     """ "buyer" or "seller", as a sentence says it."""
     return str(Party(data["party"]).label).lower()

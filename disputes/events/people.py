@@ -9,7 +9,16 @@ from core.timeline import Data, event_kind
 from orders.models import Carrier
 
 from ..models import DisputeState, Party, Reason
-from ._words import both, full_stop, now_in, offer_money, offer_text, party, state
+from ._words import (
+    both,
+    full_stop,
+    items_text,
+    now_in,
+    offer_money,
+    offer_text,
+    party,
+    state,
+)
 
 
 def _reason(data: Data) -> str:
@@ -17,12 +26,15 @@ def _reason(data: Data) -> str:
 
 
 def _opened(data: Data) -> str:
-    return f"Dispute opened ({_reason(data)}); asks for {offer_text(data['offer'])}"
+    return (
+        f"Dispute opened ({_reason(data)}){items_text(data)}; asks for {offer_text(data['offer'])}"
+    )
 
 
 def _opened_told(data: Data) -> str:
     return (
-        f"The buyer reports “{_reason(data)}” and asks for {offer_text(data['offer'])}. "
+        f"The buyer reports “{_reason(data)}”{items_text(data)} and asks for "
+        f"{offer_text(data['offer'])}. "
         f"Please answer within {data['answer_days']} days; if you don't, the buyer's claim "
         "is carried out."
     )
@@ -76,7 +88,9 @@ OPENED = event_kind(
 )
 MODIFIED = event_kind(
     "disputes.dispute.modified",
-    lambda d: f"Buyer changed the claim: now asks for {offer_text(d['offer'])}{_lapsed(d)}",
+    lambda d: (
+        f"Buyer changed the claim{items_text(d)}: now asks for {offer_text(d['offer'])}{_lapsed(d)}"
+    ),
     tell=lambda d: [Party.SELLER],
     headline=lambda d: "the buyer changed the claim",
     told=lambda d: (

@@ -17,6 +17,7 @@ from .choices import (
     RefundStatus,
     Remedy,
 )
+from .claimed import ClaimedLine
 from .deadline import Deadline
 from .dispute import Dispute
 from .evidence import EvidenceItem, Message, _evidence_name, _thumbnail_name
@@ -33,6 +34,7 @@ __all__ = [
     "OPEN_STATES",
     "RUNNING_STATUSES",
     "WITHDRAWABLE",
+    "ClaimedLine",
     "Deadline",
     "DeadlineKind",
     "DeadlineStatus",

@@ -10,7 +10,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from core.fsm import StateMachine
 from core.money import money_field
-from orders.models import Carrier, Order
+from orders.models import Carrier, Order, OrderLine, items_label
 from policies.models import Policy
 
 from .choices import (
@@ -143,6 +143,19 @@ class Dispute(StateMachine, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def claimed_items(self) -> list[tuple[OrderLine, int]]:
+        """The order lines the claim is about, with how many of each (lists read them through
+        `selectors.with_items`). A dispute from before claims named items is about the whole
+        order: every line, in full."""
+        claimed = [(claimed.line, claimed.quantity) for claimed in self.claimed_lines.all()]
+        return claimed or [(line, line.quantity) for line in self.order.lines.all()]
+
+    @property
+    def items_label(self) -> str:
+        """ "Blue kettle ×1, Mug ×2": what the claim is about, as lists and headers say it."""
+        return items_label(self.claimed_items)
 
     @property
     def appeal_open(self) -> bool:

@@ -38,6 +38,7 @@ from ..models import (
     Remedy,
 )
 from ..selectors import current_offer
+from .items import amount_limit
 
 Due = tuple[Dispute, datetime]  # a locked dispute, and when its act happens (or fell due)
 Settling = tuple[Dispute, Offer, str, datetime]  # a dispute, the offer it pays, the act, when
@@ -148,23 +149,24 @@ def lapse_counter_offer(dispute: Dispute, now: datetime) -> Offer | None:
     return offer
 
 
-def validated(order: Order, proposal: Proposal) -> Proposal:
-    """Fix the amount each remedy implies and refuse amounts above what can be refunded."""
+def validated(order: Order, proposal: Proposal, cap: Money | None = None) -> Proposal:
+    """Fix the amount each remedy implies and refuse amounts above what can be refunded: what
+    was paid and not yet refunded, and, for a claim about some items (`cap`, see
+    items.dispute_cap), their value. A full refund is the most that can be refunded."""
     refundable = ledger.refundable_amount(order)
     if proposal.remedy == Remedy.REPLACEMENT:
         return Proposal(proposal.remedy, None, proposal.note)
     if refundable.amount <= 0:
         raise ActionRefused("Everything paid for this order has already been refunded.")
+    limit, too_much = amount_limit(refundable, cap)
     if proposal.remedy == Remedy.FULL_REFUND or (
         proposal.remedy == Remedy.RETURN_AND_REFUND and proposal.amount is None
     ):
-        return Proposal(proposal.remedy, refundable.amount, proposal.note)
+        return Proposal(proposal.remedy, limit.amount, proposal.note)
     if proposal.amount is None or proposal.amount <= 0:
         raise ActionRefused("Enter the amount you are asking for.")
-    if Money(proposal.amount, order.currency) > refundable:
-        raise ActionRefused(
-            f"The amount cannot be more than {refundable}, what was paid and not yet refunded."
-        )
+    if Money(proposal.amount, order.currency) > limit:
+        raise ActionRefused(too_much)
     return proposal
 
 

@@ -25,6 +25,7 @@ from ..events import rules as by_rule
 from ..evidence import ProcessedPhoto
 from ..models import DeadlineKind, Dispute, Message, Offer, Party
 from ..selectors import current_offer
+from .items import ClaimedItem, claim_cap, claim_data, claim_of, dispute_cap, save_claim
 from .kernel import (
     Due,
     Proposal,
@@ -57,19 +58,30 @@ def dispute_modify(
     actor: User,
     proposal: Proposal,
     photos: Sequence[ProcessedPhoto] = (),
+    items: Sequence[ClaimedItem] | None = None,
     now: datetime | None = None,
 ) -> Offer:
-    """The buyer changes the claim or adds evidence: the seller's answer clock restarts."""
+    """The buyer changes the claim or adds evidence: the seller's answer clock restarts.
+    `items` (None: as they were) may name other lines or quantities, with the same caps."""
     now = now or timezone.now()
     dispute = lock(dispute, now)
     from_state = transition(dispute, "buyer_modify", actor)
-    proposal = validated(dispute.order, proposal)
+    order = dispute.order
+    claim = dispute.claimed_items if items is None else claim_of(order, items)
+    proposal = validated(order, proposal, claim_cap(order, claim))
+    if items is not None:
+        save_claim(dispute, claim)
     offer = new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
     lapsed = lapse_counter_offer(dispute, now)
     attach_photos(dispute, photos, actor=actor, now=now, offer=offer)
     dispute.seller_clock_started_at = now
     finish(dispute, now)
-    data = {"offer": offer_data(offer), "photos": len(photos), "lapsed": _lapsed_data(lapsed)}
+    data = {
+        "offer": offer_data(offer),
+        "photos": len(photos),
+        "lapsed": _lapsed_data(lapsed),
+        "items": claim_data(claim),
+    }
     record(dispute, people.MODIFIED.code, actor=actor, at=now, from_state=from_state, data=data)
     return offer
 
@@ -193,7 +205,7 @@ def dispute_seller_reject(
         raise ActionRefused("Say why you reject the claim.")
     lapsed, offer = lapse_counter_offer(dispute, now), None
     if counter is not None:
-        counter = validated(dispute.order, counter)
+        counter = validated(dispute.order, counter, dispute_cap(dispute))
         offer = new_offer(dispute, party=Party.SELLER, actor=actor, proposal=counter, now=now)
     message = Message.objects.create(
         dispute=dispute, author=actor, body=explanation, created_at=now

@@ -17,6 +17,7 @@ from ..events import offer_data, people, record
 from ..evidence import ProcessedPhoto
 from ..models import Dispute, Party, Reason
 from ..rules import opening_window
+from .items import ClaimedItem, claim_cap, claim_data, claim_of, save_claim
 from .kernel import Proposal, attach_photos, new_offer, validated
 
 
@@ -29,14 +30,37 @@ def dispute_open(
     proposal: Proposal,
     description: str,
     photos: Sequence[ProcessedPhoto] = (),
+    items: Sequence[ClaimedItem] | None = None,
     now: datetime | None = None,
 ) -> Dispute:
+    """`items`: the order lines the claim is about, how many of each (None: the whole order)."""
     now = now or timezone.now()
     order = Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order.pk)
     _check_openable(order, actor, reason, photos, now)
-    proposal = validated(order, proposal)
+    claim = claim_of(order, items)
+    proposal = validated(order, proposal, claim_cap(order, claim))
     policy = Policy.current()
-    dispute = Dispute.objects.create(
+    dispute = _new_dispute(order, policy, reason, description, proposal, now)
+    save_claim(dispute, claim)
+    offer = new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
+    attach_photos(dispute, photos, actor=actor, now=now, offer=offer)
+    sync_deadlines(dispute, now)
+    data = {
+        "reason": reason,
+        "order": order.reference,
+        "items": claim_data(claim),
+        "offer": offer_data(offer),
+        "photos": len(photos),
+        "answer_days": policy.seller_answer_days,
+    }
+    record(dispute, people.OPENED.code, actor=actor, at=now, from_state="", data=data)
+    return dispute
+
+
+def _new_dispute(
+    order: Order, policy: Policy, reason: str, description: str, proposal: Proposal, now: datetime
+) -> Dispute:
+    return Dispute.objects.create(
         reference=new_reference("DS"),
         order=order,
         store_id=order.store_id,
@@ -48,18 +72,6 @@ def dispute_open(
         target_at=now + timedelta(days=policy.resolution_target_days),
         claimed_amount=proposal.amount or 0,
     )
-    offer = new_offer(dispute, party=Party.BUYER, actor=actor, proposal=proposal, now=now)
-    attach_photos(dispute, photos, actor=actor, now=now, offer=offer)
-    sync_deadlines(dispute, now)
-    data = {
-        "reason": reason,
-        "order": order.reference,
-        "offer": offer_data(offer),
-        "photos": len(photos),
-        "answer_days": policy.seller_answer_days,
-    }
-    record(dispute, people.OPENED.code, actor=actor, at=now, from_state="", data=data)
-    return dispute
 
 
 def _check_openable(
