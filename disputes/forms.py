@@ -92,8 +92,12 @@ class PhotosAgainNote(forms.Form):
 
     def full_clean(self) -> None:
         super().full_clean()
-        if self.is_bound and self._errors and self.files.getlist("photos"):
-            self.fields["photos"].note = PHOTOS_AGAIN  # type: ignore[attr-defined]
+        if not (self.is_bound and self.errors):
+            return
+        field = self.fields["photos"]
+        sent = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("photos"))
+        if sent:
+            field.note = PHOTOS_AGAIN  # type: ignore[attr-defined]
 
 
 class EvidenceForm(PhotosAgainNote):

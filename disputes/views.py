@@ -329,23 +329,6 @@ def _post_action(
     return view
 
 
-def _post_action(
-    service: Callable[..., object], success: str, *, role_gate: Callable[[View], View]
-) -> View:
-    @role_gate
-    @require_POST
-    def view(request: AuthenticatedRequest, dispute_ref: str, **kwargs: Any) -> HttpResponse:
-        dispute = selectors.dispute_for_party(request.user, dispute_ref)
-        return act_then_case(
-            request,
-            dispute,
-            lambda: service(dispute=dispute, actor=request.user, **kwargs),
-            success,
-        )
-
-    return view
-
-
 escalate = _post_action(
     services.dispute_escalate_by_buyer,
     "Your case is now with a Parley arbiter.",
