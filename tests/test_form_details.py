@@ -16,7 +16,14 @@ from disputes import services
 from disputes.models import Dispute, Remedy
 from notifications.delivery import email_message
 from notifications.models import Notification
-from tests.factories import jpeg_upload, open_dispute, photo, shipped_order
+from tests.factories import (
+    ArbiterFactory,
+    jpeg_upload,
+    open_dispute,
+    photo,
+    ruled_dispute,
+    shipped_order,
+)
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,3 +250,11 @@ def test_make_run_takes_the_site_url_from_the_port_it_serves_on():
     assert site_url(WEB_PORT="8123", PARLEY_SITE_URL="https://parley.example") == (
         "https://parley.example"
     )
+
+
+def test_a_ruled_case_shows_the_arbiters_decision_as_the_accepted_offer(client, buyer, seller):
+    dispute = ruled_dispute(buyer=buyer, seller=seller, arbiter=ArbiterFactory(), amount="10")
+    client.force_login(seller)
+    page = _words(client.get(_detail(dispute)))
+    assert "Arbiter's decision Partial refund of 10.00 USD accepted" in page
+    assert "No counter-offer yet" not in page
