@@ -268,7 +268,11 @@ class MessageForm(EvidenceForm):
         required=False,
         label="Message",
     )
-    photos = PhotosField(label="Photos")
+    photos = PhotosField(label="Photos", required_when="or write a message")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].required_when = "or add a photo"  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -2,9 +2,11 @@
 naming the amounts and what follows; only the step's own POST (`confirmed`) carries it out."""
 
 import html
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from arbitration import services as arbitration
@@ -292,3 +294,15 @@ def test_an_appeal_decision_is_asked_first_and_names_the_further_refund(client, 
     dispute.refresh_from_db()
     assert dispute.final_at is not None
     assert sorted(r.amount for r in Refund.objects.all()) == [Decimal("10.00"), Decimal("15.00")]
+
+
+def test_the_step_is_not_offered_once_the_sellers_time_has_run_out(client, seller, claim):
+    due = claim.deadlines.get(kind="seller_answer").due_at
+    client.force_login(seller)
+    with time_machine.travel(due - timedelta(seconds=1), tick=False):
+        assert client.get(_url("seller_accept", claim)).status_code == 200
+    with time_machine.travel(due + timedelta(seconds=1), tick=False):
+        response = client.get(_url("seller_accept", claim))
+        assert response["Location"] == _url("detail", claim)
+    claim.refresh_from_db()
+    assert claim.state == DisputeState.AWAITING_SELLER  # a page decides nothing; the act would

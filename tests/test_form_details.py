@@ -258,3 +258,10 @@ def test_a_ruled_case_shows_the_arbiters_decision_as_the_accepted_offer(client, 
     page = _words(client.get(_detail(dispute)))
     assert "Arbiter's decision Partial refund of 10.00 USD accepted" in page
     assert "No counter-offer yet" not in page
+
+
+def test_the_message_form_says_one_of_its_two_fields_is_needed(client, buyer, seller):
+    dispute = open_dispute(buyer=buyer, seller=seller)
+    client.force_login(buyer)
+    page = _words(client.get(_detail(dispute)))
+    assert "Message (or add a photo)" in page and "Photos (or write a message)" in page
