@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest, arbiter_required
+from core.confirm import Confirmation, is_confirmed, wants_back
 from core.errors import ActionRefused, StaleState
 from disputes import ledger
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
@@ -16,12 +17,13 @@ from disputes.models import (
     Deadline,
     DeadlineKind,
     Dispute,
+    DisputeState,
     EvidenceItem,
     Party,
 )
 from disputes.selectors import current_offer, running_deadline, thread, timeline
 
-from . import selectors, services
+from . import confirmations, selectors, services
 from .forms import (
     AppealDecisionForm,
     ClockChangeForm,
@@ -163,15 +165,33 @@ def reassign(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponseRed
     )
 
 
+def _confirm_step(
+    request: AuthenticatedRequest, dispute: Dispute, confirmation: Confirmation
+) -> HttpResponse:
+    context = {"dispute": dispute, "confirmation": confirmation}
+    return render(request, "arbitration/confirm.html", context)
+
+
+def _asks_first(request: AuthenticatedRequest, dispute: Dispute, state: str) -> bool:
+    """Whether to show the confirm step: not yet confirmed, by the arbiter who holds the case
+    in `state`. Anyone else goes straight to the act, which refuses them with its reason."""
+    holds = dispute.state == state and dispute.assignee_id == request.user.pk
+    return holds and not is_confirmed(request.POST)
+
+
 @arbiter_required
 @require_POST
 def rule(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.case_for_arbiter(dispute_ref)
     evidence = list(dispute.evidence.all())
     form = RulingForm(request.POST, evidence=evidence)
-    if form.is_valid():
+    back = wants_back(request.POST)
+    if form.is_valid() and not back:
         decision = form.ruling()
         try:
+            if _asks_first(request, dispute, DisputeState.ESCALATED):
+                step = confirmations.ruling(dispute, decision, request.POST)
+                return _confirm_step(request, dispute, step)
             services.case_rule(dispute=dispute, arbiter=request.user, decision=decision)
         except StaleState as exc:
             messages.error(request, exc.message)
@@ -182,7 +202,7 @@ def rule(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
             messages.success(request, "Ruling recorded and carried out; both parties were told.")
             return redirect("arbitration:case", dispute_ref=dispute.reference)
     context = _case_context(request, dispute, ruling_form=form)
-    return render(request, "arbitration/case.html", context, status=400)
+    return render(request, "arbitration/case.html", context, status=200 if back else 400)
 
 
 @arbiter_required
@@ -213,14 +233,15 @@ def request_evidence(request: AuthenticatedRequest, dispute_ref: str) -> HttpRes
 def decide_appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.case_for_arbiter(dispute_ref)
     form = AppealDecisionForm(request.POST, evidence=list(dispute.evidence.all()))
-    if form.is_valid():
-        decision = form.ruling()
+    back = wants_back(request.POST)
+    if form.is_valid() and not back:
+        decision, uphold = form.ruling(), form.cleaned_data["decision"] == "uphold"
         try:
+            if _asks_first(request, dispute, DisputeState.APPEALED):
+                step = confirmations.appeal_decision(dispute, uphold, decision, request.POST)
+                return _confirm_step(request, dispute, step)
             services.case_decide_appeal(
-                dispute=dispute,
-                arbiter=request.user,
-                uphold=form.cleaned_data["decision"] == "uphold",
-                decision=decision,
+                dispute=dispute, arbiter=request.user, uphold=uphold, decision=decision
             )
         except StaleState as exc:
             messages.error(request, exc.message)
@@ -233,7 +254,7 @@ def decide_appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpRespon
             )
             return redirect("arbitration:case", dispute_ref=dispute.reference)
     context = _case_context(request, dispute, ruling_form=form)
-    return render(request, "arbitration/case.html", context, status=400)
+    return render(request, "arbitration/case.html", context, status=200 if back else 400)
 
 
 def _clock_change(request: AuthenticatedRequest, form: ClockChangeForm) -> Callable[[], Deadline]:

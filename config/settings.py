@@ -241,7 +241,9 @@ if _mail_backend == _SMTP:
         # A hung server must not hold a batch's outbox rows for ever.
         "timeout": env.int("SMTP_TIMEOUT", default=10),
     }
-PARLEY_SITE_URL = env("PARLEY_SITE_URL", default="http://127.0.0.1:8000")
+# The one address every link in an email starts with (no trailing slash). `make run` sets it
+# from the port it serves on (WEB_PORT); set it to the public address in production.
+PARLEY_SITE_URL = env("PARLEY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Parley <no-reply@parley.test>")
 # The outbox's email delivery (notifications/delivery.py): a failed send is tried again after
 # these waits, then given up after `max_attempts` (staff see it in the admin and can retry).

@@ -13,7 +13,7 @@ from core.errors import ActionRefused, StaleState
 from . import presenters, selectors, services
 from .forms import AppealForm, MessageForm
 from .models import Dispute, DisputeState
-from .views import _form_page, _stale
+from .views import _form_page, stale_page
 
 
 @login_required
@@ -34,7 +34,7 @@ def appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
             dispute.refresh_from_db()
             if dispute.appealed_at is not None:  # the other party appealed a moment earlier
                 return _already_appealed(request, dispute, form)
-            return _stale(request, dispute, exc)
+            return stale_page(request, dispute, exc)
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:

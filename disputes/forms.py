@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core.money import Money
 from orders.forms import normalise_tracking_number
 from orders.models import Carrier
 
@@ -31,7 +32,8 @@ class PhotosField(forms.FileField):
 
     dispute: Dispute | None = None
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, required_when: str = "", **kwargs: Any) -> None:
+        self.required_when = required_when
         kwargs.setdefault(
             "widget",
             MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,.heic"}),
@@ -80,7 +82,26 @@ class PhotosField(forms.FileField):
         return processed
 
 
-class EvidenceForm(forms.Form):
+PHOTOS_AGAIN = (
+    "Browsers do not keep chosen files after an error: choose your photos again before you send."
+)
+
+
+class PhotosAgainNote(forms.Form):
+    """After any error, a form that was sent photos says next to its photo field that they must
+    be chosen again (a browser never re-fills a file input)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not (self.is_bound and self.errors):
+            return
+        field = self.fields["photos"]
+        sent = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("photos"))
+        if sent:
+            field.note = PHOTOS_AGAIN  # type: ignore[attr-defined]
+
+
+class EvidenceForm(PhotosAgainNote):
     """A form whose photos join an existing case: `Form(data, files, dispute=dispute)` refuses
     photos past the case's limit next to the field, the rest of the form as typed."""
 
@@ -91,26 +112,66 @@ class EvidenceForm(forms.Form):
         photos.dispute = dispute
 
 
-def _amount_field(**kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(
-        min_value=Decimal("0.01"), max_digits=12, decimal_places=2, required=False, **kwargs
+AMOUNT_ERRORS = {
+    "min_value": "Enter an amount above zero, like 12.50.",
+    "invalid": "Enter an amount in numbers, like 12.50.",
+}
+
+
+def _amount_field(*, needed_for: str, **kwargs: Any) -> forms.DecimalField:
+    """An amount some choices need: its label says which ("needed for …"), not "optional"."""
+    field = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        error_messages=AMOUNT_ERRORS,
+        **kwargs,
     )
+    field.required_when = needed_for  # type: ignore[attr-defined]
+    return field
+
+
+def _choose(choices: list[tuple[str, str]], prompt: str) -> list[tuple[str, str]]:
+    """No answer chosen for the person: a blank first choice, refused if left."""
+    return [("", prompt), *choices]
 
 
 class ProposalFields(forms.Form):
-    remedy = forms.ChoiceField(choices=Remedy.choices, label="What would put it right?")
+    """What the buyer asks for. `refundable` (what was paid and not yet refunded), when given,
+    bounds the amount next to its field."""
+
+    remedy = forms.ChoiceField(
+        choices=_choose(Remedy.choices, "Choose…"),
+        label="What would put it right?",
+        error_messages={"required": "Choose what would put it right."},
+    )
     amount = _amount_field(
+        needed_for="needed for a partial refund",
         label="Refund amount",
         help_text="For a partial refund (or a return with a partial refund). "
         "A full refund is what the items you claim for are worth, up to what was paid and "
         "not yet refunded.",
     )
 
+    def __init__(self, *args: Any, refundable: Money | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refundable = refundable
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        if cleaned.get("remedy") == Remedy.PARTIAL_REFUND and cleaned.get("amount") is None:
+        amount = cleaned.get("amount")
+        if "amount" in self.errors:
+            return cleaned  # one clear error at the field, not a second about its absence
+        if cleaned.get("remedy") == Remedy.PARTIAL_REFUND and amount is None:
             self.add_error("amount", "Enter the amount you are asking for.")
+        elif self.refundable is not None and amount is not None and amount > self.refundable.amount:
+            self.add_error(
+                "amount",
+                f"The amount cannot be more than {self.refundable}, what was paid and not yet "
+                "refunded.",
+            )
         return cleaned
 
     def proposal(self, note: str = "") -> Proposal:
@@ -120,15 +181,22 @@ class ProposalFields(forms.Form):
         return Proposal(self.cleaned_data["remedy"], amount, note)
 
 
-class OpenDisputeForm(ClaimedItemsFields, ProposalFields):
-    reason = forms.ChoiceField(choices=Reason.choices, label="What went wrong?")
+class OpenDisputeForm(ClaimedItemsFields, PhotosAgainNote, ProposalFields):
+    reason = forms.ChoiceField(
+        choices=_choose(Reason.choices, "Choose…"),
+        label="What went wrong?",
+        error_messages={"required": "Choose what went wrong."},
+    )
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
         label="Describe the problem",
         help_text="What you expected, what you received, and anything you already tried.",
     )
-    photos = PhotosField(label="Photos of the item and packaging")
+    photos = PhotosField(
+        label="Photos of the item and packaging",
+        required_when="needed for “damaged” and “not as described”",
+    )
 
     field_order = ["reason", "description", "remedy", "amount", "photos"]
 
@@ -177,7 +245,9 @@ class RejectForm(EvidenceForm):
     counter_remedy = forms.ChoiceField(
         choices=COUNTER_CHOICES, required=False, label="Your counter-offer"
     )
-    counter_amount = _amount_field(label="Counter-offer amount")
+    counter_amount = _amount_field(
+        needed_for="needed for a partial refund", label="Counter-offer amount"
+    )
     photos = PhotosField(label="Evidence photos")
 
     def clean(self) -> dict[str, Any]:
@@ -185,7 +255,8 @@ class RejectForm(EvidenceForm):
         cleaned = self.cleaned_data
         remedy = cleaned.get("counter_remedy")
         needs_amount = remedy == Remedy.PARTIAL_REFUND
-        if needs_amount and cleaned.get("counter_amount") is None:
+        missing = cleaned.get("counter_amount") is None and "counter_amount" not in self.errors
+        if needs_amount and missing:
             self.add_error("counter_amount", "Enter the amount you offer.")
         return cleaned
 
@@ -204,7 +275,11 @@ class MessageForm(EvidenceForm):
         required=False,
         label="Message",
     )
-    photos = PhotosField(label="Photos")
+    photos = PhotosField(label="Photos", required_when="or write a message")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].required_when = "or add a photo"  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -3,7 +3,7 @@ it adds the seller's list, which can show the disputes behind a figure of their 
 
 from django.urls import path
 
-from . import appeal_views, views
+from . import appeal_views, confirm_views, views
 
 urlpatterns = [
     path("buyer/orders/<ref:reference>/dispute/", views.open_dispute, name="open"),
@@ -11,17 +11,17 @@ urlpatterns = [
     path("disputes/<ref:dispute_ref>/", views.detail, name="detail"),
     path("disputes/<ref:dispute_ref>/messages/", views.post_message, name="message"),
     path("disputes/<ref:dispute_ref>/modify/", views.modify, name="modify"),
-    path("disputes/<ref:dispute_ref>/accept/", views.seller_accept, name="seller_accept"),
+    path("disputes/<ref:dispute_ref>/accept/", confirm_views.seller_accept, name="seller_accept"),
     path("disputes/<ref:dispute_ref>/reject/", views.reject, name="reject"),
     path(
         "disputes/<ref:dispute_ref>/offers/<int:offer_id>/accept/",
-        views.accept_offer,
+        confirm_views.accept_offer,
         name="accept_offer",
     ),
     path("disputes/<ref:dispute_ref>/escalate/", views.escalate, name="escalate"),
     path("disputes/<ref:dispute_ref>/appeal/", appeal_views.appeal, name="appeal"),
     path("disputes/<ref:dispute_ref>/rate/", views.rate, name="rate"),
-    path("disputes/<ref:dispute_ref>/cancel/", views.cancel, name="cancel"),
+    path("disputes/<ref:dispute_ref>/cancel/", confirm_views.cancel, name="cancel"),
     path("disputes/<ref:dispute_ref>/return/ship/", views.ship_return, name="ship_return"),
     path(
         "disputes/<ref:dispute_ref>/return/received/",

@@ -20,7 +20,6 @@ from orders import selectors as order_selectors
 
 from . import ledger, presenters, selectors, services
 from .forms import (
-    AcceptClaimForm,
     MessageForm,
     ModifyClaimForm,
     OpenDisputeForm,
@@ -34,20 +33,20 @@ from .rules import opening_window
 PAGE_SIZE = 20
 
 
-def _stale(request: AuthenticatedRequest, dispute: Dispute, exc: StaleState) -> HttpResponse:
+def stale_page(request: AuthenticatedRequest, dispute: Dispute, exc: StaleState) -> HttpResponse:
     """Someone (or the clock) acted first: show the case as it is now, never a 500."""
     dispute.refresh_from_db()
     context = {"dispute": dispute, "reason": exc.message}
     return render(request, "disputes/stale.html", context, status=409)
 
 
-def _act(
+def act_then_case(
     request: AuthenticatedRequest, dispute: Dispute, action: Callable[[], object], success: str
 ) -> HttpResponse:
     try:
         action()
     except StaleState as exc:
-        return _stale(request, dispute, exc)
+        return stale_page(request, dispute, exc)
     except ActionRefused as exc:
         messages.error(request, exc.message)
     else:
@@ -63,7 +62,10 @@ def _act(
 def open_dispute(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     order = order_selectors.buyer_order(request.user, reference)
     window = opening_window(order, timezone.now())
-    form = OpenDisputeForm(request.POST or None, request.FILES or None, order=order)
+    refundable = ledger.refundable_amount(order)
+    form = OpenDisputeForm(
+        request.POST or None, request.FILES or None, order=order, refundable=refundable
+    )
     if window.allowed and request.method == "POST" and form.is_valid():
         try:
             dispute = services.dispute_open(
@@ -86,7 +88,7 @@ def open_dispute(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         "order": order,
         "window": window,
         "form": form,
-        "refundable": ledger.refundable_amount(order),
+        "refundable": refundable,
     }
     return render(request, "disputes/open.html", context)
 
@@ -124,16 +126,19 @@ def _detail_context(
         "buyer_offer": selectors.current_offer(dispute, Party.BUYER),
         "seller_offer": selectors.current_offer(dispute, Party.SELLER),
         "offers": dispute.offers.select_related("author").order_by("created_at", "id"),
+        "agreed_by_arbiter": getattr(dispute.agreed_offer, "party", "") == Party.ARBITER,
         "evidence": dispute.evidence.select_related("uploaded_by"),
         "thread": selectors.thread(dispute, request.GET),
         "events": selectors.timeline(dispute, request.GET),
         "refunds": dispute.refunds.order_by("created_at"),
         "refund_summary": ledger.refund_status_label(dispute.order),
         "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
-        "rating": getattr(dispute.order, "rating", None),
+        # The rating left after this dispute: one after an earlier dispute of the same order
+        # is that dispute's.
+        "rating": getattr(dispute, "rating", None),
         "can_rate": viewer == Party.BUYER
         and not dispute.is_open
-        and not hasattr(dispute.order, "rating"),
+        and not hasattr(dispute, "rating"),
         "rating_form": rating_form or RatingForm(),
         "message_form": message_form or MessageForm(dispute=dispute),
     }
@@ -156,7 +161,7 @@ def post_message(request: AuthenticatedRequest, dispute_ref: str) -> HttpRespons
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     form = MessageForm(request.POST, request.FILES, dispute=dispute)
     if form.is_valid():
-        return _act(
+        return act_then_case(
             request,
             dispute,
             lambda: services.dispute_post_message(
@@ -191,7 +196,11 @@ def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     current = selectors.current_offer(dispute, Party.BUYER)
     initial = {"remedy": current.remedy, "amount": current.amount} if current else {}
     form = ModifyClaimForm(
-        request.POST or None, request.FILES or None, initial=initial, dispute=dispute
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        dispute=dispute,
+        refundable=ledger.refundable_amount(dispute.order),
     )
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data["note"]
@@ -204,7 +213,7 @@ def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
                 items=form.items(),
             )
         except StaleState as exc:
-            return _stale(request, dispute, exc)
+            return stale_page(request, dispute, exc)
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
@@ -235,7 +244,7 @@ def reject(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
                 photos=form.cleaned_data["photos"],
             )
         except StaleState as exc:
-            return _stale(request, dispute, exc)
+            return stale_page(request, dispute, exc)
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
@@ -260,7 +269,7 @@ def ship_return(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse
         try:
             services.dispute_ship_return(dispute=dispute, actor=request.user, **form.cleaned_data)
         except StaleState as exc:
-            return _stale(request, dispute, exc)
+            return stale_page(request, dispute, exc)
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
@@ -275,12 +284,10 @@ def rate(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
     dispute = selectors.dispute_for_party(request.user, dispute_ref)
     form = RatingForm(request.POST)
     if form.is_valid():
-        return _act(
+        return act_then_case(
             request,
             dispute,
-            lambda: services.rating_leave(
-                order=dispute.order, buyer=request.user, **form.cleaned_data
-            ),
+            lambda: services.rating_leave(dispute=dispute, buyer=request.user, **form.cleaned_data),
             "Thank you: your rating is on the seller's record.",
         )
     context = _detail_context(request, dispute, rating_form=form)
@@ -294,7 +301,7 @@ def _post_action(
     @require_POST
     def view(request: AuthenticatedRequest, dispute_ref: str, **kwargs: Any) -> HttpResponse:
         dispute = selectors.dispute_for_party(request.user, dispute_ref)
-        return _act(
+        return act_then_case(
             request,
             dispute,
             lambda: service(dispute=dispute, actor=request.user, **kwargs),
@@ -304,35 +311,10 @@ def _post_action(
     return view
 
 
-@seller_required
-@require_POST
-def seller_accept(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
-    dispute = selectors.dispute_for_party(request.user, dispute_ref)
-    form = AcceptClaimForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose the claim to accept: reload the case and try again.")
-        return redirect("disputes:detail", dispute_ref=dispute.reference)
-    offer_id = form.cleaned_data["offer"]
-    return _act(
-        request,
-        dispute,
-        lambda: services.dispute_seller_accept(
-            dispute=dispute, actor=request.user, offer_id=offer_id
-        ),
-        "You accepted the claim.",
-    )
-
-
-accept_offer = _post_action(
-    services.dispute_accept_offer, "You accepted the seller's offer.", role_gate=buyer_required
-)
 escalate = _post_action(
     services.dispute_escalate_by_buyer,
     "Your case is now with a Parley arbiter.",
     role_gate=buyer_required,
-)
-cancel = _post_action(
-    services.dispute_cancel, "You withdrew the dispute.", role_gate=buyer_required
 )
 confirm_return = _post_action(
     services.dispute_confirm_return,

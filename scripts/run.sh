@@ -3,9 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
+# One site address for every link in an email: the port this run serves on, unless set.
+export WEB_PORT="${WEB_PORT:-8000}"
+export PARLEY_SITE_URL="${PARLEY_SITE_URL:-http://127.0.0.1:${WEB_PORT}}"
 mkdir -p var/staticfiles var/media
 python manage.py migrate --noinput -v 0
 python manage.py seed_demo
 echo
-echo "Parley: http://127.0.0.1:${WEB_PORT:-8000}/  (Ctrl-C stops web, worker and beat)"
+echo "Parley: ${PARLEY_SITE_URL}/  (Ctrl-C stops web, worker and beat; emails link here)"
 exec honcho start -f Procfile

@@ -144,7 +144,7 @@ def seller_asked_for_evidence(case, person, client):
 
 
 def rated_by_them(case, person, client):
-    return SellerRating.objects.filter(order=case.order, buyer=person, stars=4).exists()
+    return SellerRating.objects.filter(dispute=case, buyer=person, stars=4).exists()
 
 
 def their_message_posted(case, person, client):
@@ -196,13 +196,24 @@ def _row(method, default, anonymous, per_role, **rest):
 
 PARTY_ONLY = {"buyer": OK, "seller": OK}
 EVIDENCE = {"party": Party.SELLER, "request": "A photo of the label?", "hours": 48}
-RULING = {"outcome": "full_refund", "policy_clause": "damaged", "rationale": "Cracked on arrival."}
-UPHOLD = {"decision": "uphold", "policy_clause": "damaged", "rationale": "The ruling stands."}
+CONFIRMED = {"confirmed": "1"}  # what an act's confirm step posts (core.confirm)
+RULING = {
+    "outcome": "full_refund",
+    "policy_clause": "damaged",
+    "rationale": "Cracked on arrival.",
+    **CONFIRMED,
+}
+UPHOLD = {
+    "decision": "uphold",
+    "policy_clause": "damaged",
+    "rationale": "The ruling stands.",
+    **CONFIRMED,
+}
 RATING = {"stars": 4, "comment": "Fair in the end."}
 
 
 def _buyer_claim(case, w):
-    return {"offer": selectors.current_offer(case, Party.BUYER).pk}
+    return {"offer": selectors.current_offer(case, Party.BUYER).pk, **CONFIRMED}
 
 
 def _to_spare(case, w):
@@ -274,12 +285,17 @@ MATRIX = {
         data=_buyer_claim, seller=DONE, done=Done("disputes:detail", in_state(S.RESOLVED))
     ),
     "disputes:accept_offer": _post(
-        given=waiting_for_buyer, buyer=DONE, done=Done("disputes:detail", in_state(S.RESOLVED))
+        given=waiting_for_buyer,
+        data=CONFIRMED,
+        buyer=DONE,
+        done=Done("disputes:detail", in_state(S.RESOLVED)),
     ),
     "disputes:escalate": _post(
         given=waiting_for_buyer, buyer=DONE, done=Done("disputes:detail", in_state(S.ESCALATED))
     ),
-    "disputes:cancel": _post(buyer=DONE, done=Done("disputes:detail", in_state(S.CANCELLED))),
+    "disputes:cancel": _post(
+        data=CONFIRMED, buyer=DONE, done=Done("disputes:detail", in_state(S.CANCELLED))
+    ),
     "disputes:ship_return": _get(buyer=OK),
     "disputes:confirm_return": _post(
         given=return_shipped, seller=DONE, done=Done("disputes:detail", refunded_on_return)
@@ -418,7 +434,7 @@ def claim_changed(w):
 
 
 def _first_claim(case, w):
-    return {"offer": case.offers.filter(party=Party.BUYER).earliest("pk").pk}
+    return {"offer": case.offers.filter(party=Party.BUYER).earliest("pk").pk, **CONFIRMED}
 
 
 def _stopped_clock(case, w):
@@ -433,12 +449,20 @@ RETURN_SLIP = {"carrier": "dhl", "tracking_number": "RET00000042"}
 # The rightful person at the wrong moment, or with a form that does not hold: refused, and
 # nothing changed. (url name, the case they meet, who, method, data, expected)
 ILL_TIMED = [
-    ("disputes:seller_accept", waiting_for_seller, "seller", "post", {}, REFUSED),  # no offer
+    (
+        "disputes:seller_accept",
+        waiting_for_seller,
+        "seller",
+        "post",
+        CONFIRMED,
+        REFUSED,
+    ),  # no offer
     ("disputes:seller_accept", claim_changed, "seller", "post", _first_claim, CONFLICT),
-    ("disputes:accept_offer", waiting_for_seller, "buyer", "post", {}, CONFLICT),
+    ("disputes:seller_accept", claim_changed, "seller", "get", _first_claim, CONFLICT),
+    ("disputes:accept_offer", waiting_for_seller, "buyer", "post", CONFIRMED, CONFLICT),
+    ("disputes:accept_offer", waiting_for_seller, "buyer", "get", {}, CONFLICT),
     ("disputes:escalate", waiting_for_seller, "buyer", "post", {}, CONFLICT),
-    ("disputes:cancel", withdrawn, "buyer", "post", {}, CONFLICT),
-    ("disputes:cancel", waiting_for_seller, "buyer", "get", {}, NOT_ALLOWED),
+    ("disputes:cancel", withdrawn, "buyer", "post", CONFIRMED, CONFLICT),
     ("disputes:confirm_return", waiting_for_seller, "seller", "post", {}, CONFLICT),
     ("disputes:message", withdrawn, "seller", "post", {"body": "Hello?"}, CONFLICT),
     ("disputes:message", waiting_for_seller, "buyer", "post", {"body": " "}, FORM_ERROR),

@@ -249,6 +249,7 @@ class TestRulings:
                 "policy_clause": "damaged",
                 "rationale": "The crack is visible in the buyer's first photo.",
                 "cited_evidence": [str(photo.pk)],
+                "confirmed": "1",
             },
         )
         assert Refund.objects.get(dispute=dispute).amount == Decimal("12.00")

@@ -137,7 +137,8 @@ def test_seller_rejects_with_counter_offer_then_buyer_accepts(client, buyer, sel
     client.post(
         reverse(
             "disputes:accept_offer", kwargs={"dispute_ref": dispute.reference, "offer_id": offer.pk}
-        )
+        ),
+        {"confirmed": "1"},
     )
     dispute.refresh_from_db()
     assert dispute.state == DisputeState.RESOLVED
@@ -164,7 +165,7 @@ def test_acting_on_a_case_someone_else_just_closed_is_a_409_not_a_500(client, bu
     client.force_login(seller)
     response = client.post(
         reverse("disputes:seller_accept", kwargs={"dispute_ref": dispute.reference}),
-        {"offer": claim.pk},
+        {"offer": claim.pk, "confirmed": "1"},
     )
     assert response.status_code == 409
     html = _text(response)

@@ -211,8 +211,13 @@ FIELDS: dict[str, Fields] = {
     "arbitration:case": {},
     "arbitration:release": {},
     "arbitration:reassign": {"to": lambda w: ids(w, "users")},
-    "arbitration:rule": RULING,
-    "arbitration:decide_appeal": {"decision": lambda w: either("uphold", "replace"), **RULING},
+    # `confirmed`: the confirm step's field (core.confirm); without it the act only asks.
+    "arbitration:rule": {"confirmed": lambda w: BOOL, **RULING},
+    "arbitration:decide_appeal": {
+        "decision": lambda w: either("uphold", "replace"),
+        "confirmed": lambda w: BOOL,
+        **RULING,
+    },
     "arbitration:request_evidence": {
         "party": lambda w: either("buyer", "seller", "arbiter"),
         "request": lambda w: WORDS,
@@ -240,10 +245,10 @@ FIELDS: dict[str, Fields] = {
         "counter_amount": lambda w: AMOUNT,
         "photos": lambda w: junk_photos(),
     },
-    "disputes:seller_accept": {"offer": lambda w: ids(w, "offers")},
-    "disputes:accept_offer": {},
+    "disputes:seller_accept": {"offer": lambda w: ids(w, "offers"), "confirmed": lambda w: BOOL},
+    "disputes:accept_offer": {"confirmed": lambda w: BOOL},
     "disputes:escalate": {},
-    "disputes:cancel": {},
+    "disputes:cancel": {"confirmed": lambda w: BOOL},
     "disputes:ship_return": {
         "carrier": lambda w: either("dhl", "ups"),
         "tracking_number": lambda w: either("RET00000042", "x"),
@@ -627,7 +632,14 @@ def test_no_server_error_for_seller_accept_offer_id(world, offer):
     """`offer=²` passes str.isdigit() and fails int(); a 5,000-digit id passes isdigit() and
     exceeds Python's limit for int() of a string: ValueError, a 500."""
     kwargs = {"dispute_ref": world.own_disputes[2]}  # waiting for the seller
-    _answers_below_500(world, "seller", "disputes:seller_accept", "post", kwargs, {"offer": offer})
+    _answers_below_500(
+        world,
+        "seller",
+        "disputes:seller_accept",
+        "post",
+        kwargs,
+        {"offer": offer, "confirmed": "1"},
+    )
 
 
 @pytest.mark.django_db

@@ -81,7 +81,7 @@ def test_seller_accept_with_an_offer_id_that_does_not_hold(client, buyer, seller
     dispute = open_dispute(buyer=buyer, seller=seller)
     client.force_login(seller)
     url = reverse("disputes:seller_accept", args=[dispute.reference])
-    response = client.post(url, {"offer": offer})
+    response = client.post(url, {"offer": offer, "confirmed": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse("disputes:detail", args=[dispute.reference])
     assert _errors(response) == ["Choose the claim to accept: reload the case and try again."]

@@ -80,13 +80,13 @@ def test_the_disputes_behind_a_figure(record):
 def test_rating_once_after_the_dispute_ended(buyer, seller, other_buyer):
     dispute = open_dispute(buyer=buyer, seller=seller)
     with pytest.raises(ActionRefused, match="once the dispute has ended"):
-        services.rating_leave(order=dispute.order, buyer=buyer, stars=4, comment="")
+        services.rating_leave(dispute=dispute, buyer=buyer, stars=4, comment="")
     services.dispute_seller_accept(dispute=dispute, actor=seller)
     with pytest.raises(ActionRefused, match="Only the buyer"):
-        services.rating_leave(order=dispute.order, buyer=other_buyer, stars=1, comment="")
-    services.rating_leave(order=dispute.order, buyer=buyer, stars=4, comment="Fair in the end.")
+        services.rating_leave(dispute=dispute, buyer=other_buyer, stars=1, comment="")
+    services.rating_leave(dispute=dispute, buyer=buyer, stars=4, comment="Fair in the end.")
     with pytest.raises(ActionRefused, match="already rated"):
-        services.rating_leave(order=dispute.order, buyer=buyer, stars=5, comment="")
+        services.rating_leave(dispute=dispute, buyer=buyer, stars=5, comment="")
     assert SellerRating.objects.get().stars == 4
     assert _figures(seller.store)["rating"].value == "4.0 / 5"
 

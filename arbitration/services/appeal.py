@@ -121,25 +121,33 @@ def _further(
 ) -> Offer | None:
     """What the decision still owes the buyer beyond what this dispute already refunded: the
     arbiter states the total; the ledger pays only the difference (None: nothing more)."""
-    owed = None
-    if remedy != Remedy.REPLACEMENT:
-        paid = ledger.paid_amount(dispute.order)
-        total = (dispute_cap(dispute) or paid).amount  # in full: the claimed items' value
-        if remedy == Remedy.PARTIAL_REFUND or (
-            remedy == Remedy.RETURN_AND_REFUND and amount is not None
-        ):
-            total = amount or Decimal(0)
-        if total > paid.amount:
-            raise ActionRefused(f"The amount cannot be more than {paid}, what was paid.")
-        still = ledger.refundable_amount(dispute.order).amount  # other disputes may have refunded
-        owed = min(total - _refunded_by(dispute), still)
-        if owed <= 0:
-            return None
-        if remedy == Remedy.FULL_REFUND:
-            remedy = Remedy.PARTIAL_REFUND  # the rest of the full amount
+    owed = appeal_owed(dispute, remedy, amount)
+    if owed is None and remedy != Remedy.REPLACEMENT:
+        return None
+    if remedy == Remedy.FULL_REFUND:
+        remedy = Remedy.PARTIAL_REFUND  # the rest of the full amount
     proposal = Proposal(remedy, owed, note="Appeal decision")
     return new_offer(dispute, party=Party.ARBITER, actor=arbiter, proposal=proposal, now=now)
 
 
-def _refunded_by(dispute: Dispute) -> Decimal:
+def appeal_owed(dispute: Dispute, remedy: str, amount: Decimal | None) -> Decimal | None:
+    """The refund a replacing decision adds: its total less what this dispute already
+    refunded, within what is still refundable (None: nothing more, or a replacement).
+    A pure read, so the confirm step names the same amount the decision pays."""
+    if remedy == Remedy.REPLACEMENT:
+        return None
+    paid = ledger.paid_amount(dispute.order)
+    total = (dispute_cap(dispute) or paid).amount  # in full: the claimed items' value
+    if remedy == Remedy.PARTIAL_REFUND or (
+        remedy == Remedy.RETURN_AND_REFUND and amount is not None
+    ):
+        total = amount or Decimal(0)
+    if total > paid.amount:
+        raise ActionRefused(f"The amount cannot be more than {paid}, what was paid.")
+    still = ledger.refundable_amount(dispute.order).amount  # other disputes may have refunded
+    owed = min(total - refunded_by(dispute), still)
+    return owed if owed > 0 else None
+
+
+def refunded_by(dispute: Dispute) -> Decimal:
     return sum((r.amount for r in dispute.refunds.exclude(status="failed")), Decimal(0))

@@ -74,7 +74,7 @@ def _evidence_requested(data: Data) -> str:
 
 def _message(data: Data) -> str:
     photos = data["photos"]
-    return "Message" + (f" with {photos} photo(s)" if photos else "")
+    return "Message" + (f" with {photos} photo{'' if photos == 1 else 's'}" if photos else "")
 
 
 # --- The buyer --------------------------------------------------------------------------------

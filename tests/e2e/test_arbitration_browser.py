@@ -55,6 +55,10 @@ def test_escalation_to_ruling(page: Page, live_server):
         "The buyer's photo shows a fresh crack; the packing photo predates shipping."
     )
     page.get_by_role("button", name="Rule and carry out").click()
+    expect(
+        page.get_by_text("15.00 USD is refunded to the buyer's original payment")
+    ).to_be_visible()
+    page.get_by_role("button", name="Yes, rule and carry it out").click()
     expect(page.get_by_text("Ruling recorded and carried out")).to_be_visible()
     _shot(page, "arbiter-ruled")
 

@@ -74,9 +74,12 @@ def test_damaged_claim_counter_offer_accepted_and_refunded(page: Page, live_serv
     # The buyer accepts the counter-offer: the refund is paid.
     _sign_in(page, base, "bea")
     page.goto(dispute_url)
-    page.get_by_role(
-        "button", name="Accept the seller's offer: Partial refund of 12.50 USD"
-    ).click()
+    page.get_by_role("link", name="Accept the seller's offer: Partial refund of 12.50 USD").click()
+    # The confirm step names the amount before anything is paid.
+    expect(
+        page.get_by_text("12.50 USD is refunded to your original payment method")
+    ).to_be_visible()
+    page.get_by_role("button", name="Yes, accept: Partial refund of 12.50 USD").click()
     expect(page.get_by_role("heading", name="Resolved")).to_be_visible()
     expect(page.get_by_text("Partially refunded: 12.50 USD of 50.00 USD")).to_be_visible()
     expect(page.get_by_text("Buyer accepted the seller's offer")).to_be_visible()
