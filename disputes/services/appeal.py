@@ -16,6 +16,7 @@ from ..events import people, record, recorded
 from ..events import rules as by_rule
 from ..evidence import ProcessedPhoto
 from ..models import RUNNING_STATUSES, DeadlineKind, Dispute, Message
+from ..told import appeal_told
 from .kernel import Due, attach_photos, clock_data, finish, finish_many, lock, party_of
 
 
@@ -49,6 +50,7 @@ def dispute_appeal(
     finish(dispute, now)
     data = {"party": party_of(dispute, actor), "message": message.pk, "photos": len(photos)}
     record(dispute, people.APPEALED.code, actor=actor, at=now, from_state=from_state, data=data)
+    appeal_told(dispute, party=data["party"], now=now)
     return dispute
 
 
