@@ -48,9 +48,10 @@ def dispute_appeal(
     )
     attach_photos(dispute, photos, actor=actor, now=now, message=message)
     finish(dispute, now)
-    data = {"party": party_of(dispute, actor), "message": message.pk, "photos": len(photos)}
+    party = party_of(dispute, actor)
+    data = {"party": party, "message": message.pk, "photos": len(photos)}
     record(dispute, people.APPEALED.code, actor=actor, at=now, from_state=from_state, data=data)
-    appeal_told(dispute, party=data["party"], now=now)
+    appeal_told(dispute, party=party, now=now)
     return dispute
 
 
