@@ -59,7 +59,9 @@ def seller_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     store_id = request.user.store.pk
     to_ship = order_selectors.seller_orders_to_ship(request.user)
     shipped = order_selectors.seller_orders_shipped(request.user)
-    work = dispute_selectors.seller_disputes(request.user).exclude(seller_move="")
+    work = dispute_selectors.seller_disputes(request.user).filter(
+        state__in=list(dispute_selectors.SELLER_MOVES)
+    )
     context = {
         "now": now,
         "work_counts": dispute_selectors.seller_work_counts(request.user),
