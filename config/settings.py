@@ -324,6 +324,9 @@ PARLEY_POLICY_DEFAULTS = {
 PARLEY_CURRENCIES = ["USD", "EUR", "GBP"]
 # The party who must act is reminded this many hours before their deadline.
 PARLEY_REMINDER_HOURS = [48, 24]
+# News that comes in bursts (a dispute's messages) is told once per person, subject and this
+# many minutes: the email goes out when the window ends, with everything that came in it.
+PARLEY_NOTIFICATION_BURST_MINUTES = env.int("PARLEY_NOTIFICATION_BURST_MINUTES", default=10)
 # Evidence photo limits (not policy: they protect the service, not the parties).
 PARLEY_EVIDENCE = {
     "max_bytes": env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("pages.urls.disputes")),
     path("", include("arbitration.urls")),
     path("", include("notifications.urls")),
+    path("", include("policies.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

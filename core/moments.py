@@ -1,6 +1,10 @@
-"""One way of writing a moment for people: "5 Dec 2026, 10:13 UTC"."""
+"""One way of writing moments and durations for people: "5 Dec 2026, 10:13 UTC" and
+"3 days, 4 hours" (the two largest units, the same words static/js/countdown.js keeps current)."""
 
 from datetime import date, datetime, timedelta
+
+# Between a number and its unit, as the countdown script writes it: "3 days" never wraps.
+_SPACE = "\u00a0"
 
 
 def moment(value: datetime) -> str:
@@ -9,6 +13,27 @@ def moment(value: datetime) -> str:
 
 def day(value: date | datetime) -> str:
     return f"{value:%-d %b %Y}"
+
+
+def _unit(count: int, word: str) -> str:
+    return f"{count}{_SPACE}{word}{'' if count == 1 else 's'}"
+
+
+def duration(value: timedelta) -> str:
+    """A length of time in its two largest units: "13 days, 20 hours", "5 hours, 3 minutes",
+    "12 minutes" (a unit at zero is left out; under a minute is "less than a minute")."""
+    minutes = max(int(value.total_seconds()) // 60, 0)
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return _unit(days, "day") + (f", {_unit(hours, 'hour')}" if hours else "")
+    if hours:
+        return _unit(hours, "hour") + (f", {_unit(mins, 'minute')}" if mins else "")
+    return _unit(mins, "minute") if mins else "less than a minute"
+
+
+def time_left(due_at: datetime, now: datetime) -> str:
+    """ "3 days, 4 hours left", or "due now" once it has come."""
+    return "due now" if due_at <= now else f"{duration(due_at - now)} left"
 
 
 def parsed(value: str | datetime) -> datetime:

@@ -10,7 +10,18 @@ from datetime import datetime
 from functools import cache
 
 from django.conf import settings
+from django.db import models
 from django.utils.module_loading import import_string
+
+
+class NoteKind(models.TextChoices):
+    """What a note is about: each person chooses email on or off per kind (the app's inbox
+    always shows every note)."""
+
+    UPDATES = "updates", "What happens on your disputes and orders"
+    MESSAGES = "messages", "New messages from the other party"
+    REMINDERS = "reminders", "Reminders before a deadline runs out"
+    CASEWORK = "casework", "Cases you hold as an arbiter: new evidence, answers, appeals"
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,7 @@ class Note:
     body: str
     url: str = ""
     at: datetime | None = None  # when the act it tells of happened, if not `now`
+    kind: str = NoteKind.UPDATES
 
 
 @cache

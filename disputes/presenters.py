@@ -5,11 +5,23 @@ templates, which only display them."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accounts.models import User
-from core.moments import business_days_after, day
+from core.moments import business_days_after, day, duration, moment
 
 from .clocks import clock_of
-from .models import Deadline, Dispute, DisputeState, Party, Refund, RefundStatus
+from .clocks.catalogue import PAUSED
+from .models import (
+    ARBITRATION_STATES,
+    Deadline,
+    DeadlineStatus,
+    Dispute,
+    DisputeState,
+    Party,
+    Refund,
+    RefundStatus,
+)
 from .selectors import pending_deadlines
 
 
@@ -27,6 +39,40 @@ class NextStep:
     detail: str
     your_move: bool
     clocks: list[ShownClock] = field(default_factory=list)
+    paused: list[str] = field(default_factory=list)  # each paused clock, its reason, time left
+    expected: str = ""  # while an arbiter decides: by when a decision is expected
+
+
+def paused_clocks(dispute: Dispute) -> list[str]:
+    """Each paused clock in words: why staff paused it and how much time it had left
+    ("Seller's answer: paused while the arbiter decides; 3 days, 4 hours were left")."""
+    paused = list(dispute.deadlines.filter(status=DeadlineStatus.PAUSED).order_by("id"))
+    if not paused:
+        return []
+    reasons: dict[int, str] = {}
+    for data in (
+        dispute.events.filter(code=PAUSED.code)
+        .order_by("created_at", "id")
+        .values_list("data", flat=True)
+    ):
+        reasons[data.get("deadline")] = data.get("reason", "")
+    return [_paused_words(deadline, reasons.get(deadline.pk, "")) for deadline in paused]
+
+
+def _paused_words(deadline: Deadline, reason: str) -> str:
+    left = duration(deadline.remaining) if deadline.remaining is not None else "no time"
+    why = f" ({reason.strip().rstrip('.')})" if reason.strip() else ""
+    return f"{deadline.get_kind_display()}: paused{why}; {left} were left when it paused."
+
+
+def decision_expected(dispute: Dispute) -> str:
+    """While an arbiter decides: the resolution target (filing + the policy's days)."""
+    if dispute.state not in ARBITRATION_STATES:
+        return ""
+    target = moment(dispute.target_at)
+    if dispute.target_at >= timezone.now():
+        return f"A decision is expected by {target}."
+    return f"A decision was expected by {target}; the arbiter decides as soon as possible."
 
 
 def _shown(dispute: Dispute, deadline: Deadline, viewer: str) -> ShownClock:
@@ -106,11 +152,12 @@ def next_step(dispute: Dispute, viewer: str) -> NextStep:
         detail = dispute.get_outcome_display()
         if dispute.appeal_open:
             detail += ". Either side may appeal the ruling once."
-        return NextStep("Resolved", detail, False, clocks)
+        return NextStep("Resolved", detail, False, clocks, paused_clocks(dispute))
     if dispute.state == DisputeState.CANCELLED:
         return NextStep("Withdrawn", "The buyer withdrew this dispute.", False, clocks)
     headline, detail, your_move = _HEADLINES[(dispute.state, viewer)]
-    return NextStep(headline, detail, your_move, clocks)
+    paused, expected = paused_clocks(dispute), decision_expected(dispute)
+    return NextStep(headline, detail, your_move, clocks, paused, expected)
 
 
 def viewer_party(dispute: Dispute, user: User) -> str:

@@ -4,7 +4,19 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,6 +33,7 @@ from .models import (
     DeadlineStatus,
     Dispute,
     DisputeEvent,
+    DisputeState,
     EvidenceItem,
     Message,
     Offer,
@@ -54,21 +67,50 @@ def buyer_disputes(user: User) -> QuerySet[Dispute]:
     )
 
 
+# What the seller must do, by state, and the clock that gives its due time.
+SELLER_MOVES: dict[str, tuple[str, str]] = {
+    DisputeState.AWAITING_SELLER: ("Answer the claim", DeadlineKind.SELLER_ANSWER),
+    DisputeState.RETURN_IN_TRANSIT: ("Confirm the return", DeadlineKind.RETURN_RECEIPT),
+}
+
+
+def _seller_due() -> Subquery:
+    """When the seller's move falls due: its clock's due time (the soonest, if several)."""
+    clocks = Deadline.objects.filter(
+        dispute=OuterRef("pk"),
+        kind__in=[kind for _, kind in SELLER_MOVES.values()],
+        status=DeadlineStatus.PENDING,
+    )
+    return Subquery(clocks.order_by("due_at").values("due_at")[:1])
+
+
 def seller_disputes(user: User) -> QuerySet[Dispute]:
-    """Those waiting for the seller's answer first, soonest deadline first; then the rest."""
-    answer_due = Min(
-        "deadlines__due_at",
-        filter=Q(
-            deadlines__kind=DeadlineKind.SELLER_ANSWER,
-            deadlines__status=DeadlineStatus.PENDING,
-        ),
+    """The seller's work list: cases waiting for their answer or confirmation first, the
+    soonest due at the top (each with `seller_move` and `seller_due`); then the rest, newest
+    first. One query per page, however many cases."""
+    move = Case(
+        *(When(state=state, then=Value(words)) for state, (words, _) in SELLER_MOVES.items()),
+        default=Value(""),
     )
     return with_items(
         Dispute.objects.filter(store__owner=user)
         .select_related("order__buyer")
-        .annotate(answer_due=answer_due)
-        .order_by("answer_due", "-opened_at", "-id")  # NULLs (nothing due) sort last
+        .annotate(seller_move=move, seller_due=_seller_due())
+        .order_by(
+            Case(When(seller_move="", then=Value(1)), default=Value(0)),  # moves first
+            F("seller_due").asc(nulls_last=True),
+            "-opened_at",
+            "-id",
+        )
     )
+
+
+def seller_work_counts(user: User) -> dict[str, int]:
+    """How many cases wait for each of the seller's moves (by its words), in one query."""
+    counts = Dispute.objects.filter(store__owner=user, state__in=list(SELLER_MOVES)).aggregate(
+        **{state: Count("pk", filter=Q(state=state)) for state in SELLER_MOVES}
+    )
+    return {words: counts[state] for state, (words, _) in SELLER_MOVES.items()}
 
 
 def disputes_of_order(order: Order) -> QuerySet[Dispute]:

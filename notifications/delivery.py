@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from core.bulk import update_rows
 
-from .models import UNDELIVERED, Notification
+from .models import UNDELIVERED, EmailChoice, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,19 @@ def _deliver_batch(policy: DeliveryPolicy, older_than: timedelta, report: DrainR
     return len(batch)
 
 
+def _unwanted(batch: Sequence[Notification]) -> set[tuple[int, str]]:
+    """The (person, kind) pairs of the batch whose email the person turned off."""
+    people = {notification.recipient_id for notification in batch}
+    off = EmailChoice.objects.filter(user_id__in=people, email=False)
+    return set(off.values_list("user_id", "kind"))
+
+
+def _emailed(notification: Notification, unwanted: set[tuple[int, str]]) -> bool:
+    """Whether this note goes out by email: the person has an address and wants this kind."""
+    wanted = (notification.recipient_id, notification.kind) not in unwanted
+    return bool(notification.recipient.email) and wanted
+
+
 def _send_all(
     batch: Sequence[Notification], policy: DeliveryPolicy, report: DrainReport
 ) -> list[Notification]:
@@ -118,11 +131,13 @@ def _send_all(
     mailer = mail.mailers.default
     if not _open(mailer, report):
         return []
+    unwanted = _unwanted(batch)
     done: list[Notification] = []
     try:
         for notification in batch:
-            error = _send(mailer, notification)
-            _record(notification, error, policy, report)
+            emailed = _emailed(notification, unwanted)
+            error = _send(mailer, notification) if emailed else ""
+            _record(notification, error, policy, report, emailed=emailed)
             done.append(notification)
             if error:  # the connection may be dead or mid-command: start a fresh one
                 _close(mailer)
@@ -151,9 +166,7 @@ def _close(mailer: BaseEmailBackend) -> None:
 
 
 def _send(mailer: BaseEmailBackend, notification: Notification) -> str:
-    """Send one notification's email; the error as text, or "" when sent (or nobody to tell)."""
-    if not notification.recipient.email:
-        return ""
+    """Send one notification's email; the error as text, or "" when sent."""
     try:
         mailer.send_messages([email_message(notification)])
     except Exception as exc:  # any mailer's failure: recorded on the row, the batch goes on
@@ -163,11 +176,17 @@ def _send(mailer: BaseEmailBackend, notification: Notification) -> str:
 
 
 def _record(
-    notification: Notification, error: str, policy: DeliveryPolicy, report: DrainReport
+    notification: Notification,
+    error: str,
+    policy: DeliveryPolicy,
+    report: DrainReport,
+    *,
+    emailed: bool,
 ) -> None:
-    """Count the attempt: sent, or due again after the next wait, or given up after the last."""
+    """Count the attempt: sent, or due again after the next wait, or given up after the last.
+    A note nobody wants by email (no address, or email off for its kind) is done unsent."""
     now = timezone.now()
-    if notification.recipient.email:
+    if emailed:
         notification.attempts += 1
     if not error:
         notification.emailed_at = now

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from core.outbox import NoteKind
+
 
 class Delivery(models.TextChoices):
     """Where a notification's email stands (read from its columns, not stored)."""
@@ -38,6 +40,13 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     url = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(
+        max_length=16, choices=NoteKind.choices, default=NoteKind.UPDATES, db_default="updates"
+    )
+    # A burst of the same news (messages on one dispute) is one note, its count going up while
+    # its email waits for the end of the burst's window (notifications.grouping).
+    group_key = models.CharField(max_length=120, blank=True, default="", db_default="")
+    count = models.PositiveIntegerField(default=1, db_default=1)
     created_at = models.DateTimeField()
     emailed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -55,6 +64,12 @@ class Notification(models.Model):
             models.Index(
                 fields=["next_attempt_at"], condition=UNDELIVERED, name="notification_due"
             ),
+            # The burst still open for a group (looked up on every message).
+            models.Index(
+                fields=["recipient", "group_key"],
+                condition=UNDELIVERED & ~models.Q(group_key=""),
+                name="notification_open_burst",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,3 +82,22 @@ class Notification(models.Model):
         if self.gave_up_at is not None:
             return Delivery.GIVEN_UP
         return Delivery.RETRYING if self.attempts else Delivery.WAITING
+
+
+class EmailChoice(models.Model):
+    """A person's choice of email for one kind of note (no row: email on). In the app every
+    note is shown whatever the choice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_choices"
+    )
+    kind = models.CharField(max_length=16, choices=NoteKind.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_email_choice_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'on' if self.email else 'off'}"

@@ -1,7 +1,7 @@
 """Telling people what happened: an outbox row in the act's transaction, email after commit."""
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.bulk import insert_columns
-from core.outbox import Note
+from core.outbox import Note, NoteKind
 
 from .delivery import outbox_drain
-from .models import Notification
+from .models import EmailChoice, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
             "subject": [note.subject for note in notes],
             "body": [note.body for note in notes],
             "url": [note.url for note in notes],
+            "kind": [note.kind for note in notes],
             "created_at": [note.at or at for note in notes],
             "next_attempt_at": [note.at or at for note in notes],
         },
@@ -114,4 +115,33 @@ def notification_retry(*, ids: Iterable[int], actor: User) -> int:
 def mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
+    )
+
+
+# --- Email, per kind of note --------------------------------------------------------------------
+
+
+def kinds_for(user: User) -> list[NoteKind]:
+    """The kinds of note a person can receive: arbiters hear of the cases they hold, parties
+    of their disputes, orders and deadlines."""
+    if user.is_arbiter:
+        return [NoteKind.CASEWORK]
+    return [NoteKind.UPDATES, NoteKind.MESSAGES, NoteKind.REMINDERS]
+
+
+def email_choices(user: User) -> dict[str, bool]:
+    """Each of the person's kinds, and whether its notes are emailed (on unless turned off)."""
+    off = set(user.email_choices.filter(email=False).values_list("kind", flat=True))
+    return {kind.value: kind.value not in off for kind in kinds_for(user)}
+
+
+@transaction.atomic
+def email_choices_save(*, user: User, choices: Mapping[str, bool]) -> None:
+    """Keep the person's choice for each of their kinds (kinds they cannot receive are left)."""
+    rows = [
+        EmailChoice(user=user, kind=kind, email=bool(choices.get(kind.value, True)))
+        for kind in kinds_for(user)
+    ]
+    EmailChoice.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["user", "kind"], update_fields=["email"]
     )

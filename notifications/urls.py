@@ -7,4 +7,5 @@ app_name = "notifications"
 urlpatterns = [
     path("notifications/", views.inbox, name="inbox"),
     path("notifications/read/", views.read_all, name="read_all"),
+    path("notifications/email/", views.choices, name="choices"),
 ]

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -6,7 +7,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import AuthenticatedRequest
 from core.paging import page_of
 
-from .services import mark_all_read
+from .forms import EmailChoicesForm
+from .services import email_choices, email_choices_save, mark_all_read
 
 
 @login_required
@@ -20,3 +22,18 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
 def read_all(request: AuthenticatedRequest) -> HttpResponseRedirect:
     mark_all_read(user=request.user)
     return redirect("notifications:inbox")
+
+
+@login_required
+def choices(request: AuthenticatedRequest) -> HttpResponse:
+    """Which kinds of note the person also wants by email (the inbox shows them all)."""
+    user = request.user
+    if request.method == "POST":
+        form = EmailChoicesForm(request.POST, user=user)
+        if form.is_valid():
+            email_choices_save(user=user, choices=form.choices())
+            messages.success(request, "Your email choices are saved.")
+            return redirect("notifications:choices")
+    else:
+        form = EmailChoicesForm(initial=email_choices(user), user=user)
+    return render(request, "notifications/choices.html", {"form": form})

@@ -20,6 +20,7 @@ from orders.models import Order
 from .forms import BehindFigureForm
 
 PAGE_SIZE = 20
+WORK_SHOWN = 5  # the dashboard's soonest cases waiting for the seller (all: the list)
 
 # --- The order page, with its disputes ------------------------------------------------------------
 
@@ -58,7 +59,13 @@ def seller_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     store_id = request.user.store.pk
     to_ship = order_selectors.seller_orders_to_ship(request.user)
     shipped = order_selectors.seller_orders_shipped(request.user)
+    work = dispute_selectors.seller_disputes(request.user).filter(
+        state__in=list(dispute_selectors.SELLER_MOVES)
+    )
     context = {
+        "now": now,
+        "work_counts": dispute_selectors.seller_work_counts(request.user),
+        "work_soonest": work[:WORK_SHOWN],
         "to_ship": page_of(to_ship, request.GET, per_page=PAGE_SIZE, param="ship_page"),
         "shipped": page_of(shipped, request.GET, per_page=PAGE_SIZE, param="shipped_page"),
         "standing": [(days, standing.standing(store_id, now, days)) for days in (30, 90)],
@@ -76,7 +83,7 @@ def seller_disputes(request: AuthenticatedRequest) -> HttpResponse:
         counted = standing.disputes_behind(request.user.store.pk, behind, timezone.now(), days)
         disputes = disputes.filter(pk__in=counted.values("pk"))
     page = page_of(disputes, request.GET, per_page=PAGE_SIZE)
-    context = {"page": page, "portal": "seller", "behind": behind}
+    context = {"page": page, "portal": "seller", "behind": behind, "now": timezone.now()}
     return render(request, "disputes/list.html", context)
 
 

@@ -301,6 +301,10 @@ MATRIX = {
         given=return_shipped, seller=DONE, done=Done("disputes:detail", refunded_on_return)
     ),
     "notifications:inbox": _get(default=OK),
+    "notifications:choices": _get(default=OK),
+    # The rules in words are public: every version, signed in or not.
+    "policies:current": _get(default=OK, anonymous=OK),
+    "policies:version": _get(default=OK, anonymous=OK),
     "notifications:read_all": _post(
         default=DONE, done=Done("notifications:inbox", all_their_notifications_read)
     ),
@@ -352,6 +356,7 @@ def _kwargs_for(url_name: str, case) -> dict:
         "dispute_ref": case.reference,
         "offer_id": offer.pk,
         "public_id": case.evidence.first().public_id,
+        "version": case.policy.version,
     }
     return {name: values[name] for name in ALL_URLS[url_name].pattern.converters}
 

@@ -237,6 +237,14 @@ FIELDS: dict[str, Fields] = {
         "days": lambda w: WHOLE,
     },
     "disputes:detail": {},
+    "notifications:choices": {
+        "updates": lambda w: BOOL,
+        "messages": lambda w: BOOL,
+        "reminders": lambda w: BOOL,
+        "casework": lambda w: BOOL,
+    },
+    "policies:current": {},
+    "policies:version": {},
     "disputes:message": {"body": lambda w: WORDS, "photos": lambda w: junk_photos()},
     "disputes:modify": {"note": lambda w: WORDS, **PROPOSAL},
     "disputes:reject": {
@@ -375,6 +383,7 @@ def build_world() -> SimpleNamespace:
         other_evidence=[str(e.public_id) for d in other_cases for e in d.evidence.all()],
         own_offers=[o.pk for d in own_cases for o in d.offers.all()],
         other_offers=[o.pk for d in other_cases for o in d.offers.all()],
+        policy_versions=sorted({d.policy.version for d in disputes}),
         ids=SimpleNamespace(
             evidence=[e.pk for d in disputes for e in d.evidence.all()],
             offers=[o.pk for d in disputes for o in d.offers.all()],
@@ -455,6 +464,8 @@ PATH_VALUES = {
         "other_offers",
         st.integers(min_value=0, max_value=10**30),
     ),
+    # Policy versions are public: "own" and "other" are the same versions.
+    "version": ("policy_versions", "policy_versions", st.integers(min_value=0, max_value=10**30)),
 }
 
 

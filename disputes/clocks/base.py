@@ -13,8 +13,8 @@ from typing import ClassVar
 
 from django.conf import settings
 
-from core.moments import moment
-from core.outbox import Note
+from core.moments import duration, moment
+from core.outbox import Note, NoteKind
 
 from ..events import audience
 from ..models import Deadline, DeadlineKind, Dispute
@@ -65,19 +65,18 @@ class Clock:
         assert self.reminds is not None and deadline.due_at is not None
         due_at, dispute = deadline.due_at, deadline.dispute
         offset = round((due_at - remind_at).total_seconds() / 3600)
-        hours_left = max(1, round((due_at - now).total_seconds() / 3600))
         recipient, url = audience(dispute)[self.reminds]
         key = f"deadline:{deadline.pk}:{due_at.timestamp():.0f}:remind:{offset}h:{self.reminds}"
-        subject, body = self.reminder_words(dispute, due_at, hours_left)
-        return Note(recipient, key, subject, body, url, remind_at)
+        subject, body = self.reminder_words(dispute, due_at, due_at - now)
+        return Note(recipient, key, subject, body, url, remind_at, kind=NoteKind.REMINDERS)
 
     def reminder_words(
-        self, dispute: Dispute, due_at: datetime, hours_left: int
+        self, dispute: Dispute, due_at: datetime, left: timedelta
     ) -> tuple[str, str]:
         """The reminder's subject and body."""
         return (
             f"Reminder: dispute {dispute.reference} needs you",
-            f"{self.label} is due {moment(due_at)} (in about {hours_left} hours). "
+            f"{self.label} is due {moment(due_at)} (in {duration(left)}). "
             "Open the dispute to see what happens then.",
         )
 

@@ -16,6 +16,7 @@ from ..events import people, record, recorded
 from ..events import rules as by_rule
 from ..evidence import ProcessedPhoto
 from ..models import RUNNING_STATUSES, DeadlineKind, Dispute, Message
+from ..told import appeal_told
 from .kernel import Due, attach_photos, clock_data, finish, finish_many, lock, party_of
 
 
@@ -47,8 +48,10 @@ def dispute_appeal(
     )
     attach_photos(dispute, photos, actor=actor, now=now, message=message)
     finish(dispute, now)
-    data = {"party": party_of(dispute, actor), "message": message.pk, "photos": len(photos)}
+    party = party_of(dispute, actor)
+    data = {"party": party, "message": message.pk, "photos": len(photos)}
     record(dispute, people.APPEALED.code, actor=actor, at=now, from_state=from_state, data=data)
+    appeal_told(dispute, party=party, now=now)
     return dispute
 
 

@@ -15,6 +15,7 @@ from ..events import people, record, recorded
 from ..events import rules as by_rule
 from ..evidence import ProcessedPhoto
 from ..models import ARBITRATION_STATES, DeadlineKind, Dispute, Message
+from ..told import message_told
 from .kernel import (
     Due,
     attach_photos,
@@ -45,11 +46,13 @@ def dispute_post_message(
         raise ActionRefused("Write a message or add a photo.")
     message = Message.objects.create(dispute=dispute, author=actor, body=body, created_at=now)
     attach_photos(dispute, photos, actor=actor, now=now, message=message)
-    if dispute.evidence_requested_from == party:
+    answered = dispute.evidence_requested_from == party
+    if answered:
         end_evidence_request(dispute)  # the arbiter's request is answered: its clock stops
         finish(dispute, now)
     data = {"message": message.pk, "photos": len(photos)}
     record(dispute, people.MESSAGE_POSTED.code, actor=actor, at=now, data=data)
+    message_told(dispute, party=party, answered=answered, now=now)
     return message
 
 
