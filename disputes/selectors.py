@@ -8,7 +8,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    Min,
     OuterRef,
     Prefetch,
     Q,
