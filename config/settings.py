@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "health_check",
     "django_structlog",
+    "ninja",  # serves the API docs' assets locally (nothing loads from outside the app)
     "core",
     "accounts",
     "policies",
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "notifications",
     "timers",
     "pages",
+    "integration",
     "demo",
 ]
 
@@ -393,3 +395,6 @@ structlog.configure(
     cache_logger_on_first_use=True,
 )
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
+
+# The marketplace API: requests per key (django-ninja's throttle syntax).
+PARLEY_API_RATE = env("PARLEY_API_RATE", default="600/m")

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from integration.api import api
+
 from .health import health
 
 urlpatterns = [
@@ -11,6 +13,8 @@ urlpatterns = [
     path("", include("arbitration.urls")),
     path("", include("notifications.urls")),
     path("", include("policies.urls")),
+    path("api/v1/", api.urls),
+    path("", include("integration.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

@@ -116,6 +116,8 @@ class TimelineEvent(models.Model):
         if self.pk is not None:
             raise PermissionError("The timeline is append-only.")
         super().save(*args, **kwargs)
+        for listener in LISTENERS:
+            listener([self.as_entry()])
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The timeline is append-only.")
@@ -210,6 +212,18 @@ _EVENT_COLUMNS = ("actor_id", "code", "from_state", "to_state", "data", "created
 _encode = DjangoJSONEncoder().encode
 
 
+# Called with every batch of entries a recorder writes, inside the act's transaction: how an app
+# above (the integration's webhooks) hears every act without the apps below knowing of it.
+RecordListener = Callable[[Sequence[Entry]], None]
+LISTENERS: list[RecordListener] = []
+
+
+def on_recorded(listener: RecordListener) -> None:
+    """Register a listener (once, from an AppConfig.ready)."""
+    if listener not in LISTENERS:
+        LISTENERS.append(listener)
+
+
 class Recorder:
     """The acts of one transaction, written at the end with one statement per table: timeline
     events, then the notes they send. A person's act is a recorder with one act in it.
@@ -220,6 +234,7 @@ class Recorder:
     def __init__(self) -> None:
         self.events: dict[type[TimelineEvent], _Rows] = {}
         self.notes: list[Note] = []
+        self.entries: list[Entry] = []  # for the listeners, in the order they were added
 
     @property
     def codes(self) -> set[str]:
@@ -233,6 +248,8 @@ class Recorder:
             rows = self.events[entry.model] = _Rows(entry.model)
         rows.append(entry)
         self.notes.extend(notes)
+        if LISTENERS:
+            self.entries.append(entry)
 
     def act(
         self,
@@ -262,8 +279,11 @@ class Recorder:
         for rows in self.events.values():
             insert_columns(rows.model, rows.columns)
         write_notes(self.notes)
+        for listener in LISTENERS:
+            listener(self.entries)
         self.events.clear()
         self.notes = []
+        self.entries = []
 
 
 def record(event: TimelineEvent, notes: Sequence[Note] = ()) -> None:

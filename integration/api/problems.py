@@ -1,0 +1,66 @@
+"""Errors as problem+json (RFC 9457) with a stable `code`; validation errors name the field."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.throttling import BaseThrottle
+
+from core.errors import ActionRefused
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+
+
+def problem_response(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: str, **extra: Any
+) -> HttpResponse:
+    body = {"type": f"about:blank#{code}", "title": code.replace("_", " "), "status": status}
+    body |= {"code": code, "detail": detail, **extra}
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM_TYPE
+    return response
+
+
+def _fields(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(p) for p in error.get("loc", ())[1:]), "message": error["msg"]}
+        for error in errors
+    ]
+
+
+def install(api: NinjaAPI) -> None:
+    """Every error the API can answer with, in one shape."""
+
+    @api.exception_handler(Problem)
+    def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+        return problem_response(api, request, exc.status, exc.code, exc.detail, **exc.extra)
+
+    @api.exception_handler(ActionRefused)
+    def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
+        return problem_response(api, request, 409, "action_refused", exc.message)
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = _fields(list(exc.errors))
+        return problem_response(
+            api, request, 422, "validation_failed", "The request is not valid.", errors=errors
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return problem_response(api, request, 401, "unauthenticated", "A valid API key is needed.")
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {404: "not_found", 429: "rate_limited"}.get(exc.status_code, "http_error")
+        return problem_response(api, request, exc.status_code, code, str(exc))
+
+
+__all__ = ["BaseThrottle", "Problem", "install", "problem_response"]

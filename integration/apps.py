@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IntegrationConfig(AppConfig):
+    """The marketplace's door: its API (/api/v1/), the webhooks it hears every act through,
+    and the login links that send its users in."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "integration"
