@@ -13,10 +13,10 @@ from accounts.models import User
 from core.timeline import Recorder
 
 from ..models import Dispute, DisputeEvent, Party
-from . import people, rules
+from . import people, rules, shipping
 from ._words import offer_data
 
-__all__ = ["audience", "offer_data", "people", "record", "recorded", "rules"]
+__all__ = ["audience", "offer_data", "people", "record", "recorded", "rules", "shipping"]
 
 
 @cache
