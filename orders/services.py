@@ -328,3 +328,18 @@ def order_protect_again_many(dues: list[Due], *, actor: User | None) -> list[dat
             moved.append(fresh)
     update_rows(moved, ["protection_ends_at"])
     return [current[order.pk].protection_ends_at or at for order, at in dues]
+
+
+@transaction.atomic
+def store_set_return_terms(
+    *, store: Store, actor: User, return_address: str, return_postage_payer: str
+) -> Store:
+    """The seller sets the store's return address and who pays return postage; returns agreed
+    from now on show them (and those under way show the new ones)."""
+    store = locked(store)
+    if actor.pk != store.owner_id:
+        raise ActionRefused("Only the store's owner can change its return terms.")
+    store.return_address = return_address.strip()
+    store.return_postage_payer = return_postage_payer
+    store.save(update_fields=["return_address", "return_postage_payer"])
+    return store
