@@ -336,7 +336,7 @@ def store_set_return_terms(
 ) -> Store:
     """The seller sets the store's return address and who pays return postage; returns agreed
     from now on show them (and those under way show the new ones)."""
-    store = locked(store)
+    store = locked(store, "owner")
     if actor.pk != store.owner_id:
         raise ActionRefused("Only the store's owner can change its return terms.")
     store.return_address = return_address.strip()

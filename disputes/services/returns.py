@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import ActionRefused
+from core.errors import ActionRefused, StaleState
 from core.fsm import transition
+from core.moments import moment
 from core.timeline import Recorder
 
 from ..clocks import clock_of
@@ -53,6 +54,9 @@ def dispute_record_return_delivery(
     seller's days to confirm the return run from it instead of the transit allowance."""
     now = now or timezone.now()
     dispute = lock(dispute, now)
+    if dispute.return_delivered_at is not None:
+        when = moment(dispute.return_delivered_at)
+        raise StaleState(f"The return's delivery was already recorded: {when}.")
     delivered_at = delivered_at or now
     shipped_at = dispute.return_shipped_at
     if delivered_at > now or (shipped_at is not None and delivered_at < shipped_at):
