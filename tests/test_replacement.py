@@ -26,9 +26,10 @@ from disputes.models import (
     Remedy,
 )
 from disputes.rules import opening_window
+from disputes.services.items import ClaimedItem
 from orders import services as order_services
 from orders.models import OrderState
-from tests.factories import open_dispute
+from tests.factories import open_dispute, photo, two_item_order
 from timers.engine import enforce_deadlines
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +261,22 @@ class TestPages:
         with _at(_due(dispute, DeadlineKind.REPLACEMENT_SHIPMENT) + SECOND):
             page = client.get(reverse("disputes:detail", args=[dispute.reference]))
         assert "Ship the replacement</a>" not in page.content.decode()
+
+
+def test_an_unshipped_replacement_of_one_item_refunds_that_items_value(buyer, seller):
+    order = two_item_order(buyer=buyer, seller=seller, days_ago=6)
+    mug = order.lines.get(title="Mug")
+    dispute = services.dispute_open(
+        order=order,
+        actor=buyer,
+        reason=Reason.DAMAGED,
+        proposal=services.Proposal(Remedy.REPLACEMENT),
+        description="One mug arrived chipped.",
+        photos=[photo()],
+        items=[ClaimedItem(mug.pk, 1)],
+    )
+    services.dispute_seller_accept(dispute=dispute, actor=seller)
+    dispute.refresh_from_db()
+    with _at(_due(dispute, DeadlineKind.REPLACEMENT_SHIPMENT) + SECOND):
+        enforce_deadlines()
+    assert [r.amount for r in Refund.objects.filter(dispute=dispute)] == [Decimal("10.00")]

@@ -6,6 +6,7 @@ from core.moments import moment
 from core.money import Money
 
 from .. import ledger
+from ..claims import claim_cap
 from ..models import DeadlineKind, Dispute, DisputeState, Party
 from .base import Clock, registered
 
@@ -13,13 +14,13 @@ from .base import Clock, registered
 def replacement_refund(dispute: Dispute) -> Money:
     """What the buyer is refunded when the replacement is not shipped in time: the value at
     issue. A replacement offer names no amount, so it is what the agreed offer says if it
-    says one (claims naming their order lines will), else what is still refundable on the
-    order; the ledger never pays beyond what was paid."""
+    says one, else the value of the items the claim is about; never more than is still
+    refundable on the order."""
     left = ledger.refundable_amount(dispute.order)
     offer = dispute.agreed_offer
-    if offer is not None and offer.money is not None:
-        return min(offer.money, left, key=lambda money: money.amount)
-    return left
+    value = offer.money if offer is not None and offer.money is not None else None
+    value = value or claim_cap(dispute.order, dispute.claimed_items)
+    return left if value is None else min(value, left, key=lambda money: money.amount)
 
 
 def replacement_delivery_days(dispute: Dispute) -> int:
