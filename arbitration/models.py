@@ -10,6 +10,7 @@ class RulingOutcome(models.TextChoices):
     FULL_REFUND = "full_refund", "Refund in full"
     PARTIAL_REFUND = "partial_refund", "Refund in part"
     RETURN_THEN_REFUND = "return_then_refund", "Return, then refund"
+    REPLACEMENT = "replacement", "Replacement (refund if not shipped in time)"
     CLAIM_REJECTED = "claim_rejected", "Claim rejected"
 
 

@@ -21,4 +21,9 @@ urlpatterns = [
         "arbitration/disputes/<ref:dispute_ref>/appeal/", views.decide_appeal, name="decide_appeal"
     ),
     path("arbitration/disputes/<ref:dispute_ref>/clocks/", views.case_clocks, name="case_clocks"),
+    path(
+        "arbitration/disputes/<ref:dispute_ref>/return-delivered/",
+        views.record_return_delivery,
+        name="record_return_delivery",
+    ),
 ]

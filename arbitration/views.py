@@ -11,7 +11,9 @@ from accounts.access import AuthenticatedRequest, arbiter_required
 from core.confirm import Confirmation, is_confirmed, wants_back
 from core.errors import ActionRefused, StaleState
 from disputes import ledger
+from disputes import services as dispute_services
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
+from disputes.forms import ReturnDeliveryForm
 from disputes.models import (
     RUNNING_STATUSES,
     Deadline,
@@ -21,7 +23,7 @@ from disputes.models import (
     EvidenceItem,
     Party,
 )
-from disputes.selectors import current_offer, running_deadline, thread, timeline
+from disputes.selectors import current_offer, dispute_actions, running_deadline, thread, timeline
 
 from . import confirmations, selectors, services
 from .forms import (
@@ -115,6 +117,8 @@ def _case_context(
         "evidence_form": evidence_form or EvidenceRequestForm(),
         "evidence_clock": running_deadline(dispute, DeadlineKind.EVIDENCE_REQUEST),
         "is_appeal": dispute.state == "appealed",
+        "can_record_delivery": "record_return_delivery" in dispute_actions(dispute, request.user),
+        "delivery_form": ReturnDeliveryForm(),
     }
 
 
@@ -288,3 +292,23 @@ def case_clocks(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse
     context = {"dispute": dispute, "clocks": clocks, "form": form, "typed": typed}
     status = 400 if form.is_bound else 200
     return render(request, "arbitration/clocks.html", context, status=status)
+
+
+@arbiter_required
+@require_POST
+def record_return_delivery(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
+    """Staff enter the returned parcel's delivery (from the carrier's tracking): the seller's
+    days to confirm the return run from it."""
+    dispute = selectors.case_for_arbiter(dispute_ref)
+    form = ReturnDeliveryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the delivery as a date and time, e.g. 2026-12-05 10:15.")
+        return redirect("arbitration:case", dispute_ref=dispute.reference)
+    return _case_act(
+        request,
+        dispute,
+        lambda: dispute_services.dispute_record_return_delivery(
+            dispute=dispute, actor=request.user, delivered_at=form.cleaned_data["delivered_at"]
+        ),
+        "Delivery recorded. Both parties were told; the seller's days to confirm run from it.",
+    )

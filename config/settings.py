@@ -319,6 +319,8 @@ PARLEY_POLICY_DEFAULTS = {
     "negotiation_days": 15,
     "return_ship_days": 10,
     "return_receipt_days": 10,
+    "return_transit_days": 20,  # no delivery recorded: the return is deemed delivered then
+    "replacement_ship_days": 10,
     "appeal_days": 7,
     "resolution_target_days": 15,
     "refund_arrival_business_days": 15,  # the provider's 7 to 15 business days, at the latest

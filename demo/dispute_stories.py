@@ -98,6 +98,21 @@ def _ship_return(dispute: Dispute, buyer: User, seller: User, at: datetime) -> N
     )
 
 
+def _return_delivered(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
+    d.dispute_record_return_delivery(dispute=dispute, actor=seller, now=at)
+
+
+def _ship_replacement(dispute: Dispute, buyer: User, seller: User, at: datetime) -> None:
+    d.dispute_ship_replacement(
+        dispute=dispute,
+        actor=seller,
+        carrier=Carrier.DHL,
+        tracking_number=f"JD{dispute.reference[3:]}RP",
+        delivery_days=7,
+        now=at,
+    )
+
+
 def _arbiter_rules(outcome: str, amount: str | None, clause: str, rationale: str) -> Step:
     """Ari (the lead arbiter) takes the case and rules, with reasons that argue the decision."""
 
@@ -204,6 +219,32 @@ SCENARIOS: list[Scenario] = [
         [_seller_silent],
     ),
     ("Table lamp", "40.00", Reason.DAMAGED, (PARTIAL, "15.00"), 7, [_cancel]),
+    # The remedies being carried out: a replacement to ship, one on its way, and a return the
+    # seller says was delivered (their days to confirm it run from then).
+    (
+        "Bamboo cutting board",
+        "28.00",
+        Reason.WRONG_ITEM,
+        (Remedy.REPLACEMENT, None),
+        2,
+        [_seller_accept],
+    ),
+    (
+        "Wool scarf",
+        "36.00",
+        Reason.MISSING_PARTS,
+        (Remedy.REPLACEMENT, None),
+        4,
+        [_seller_accept, _ship_replacement],
+    ),
+    (
+        "Travel mug",
+        "22.00",
+        Reason.WRONG_ITEM,
+        (Remedy.RETURN_AND_REFUND, None),
+        6,
+        [_seller_accept, _ship_return, _return_delivered],
+    ),
     (
         "Wireless earbuds",
         "79.00",

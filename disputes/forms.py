@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 
 from core.money import Money
 from orders.forms import normalise_tracking_number
@@ -328,3 +329,41 @@ class AcceptClaimForm(forms.Form):
     changed meanwhile is never agreed to unseen (the service compares it)."""
 
     offer = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+
+
+class ReplacementShipmentForm(forms.Form):
+    """The seller's delivery form for a replacement, as for an order's parcel."""
+
+    carrier = forms.ChoiceField(choices=Carrier.choices)
+    tracking_number = forms.CharField(
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    delivery_days = forms.IntegerField(
+        label="Delivery time limit (days)",
+        min_value=1,
+        help_text="Days from shipping by which the buyer should have the replacement; receipt "
+        "is confirmed for the buyer then.",
+    )
+
+    def __init__(self, *args: Any, max_delivery_days: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = self.fields["delivery_days"]
+        assert isinstance(days, forms.IntegerField)
+        days.max_value = max_delivery_days
+        days.widget.attrs["max"] = max_delivery_days
+        days.validators.append(MaxValueValidator(max_delivery_days))
+
+    def clean_tracking_number(self) -> str:
+        return normalise_tracking_number(self.cleaned_data["tracking_number"])
+
+
+class ReturnDeliveryForm(forms.Form):
+    """Staff enter when the returned parcel was delivered (from the carrier's tracking)."""
+
+    delivered_at = forms.DateTimeField(
+        label="Delivered at (UTC)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty for now. Not before the return shipped, not in the future.",
+    )

@@ -12,6 +12,7 @@ from core.moments import business_days_after, day, duration, moment
 
 from .clocks import clock_of
 from .clocks.catalogue import PAUSED
+from .clocks.returns import return_delivered
 from .models import (
     ARBITRATION_STATES,
     Deadline,
@@ -41,6 +42,7 @@ class NextStep:
     clocks: list[ShownClock] = field(default_factory=list)
     paused: list[str] = field(default_factory=list)  # each paused clock, its reason, time left
     expected: str = ""  # while an arbiter decides: by when a decision is expected
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value) pairs
 
 
 def paused_clocks(dispute: Dispute) -> list[str]:
@@ -140,24 +142,100 @@ _HEADLINES: dict[tuple[str, str], tuple[str, str, bool]] = {
     ),
     (DisputeState.RETURN_IN_TRANSIT, Party.SELLER): (
         "Confirm when the returned item arrives",
-        "The refund is paid to the buyer as soon as you confirm.",
+        "Say when the parcel was delivered: your days to confirm run from then. The refund is "
+        "paid to the buyer as soon as you confirm the item arrived.",
         True,
+    ),
+    (DisputeState.AWAITING_REPLACEMENT, Party.BUYER): (
+        "Waiting for the seller to ship the replacement",
+        "You will see the carrier and tracking number here once it is shipped.",
+        False,
+    ),
+    (DisputeState.AWAITING_REPLACEMENT, Party.SELLER): (
+        "Ship the replacement",
+        "Send the replacement and enter the carrier, tracking number and delivery time limit.",
+        True,
+    ),
+    (DisputeState.REPLACEMENT_IN_TRANSIT, Party.BUYER): (
+        "Your replacement is on its way",
+        "Confirm here when it arrives. If it is not right, you can open a new dispute about it.",
+        True,
+    ),
+    (DisputeState.REPLACEMENT_IN_TRANSIT, Party.SELLER): (
+        "The replacement is on its way to the buyer",
+        "The dispute closes when the buyer confirms receipt, or at the delivery time limit.",
+        False,
     ),
 }
 
 
 def next_step(dispute: Dispute, viewer: str) -> NextStep:
     clocks = [_shown(dispute, d, viewer) for d in pending_deadlines(dispute)]
+    facts = parcel_facts(dispute)
     if dispute.state == DisputeState.RESOLVED:
         detail = dispute.get_outcome_display()
         if dispute.appeal_open:
             detail += ". Either side may appeal the ruling once."
-        return NextStep("Resolved", detail, False, clocks, paused_clocks(dispute))
+        return NextStep("Resolved", detail, False, clocks, paused_clocks(dispute), facts=facts)
     if dispute.state == DisputeState.CANCELLED:
         return NextStep("Withdrawn", "The buyer withdrew this dispute.", False, clocks)
     headline, detail, your_move = _HEADLINES[(dispute.state, viewer)]
     paused, expected = paused_clocks(dispute), decision_expected(dispute)
-    return NextStep(headline, detail, your_move, clocks, paused, expected)
+    return NextStep(headline, detail, your_move, clocks, paused, expected, facts)
+
+
+# --- Parcels a dispute sends: the return and the replacement --------------------------------
+
+
+def return_facts(dispute: Dispute) -> list[tuple[str, str]]:
+    """Where the buyer sends the item back and who pays the postage (the store's terms)."""
+    store = dispute.order.store
+    address = store.return_address or (
+        "The seller has not given a return address yet: ask for it in the messages."
+    )
+    return [("Send it to", address), ("Postage", store.get_return_postage_payer_display())]
+
+
+def _return_on_its_way(dispute: Dispute) -> list[tuple[str, str]]:
+    assert dispute.return_shipped_at is not None  # on its way since the buyer shipped it
+    sent = (
+        f"{moment(dispute.return_shipped_at)} with {dispute.get_return_carrier_display()}, "
+        f"tracking {dispute.return_tracking_number}"
+    )
+    if dispute.return_delivered_at is not None:
+        delivered = moment(dispute.return_delivered_at)
+    else:
+        deemed = moment(return_delivered(dispute))
+        delivered = f"Not recorded yet (taken as delivered on {deemed} if it never is)"
+    return [("Return shipped", sent), ("Return delivered", delivered)]
+
+
+def _replacement(dispute: Dispute) -> list[tuple[str, str]]:
+    facts = []
+    if dispute.replacement_shipped_at is not None:
+        facts.append(
+            (
+                "Replacement shipped",
+                f"{moment(dispute.replacement_shipped_at)} with "
+                f"{dispute.get_replacement_carrier_display()}, tracking "
+                f"{dispute.replacement_tracking_number}",
+            )
+        )
+    if dispute.replacement_received_at is not None:
+        facts.append(("Replacement received", moment(dispute.replacement_received_at)))
+        ends = dispute.order.protection_ends_at
+        if ends is not None:
+            facts.append(("A new dispute about it", f"can be opened until {moment(ends)}"))
+    return facts
+
+
+def parcel_facts(dispute: Dispute) -> list[tuple[str, str]]:
+    """What both parties see of the parcels the dispute sends, in its current state."""
+    if dispute.state == DisputeState.AWAITING_RETURN:
+        return return_facts(dispute)
+    if dispute.state == DisputeState.RETURN_IN_TRANSIT:
+        return _return_on_its_way(dispute)
+    return _replacement(dispute)
 
 
 def viewer_party(dispute: Dispute, user: User) -> str:

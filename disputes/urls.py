@@ -3,7 +3,7 @@ it adds the seller's list, which can show the disputes behind a figure of their 
 
 from django.urls import path
 
-from . import appeal_views, confirm_views, views
+from . import appeal_views, confirm_views, parcel_views, views
 
 urlpatterns = [
     path("buyer/orders/<ref:reference>/dispute/", views.open_dispute, name="open"),
@@ -27,6 +27,21 @@ urlpatterns = [
         "disputes/<ref:dispute_ref>/return/received/",
         views.confirm_return,
         name="confirm_return",
+    ),
+    path(
+        "disputes/<ref:dispute_ref>/return/delivered/",
+        parcel_views.record_return_delivery,
+        name="record_return_delivery",
+    ),
+    path(
+        "disputes/<ref:dispute_ref>/replacement/ship/",
+        parcel_views.ship_replacement,
+        name="ship_replacement",
+    ),
+    path(
+        "disputes/<ref:dispute_ref>/replacement/received/",
+        parcel_views.confirm_replacement,
+        name="confirm_replacement",
     ),
     path("evidence/<uuid:public_id>/", views.evidence_file, name="evidence_file"),
     path("evidence/<uuid:public_id>/thumbnail/", views.evidence_thumbnail, name="evidence_thumb"),

@@ -184,9 +184,10 @@ def _form_page(
     title: str,
     submit: str,
     intro: str = "",
+    facts: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     context = {"dispute": dispute, "form": form, "title": title, "submit": submit, "intro": intro}
-    return render(request, "disputes/form_page.html", context)
+    return render(request, "disputes/form_page.html", {**context, "facts": facts or []})
 
 
 @buyer_required
@@ -275,7 +276,9 @@ def ship_return(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse
         else:
             messages.success(request, "Return recorded. The seller is asked to confirm it arrived.")
             return redirect("disputes:detail", dispute_ref=dispute.reference)
-    return _form_page(request, dispute, form, title="Ship the return", submit="Record return")
+    facts = presenters.return_facts(dispute)
+    title, submit = "Ship the return", "Record return"
+    return _form_page(request, dispute, form, title=title, submit=submit, facts=facts)
 
 
 @buyer_required

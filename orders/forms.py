@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 
-from .models import Carrier, Store
+from .models import Carrier, PostagePayer, Store
 
 # Carriers' numbers are 8 to 30 letters and digits; spaces and dashes are typed for readability.
 _TRACKING_RE = re.compile(r"^[A-Z0-9]{8,30}$")
@@ -74,3 +74,18 @@ class BaseLineFormSet(forms.BaseFormSet):
 OrderLineFormSet = forms.formset_factory(
     OrderLineForm, formset=BaseLineFormSet, extra=3, max_num=10, validate_max=True
 )
+
+
+class ReturnTermsForm(forms.Form):
+    """Where buyers send items back, and who pays the postage: shown to a buyer with the
+    return tracking form."""
+
+    return_address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
+        max_length=500,
+        label="Return address",
+        help_text="Name, street, town, postcode and country, as on a parcel label.",
+    )
+    return_postage_payer = forms.ChoiceField(
+        choices=PostagePayer.choices, widget=forms.RadioSelect, label="Return postage"
+    )

@@ -19,10 +19,20 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+class PostagePayer(models.TextChoices):
+    SELLER = "seller", "The seller pays the return postage"
+    BUYER = "buyer", "The buyer pays the return postage"
+
+
 class Store(models.Model):
     name = models.CharField(max_length=120)
     owner = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store"
+    )
+    # Shown to a buyer who must send an item back, with the return tracking form.
+    return_address = models.TextField(blank=True, max_length=500)
+    return_postage_payer = models.CharField(
+        max_length=10, choices=PostagePayer.choices, default=PostagePayer.SELLER
     )
 
     def __str__(self) -> str:

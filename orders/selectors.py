@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 
-from .models import Order, OrderState, Parcel
+from .models import Order, OrderState, Parcel, Store
 
 
 def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -57,3 +57,8 @@ def _order_detail_qs() -> QuerySet[Order]:
     return Order.objects.select_related("store", "buyer", "policy", "payment").prefetch_related(
         "lines", "parcels", "events__actor"
     )
+
+
+def store_of(user: User) -> Store:
+    """The seller's own store (a seller without one gets a 404)."""
+    return get_object_or_404(Store, owner=user)

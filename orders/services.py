@@ -307,3 +307,39 @@ def order_actions(order: Order, user: User) -> set[str]:
     if order.state == OrderState.PAID and user.pk == order.store.owner_id:
         actions.add("add_parcel")
     return actions
+
+
+def order_protect_again_many(dues: list[Due], *, actor: User | None) -> list[datetime]:
+    """Goods reached the buyer again (a dispute's replacement, at each due's moment): the
+    buyer is protected for the policy's period from then, so a new dispute about them can be
+    opened. A shipped order is received then (actor: the buyer who says so, None: the clock);
+    a received one has its protection end moved later, never earlier. Returns each order's
+    protection end, in the order given."""
+    ids = sorted({order.pk for order, _ in dues})
+    current = Order.objects.select_for_update(of=("self",)).select_related("policy").in_bulk(ids)
+    shipped = [(current[o.pk], at) for o, at in dues if current[o.pk].state == OrderState.SHIPPED]
+    order_confirm_receipt_many(shipped, actor=actor)
+    moved = []
+    for order, at in dues:
+        fresh = current[order.pk]
+        protected = fresh.protection_ends_for(at)
+        if fresh.protection_ends_at is None or fresh.protection_ends_at < protected:
+            fresh.protection_ends_at = protected
+            moved.append(fresh)
+    update_rows(moved, ["protection_ends_at"])
+    return [current[order.pk].protection_ends_at or at for order, at in dues]
+
+
+@transaction.atomic
+def store_set_return_terms(
+    *, store: Store, actor: User, return_address: str, return_postage_payer: str
+) -> Store:
+    """The seller sets the store's return address and who pays return postage; returns agreed
+    from now on show them (and those under way show the new ones)."""
+    store = locked(store, "owner")
+    if actor.pk != store.owner_id:
+        raise ActionRefused("Only the store's owner can change its return terms.")
+    store.return_address = return_address.strip()
+    store.return_postage_payer = return_postage_payer
+    store.save(update_fields=["return_address", "return_postage_payer"])
+    return store

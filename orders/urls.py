@@ -14,4 +14,5 @@ urlpatterns = [
         name="buyer_confirm_receipt",
     ),
     path("seller/orders/<ref:reference>/ship/", views.seller_ship, name="seller_ship"),
+    path("seller/store/", views.seller_store, name="seller_store"),
 ]

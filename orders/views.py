@@ -11,7 +11,7 @@ from core.errors import ActionRefused
 from core.paging import page_of
 
 from . import selectors, services
-from .forms import DeliveryForm, NewOrderForm, OrderLineFormSet
+from .forms import DeliveryForm, NewOrderForm, OrderLineFormSet, ReturnTermsForm
 from .models import PaymentMethod
 
 PAGE_SIZE = 20
@@ -85,3 +85,23 @@ def seller_ship(request: AuthenticatedRequest, reference: str) -> HttpResponse:
             messages.success(request, f"Parcel {parcel.tracking_number} recorded.")
             return redirect("orders:seller_order_detail", reference=reference)
     return render(request, "orders/seller_ship.html", {"order": order, "form": form})
+
+
+@seller_required
+def seller_store(request: AuthenticatedRequest) -> HttpResponse:
+    """The store's settings: its return address and who pays return postage."""
+    store = selectors.store_of(request.user)
+    initial = {
+        "return_address": store.return_address,
+        "return_postage_payer": store.return_postage_payer,
+    }
+    form = ReturnTermsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.store_set_return_terms(store=store, actor=request.user, **form.cleaned_data)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Return terms saved. Buyers sending items back see them.")
+            return redirect("orders:seller_store")
+    return render(request, "orders/seller_store.html", {"store": store, "form": form})

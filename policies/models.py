@@ -37,6 +37,13 @@ class Policy(models.Model):
     negotiation_days = _days("Days of negotiation after filing before automatic escalation.")
     return_ship_days = _days("Days the buyer has to ship a return.")
     return_receipt_days = _days("Days the seller has to confirm a delivered return.")
+    return_transit_days = _days(
+        "Days a return is taken to travel when no delivery is recorded: the seller's days to "
+        "confirm it run from its shipment plus this."
+    )
+    replacement_ship_days = _days(
+        "Days the seller has to ship an agreed or ruled replacement, or the buyer is refunded."
+    )
     appeal_days = _days("Days after a ruling during which either party may appeal once.")
     resolution_target_days = _days("Target days from filing to a final outcome.")
     refund_arrival_business_days = _days(

@@ -96,6 +96,17 @@ def return_shipped(w):
     return case
 
 
+def replacement_shipped(w):
+    """The seller accepted a replacement and shipped it."""
+    proposal = services.Proposal(Remedy.REPLACEMENT)
+    case = open_dispute(buyer=w.buyer, seller=w.seller, proposal=proposal)
+    services.dispute_seller_accept(dispute=case, actor=w.seller)
+    services.dispute_ship_replacement(
+        dispute=case, actor=w.seller, carrier="dhl", tracking_number="NEW00000042", delivery_days=7
+    )
+    return case
+
+
 def receipt_confirmed(w):
     case = waiting_for_seller(w)
     order_services.order_confirm_receipt(order=case.order, actor=w.buyer)
@@ -157,6 +168,10 @@ def in_state(state):
 
 def refunded_on_return(case, person, client):
     return case.state == DisputeState.RESOLVED and case.refunds.exists()
+
+
+def delivery_recorded(case, person, client):
+    return case.return_delivered_at is not None
 
 
 def all_their_notifications_read(case, person, client):
@@ -238,8 +253,12 @@ MATRIX = {
     "orders:seller_dashboard": _get(seller=OK, other_seller=OK),
     "orders:seller_order_detail": _get(seller=OK),
     "orders:seller_ship": _get(seller=OK),
+    "orders:seller_store": _get(seller=OK, other_seller=OK),  # each seller's own store
     "arbitration:queue": _get(arbiter=OK),
     "arbitration:case_clocks": _get(arbiter=OK),
+    "arbitration:record_return_delivery": _post(
+        given=return_shipped, arbiter=DONE, done=Done("arbitration:case", delivery_recorded)
+    ),
     "arbitration:take_next": _post(
         given=escalated, arbiter=DONE, done=Done("arbitration:case", assigned_to_them)
     ),
@@ -299,6 +318,13 @@ MATRIX = {
     "disputes:ship_return": _get(buyer=OK),
     "disputes:confirm_return": _post(
         given=return_shipped, seller=DONE, done=Done("disputes:detail", refunded_on_return)
+    ),
+    "disputes:record_return_delivery": _post(
+        given=return_shipped, seller=DONE, done=Done("disputes:detail", delivery_recorded)
+    ),
+    "disputes:ship_replacement": _get(seller=OK),
+    "disputes:confirm_replacement": _post(
+        given=replacement_shipped, buyer=DONE, done=Done("disputes:detail", in_state(S.RESOLVED))
     ),
     "notifications:inbox": _get(default=OK),
     "notifications:choices": _get(default=OK),
@@ -450,6 +476,7 @@ def _stopped_clock(case, w):
 
 NOTHING_TO_TAKE = "back to arbitration:queue, act not seen"
 RETURN_SLIP = {"carrier": "dhl", "tracking_number": "RET00000042"}
+REPLACEMENT_SLIP = {"carrier": "dhl", "tracking_number": "NEW00000042", "delivery_days": 7}
 
 # The rightful person at the wrong moment, or with a form that does not hold: refused, and
 # nothing changed. (url name, the case they meet, who, method, data, expected)
@@ -474,6 +501,18 @@ ILL_TIMED = [
     ("disputes:modify", escalated, "buyer", "post", _claim_of_whole_order, CONFLICT),
     ("disputes:reject", waiting_for_buyer, "seller", "post", {"explanation": "No."}, CONFLICT),
     ("disputes:ship_return", waiting_for_seller, "buyer", "post", RETURN_SLIP, CONFLICT),
+    ("disputes:ship_replacement", waiting_for_seller, "seller", "post", REPLACEMENT_SLIP, CONFLICT),
+    (
+        "disputes:ship_replacement",
+        waiting_for_seller,
+        "seller",
+        "post",
+        {"carrier": "dhl"},
+        FORM_ERROR,
+    ),
+    ("disputes:confirm_replacement", waiting_for_seller, "buyer", "post", {}, CONFLICT),
+    ("disputes:record_return_delivery", waiting_for_seller, "seller", "post", {}, CONFLICT),
+    ("arbitration:record_return_delivery", waiting_for_seller, "arbiter", "post", {}, REFUSED),
     ("disputes:appeal", waiting_for_seller, "seller", "post", {"statement": "Again."}, CONFLICT),
     ("disputes:rate", waiting_for_seller, "buyer", "post", {"stars": 4}, REFUSED),  # still open
     ("disputes:rate", withdrawn, "buyer", "post", {}, FORM_ERROR),

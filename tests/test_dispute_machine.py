@@ -276,6 +276,30 @@ class DisputeMachine(RuleBasedStateMachine):
             lambda: services.dispute_confirm_return(dispute=dispute, actor=self.seller),
         )
 
+    def record_return_delivery(self, dispute: Dispute, data) -> None:
+        self._attempt(
+            "record the return's delivery",
+            lambda: services.dispute_record_return_delivery(dispute=dispute, actor=self.seller),
+        )
+
+    def ship_replacement(self, dispute: Dispute, data) -> None:
+        self._attempt(
+            "ship the replacement",
+            lambda: services.dispute_ship_replacement(
+                dispute=dispute,
+                actor=self.seller,
+                carrier="dhl",
+                tracking_number="NEW00000042",
+                delivery_days=7,
+            ),
+        )
+
+    def confirm_replacement(self, dispute: Dispute, data) -> None:
+        self._attempt(
+            "confirm the replacement",
+            lambda: services.dispute_confirm_replacement(dispute=dispute, actor=self.buyer),
+        )
+
     def request_evidence(self, dispute: Dispute, data) -> None:
         party = data.draw(st.sampled_from([Party.SELLER, Party.BUYER]), label="from")
         hours = data.draw(st.sampled_from([2, 48, 200]), label="hours")
@@ -321,7 +345,9 @@ class DisputeMachine(RuleBasedStateMachine):
         DisputeState.ESCALATED: ["rule_on"],
         DisputeState.APPEALED: ["decide_appeal"],
         DisputeState.AWAITING_RETURN: ["ship_return"],
-        DisputeState.RETURN_IN_TRANSIT: ["confirm_return"],
+        DisputeState.RETURN_IN_TRANSIT: ["confirm_return", "record_return_delivery"],
+        DisputeState.AWAITING_REPLACEMENT: ["ship_replacement"],
+        DisputeState.REPLACEMENT_IN_TRANSIT: ["confirm_replacement"],
         DisputeState.RESOLVED: [],
         DisputeState.CANCELLED: [],
     }
@@ -332,6 +358,8 @@ class DisputeMachine(RuleBasedStateMachine):
         DisputeState.APPEALED: ["request_evidence", "message"],
         DisputeState.AWAITING_RETURN: ["message"],
         DisputeState.RETURN_IN_TRANSIT: ["message"],
+        DisputeState.AWAITING_REPLACEMENT: ["withdraw", "message"],
+        DisputeState.REPLACEMENT_IN_TRANSIT: ["message"],
         DisputeState.RESOLVED: [],
         DisputeState.CANCELLED: [],
     }
@@ -444,6 +472,13 @@ class DisputeMachine(RuleBasedStateMachine):
             # Each refund names the dispute and the offer it pays: once per offer (the key is
             # unique in the table, so a second refund for the same offer cannot exist).
             assert refund.dispute is not None
+            if refund.idempotency_key.endswith(":replacement-not-shipped"):
+                # The replacement's refund names no offer: once per dispute, by its key.
+                assert (
+                    refund.idempotency_key == f"dispute:{refund.dispute_id}:replacement-not-shipped"
+                )
+                assert refund.dispute.outcome == Outcome.REPLACEMENT_NOT_SHIPPED
+                continue
             offer = refund.dispute.offers.get(pk=int(refund.idempotency_key.rsplit(":", 1)[1]))
             assert refund.idempotency_key == f"dispute:{refund.dispute_id}:offer:{offer.pk}"
             assert refund.amount == offer.amount > 0, (refund.amount, offer.amount)
@@ -476,6 +511,8 @@ class DisputeMachine(RuleBasedStateMachine):
                 paid = refunded.get(d.pk, Decimal(0))
                 if d.outcome in REFUNDED:
                     assert d.agreed_offer is not None and paid == d.agreed_offer.amount
+                elif d.outcome == Outcome.REPLACEMENT_NOT_SHIPPED:
+                    assert 0 <= paid <= PAID  # what was still refundable, once
                 else:
                     assert paid == 0, (d.outcome, paid)
             final = ended and (d.ruled_at is None or d.final_at is not None)

@@ -57,9 +57,19 @@ EXPECTED = {
         "buyer": {"buyer_ship_return", "buyer_cancel", "message"},
         "seller": {"message"},
     },
+    # The seller (or staff) records the returned parcel's delivery, once.
     S.RETURN_IN_TRANSIT: {
         "buyer": {"buyer_cancel", "message"},
-        "seller": {"seller_confirm_return", "message"},
+        "seller": {"seller_confirm_return", "record_return_delivery", "message"},
+        "arbiter": {"record_return_delivery"},
+    },
+    S.AWAITING_REPLACEMENT: {
+        "buyer": {"buyer_cancel", "message"},
+        "seller": {"seller_ship_replacement", "message"},
+    },
+    S.REPLACEMENT_IN_TRANSIT: {
+        "buyer": {"buyer_confirm_replacement", "buyer_cancel", "message"},
+        "seller": {"message"},
     },
     S.RESOLVED: {},
     S.CANCELLED: {},
@@ -99,6 +109,10 @@ STAFF = {
     (S.AWAITING_RETURN, "lead"): "      S    S      S    N    S       S        D      D     D",
     (S.RETURN_IN_TRANSIT, "arbiter"): " S    S      S    N    S       R        D      D     D",
     (S.RETURN_IN_TRANSIT, "lead"): "    S    S      S    N    S       S        D      D     D",
+    (S.AWAITING_REPLACEMENT, "arbiter"): "S  S      S    N    S       R        D      D     D",
+    (S.AWAITING_REPLACEMENT, "lead"): "   S    S      S    N    S       S        D      D     D",
+    (S.REPLACEMENT_IN_TRANSIT, "arbiter"): "S S      S    N    S       R        D      D     D",
+    (S.REPLACEMENT_IN_TRANSIT, "lead"): " S    S      S    N    S       S        D      D     D",
     (S.RESOLVED, "arbiter"): "          S    S      S    N    S       R        S      S     S",
     (S.RESOLVED, "lead"): "             S    S      S    N    S       S        S      S     S",
     (S.CANCELLED, "arbiter"): "         S    S      S    N    S       R        S      S     S",
@@ -157,6 +171,7 @@ def _dispute_in(state, cast, *, taken=True, clock_paused=False) -> Dispute:
         target_at=now,
         agreed_at=now,
         return_shipped_at=now,
+        replacement_shipped_at=now,
     )
     for party, author in ((Party.BUYER, cast.buyer), (Party.SELLER, cast.seller)):
         Offer.objects.create(
@@ -240,6 +255,19 @@ def _calls(dispute, actor):
             dispute=dispute, actor=actor, carrier="dhl", tracking_number="RET00000001"
         ),
         "seller_confirm_return": lambda: services.dispute_confirm_return(
+            dispute=dispute, actor=actor
+        ),
+        "record_return_delivery": lambda: services.dispute_record_return_delivery(
+            dispute=dispute, actor=actor
+        ),
+        "seller_ship_replacement": lambda: services.dispute_ship_replacement(
+            dispute=dispute,
+            actor=actor,
+            carrier="dhl",
+            tracking_number="NEW00000001",
+            delivery_days=5,
+        ),
+        "buyer_confirm_replacement": lambda: services.dispute_confirm_replacement(
             dispute=dispute, actor=actor
         ),
         "message": lambda: services.dispute_post_message(dispute=dispute, actor=actor, body="hi"),

@@ -40,3 +40,14 @@ def test_demo_orders_tell_a_consistent_story():
             assert order.received_at < order.protection_ends_at
         if order.state == OrderState.SHIPPED:
             assert order.promised_delivery_at > order.all_shipped_at
+
+
+def test_demo_shows_remedies_being_carried_out():
+    call_command("seed_demo")
+    states = set(Dispute.objects.values_list("state", flat=True))
+    assert {DisputeState.AWAITING_REPLACEMENT, DisputeState.REPLACEMENT_IN_TRANSIT} <= states
+    delivered = Dispute.objects.get(
+        state=DisputeState.RETURN_IN_TRANSIT, return_delivered_at__isnull=False
+    )
+    assert delivered.deadlines.filter(kind="return_receipt", status="pending").exists()
+    assert delivered.order.store.return_address

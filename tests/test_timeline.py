@@ -85,6 +85,26 @@ SAMPLES = {
     "disputes.rule.return_not_shipped": {**CLOCK, "rule": "return_shipment", "days": 7},
     "disputes.rule.return_receipt": {**CLOCK, "rule": "return_receipt", "offer": RETURN},
     "disputes.rule.ruling_final": {**CLOCK, "rule": "appeal", "days": 7, "state": "resolved"},
+    "disputes.replacement.shipped": {
+        "carrier": "dhl",
+        "tracking_number": "JD0002",
+        "delivery_days": 12,
+        "delivery_by": AT,
+    },
+    "disputes.replacement.received": {"window_until": AT},
+    "disputes.rule.replacement_receipt": {
+        **CLOCK,
+        "rule": "replacement_receipt",
+        "window_until": AT,
+    },
+    "disputes.rule.replacement_not_shipped": {
+        **CLOCK,
+        "rule": "replacement_shipment",
+        "days": 10,
+        "amount": "50.00",
+        "currency": "USD",
+    },
+    "disputes.return.delivered": {"by": "staff", "delivered_at": AT, "confirm_by": LATER},
     "disputes.rule.evidence_overdue": {
         **CLOCK,
         "rule": "evidence_request",

@@ -98,15 +98,26 @@ def _decided(
     moved from, the further remedy (if any) and the verdict, as the event's data says it."""
     if uphold:
         first = dispute.agreed_offer
-        waiting = bool(first and first.needs_return and dispute.closed_at is None)
-        from_state = transition(dispute, "decide_appeal", arbiter, needs_return=waiting)
-        if dispute.state == DisputeState.AWAITING_RETURN:
-            dispute.agreed_at = now  # the return's clock starts again from the final decision
+        waiting = dispute.closed_at is None  # the remedy was still being carried out
+        from_state = transition(
+            dispute,
+            "decide_appeal",
+            arbiter,
+            needs_return=bool(first and waiting and first.needs_return),
+            needs_replacement=bool(first and waiting and first.needs_replacement),
+        )
+        if dispute.state in (DisputeState.AWAITING_RETURN, DisputeState.AWAITING_REPLACEMENT):
+            dispute.agreed_at = now  # the remedy's clock starts again from the final decision
         return from_state, None, "upheld"
     remedy = REMEDIES.get(decision.outcome)
     offer = _further(dispute, arbiter, remedy, decision.amount, now) if remedy else None
-    needs_return = bool(offer and offer.needs_return)
-    from_state = transition(dispute, "decide_appeal", arbiter, needs_return=needs_return)
+    from_state = transition(
+        dispute,
+        "decide_appeal",
+        arbiter,
+        needs_return=bool(offer and offer.needs_return),
+        needs_replacement=bool(offer and offer.needs_replacement),
+    )
     if offer is not None:
         carry_out(dispute, offer, source=people.APPEAL_DECIDED.code, now=now)
         return from_state, offer, "replaced"

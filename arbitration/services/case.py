@@ -21,6 +21,7 @@ REMEDIES: dict[str, str] = {
     RulingOutcome.FULL_REFUND: Remedy.FULL_REFUND,
     RulingOutcome.PARTIAL_REFUND: Remedy.PARTIAL_REFUND,
     RulingOutcome.RETURN_THEN_REFUND: Remedy.RETURN_AND_REFUND,
+    RulingOutcome.REPLACEMENT: Remedy.REPLACEMENT,
 }
 
 

@@ -38,7 +38,10 @@ def case_rule(
     require_assignee(dispute, arbiter, "ruling on it")
     offer = _granted(dispute, arbiter, decision, now)
     needs_return = bool(offer and offer.needs_return)
-    from_state = transition(dispute, "rule", arbiter, needs_return=needs_return)
+    needs_replacement = bool(offer and offer.needs_replacement)
+    from_state = transition(
+        dispute, "rule", arbiter, needs_return=needs_return, needs_replacement=needs_replacement
+    )
     if offer is None:
         dispute.outcome = Outcome.CLAIM_REJECTED
         dispute.closed_at = now

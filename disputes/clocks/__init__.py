@@ -8,7 +8,7 @@ Syncing (disputes.deadlines), the engine's rules (.rules) and the pages all read
 from datetime import datetime
 
 from ..models import Dispute
-from . import negotiation, returns, rulings  # noqa: F401  (each registers its clocks)
+from . import negotiation, replacement, returns, rulings  # noqa: F401  (each registers its clocks)
 from .base import CLOCKS, Clock
 
 __all__ = ["CLOCKS", "Clock", "clock_of", "wanted_deadlines"]

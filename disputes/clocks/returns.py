@@ -8,6 +8,15 @@ from ..models import DeadlineKind, Dispute, DisputeState, Party
 from .base import Clock, registered
 
 
+def return_delivered(dispute: Dispute) -> datetime:
+    """When the returned parcel counts as delivered: its recorded delivery, else its shipment
+    plus the policy's return transit allowance."""
+    if dispute.return_delivered_at is not None:
+        return dispute.return_delivered_at
+    assert dispute.return_shipped_at is not None  # in transit since the buyer shipped it
+    return dispute.return_shipped_at + timedelta(days=dispute.policy.return_transit_days)
+
+
 @registered
 class ReturnShipment(Clock):
     """The buyer ships an agreed return within the policy's days, or the dispute closes in
@@ -39,8 +48,9 @@ class ReturnShipment(Clock):
 
 @registered
 class ReturnReceipt(Clock):
-    """The seller confirms the returned item arrived, or the buyer is refunded anyway. With no
-    carrier feed, delivery is estimated with the seller's own delivery time limit."""
+    """The seller confirms the returned item arrived within the policy's days of its recorded
+    delivery, or the buyer is refunded anyway. With no delivery recorded, the return is deemed
+    delivered at its shipment plus the policy's return transit allowance."""
 
     kind = DeadlineKind.RETURN_RECEIPT
     reminds = Party.SELLER
@@ -49,9 +59,7 @@ class ReturnReceipt(Clock):
     def due(self, dispute: Dispute) -> datetime | None:
         if dispute.state != DisputeState.RETURN_IN_TRANSIT:
             return None
-        assert dispute.return_shipped_at is not None  # in transit since the buyer shipped it
-        delivered = dispute.return_shipped_at + timedelta(days=dispute.order.delivery_days or 0)
-        return delivered + timedelta(days=dispute.policy.return_receipt_days)
+        return return_delivered(dispute) + timedelta(days=dispute.policy.return_receipt_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
         assert dispute.agreed_offer is not None  # a return follows an agreed remedy

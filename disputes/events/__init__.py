@@ -13,7 +13,7 @@ from accounts.models import User
 from core.timeline import Recorder
 
 from ..models import Dispute, DisputeEvent, Party
-from . import order, people, refunds, rules
+from . import order, people, refunds, rules, shipping
 from ._words import offer_data
 from .order import dispute_on_order, refund_on_order
 
@@ -27,6 +27,7 @@ __all__ = [
     "refund_on_order",
     "refunds",
     "rules",
+    "shipping",
 ]
 
 

@@ -3,6 +3,7 @@
 from .choices import (
     APPEALABLE,
     ARBITRATION_STATES,
+    CARRYING_OUT,
     HOLDS_PAYOUT,
     NEGOTIATING,
     OPEN_STATES,
@@ -29,6 +30,7 @@ from .timeline import DisputeEvent
 __all__ = [
     "APPEALABLE",
     "ARBITRATION_STATES",
+    "CARRYING_OUT",
     "HOLDS_PAYOUT",
     "NEGOTIATING",
     "OPEN_STATES",

@@ -35,6 +35,8 @@ class DisputeState(models.TextChoices):
     APPEALED = "appealed", "Appeal with an arbiter"
     AWAITING_RETURN = "awaiting_return", "Buyer to return the item"
     RETURN_IN_TRANSIT = "return_in_transit", "Return on its way to the seller"
+    AWAITING_REPLACEMENT = "awaiting_replacement", "Seller to ship the replacement"
+    REPLACEMENT_IN_TRANSIT = "replacement_in_transit", "Replacement on its way to the buyer"
     RESOLVED = "resolved", "Resolved"
     CANCELLED = "cancelled", "Withdrawn by the buyer"
 
@@ -45,18 +47,30 @@ OPEN_STATES = [
     DisputeState.ESCALATED,
     DisputeState.AWAITING_RETURN,
     DisputeState.RETURN_IN_TRANSIT,
+    DisputeState.AWAITING_REPLACEMENT,
+    DisputeState.REPLACEMENT_IN_TRANSIT,
     DisputeState.APPEALED,
 ]
 # Cases an arbiter must decide.
 ARBITRATION_STATES = [DisputeState.ESCALATED, DisputeState.APPEALED]
 NEGOTIATING = [DisputeState.AWAITING_SELLER, DisputeState.AWAITING_BUYER]
 # The buyer may withdraw any time before a ruling: negotiating, with an arbiter, or on an
-# agreed return not yet refunded (a return after a ruling is not the buyer's to withdraw).
+# agreed return not yet refunded or an agreed replacement not yet received (after a ruling
+# neither is the buyer's to withdraw).
 WITHDRAWABLE = [
     *NEGOTIATING,
     DisputeState.ESCALATED,
     DisputeState.AWAITING_RETURN,
     DisputeState.RETURN_IN_TRANSIT,
+    DisputeState.AWAITING_REPLACEMENT,
+    DisputeState.REPLACEMENT_IN_TRANSIT,
+]
+# Carrying out an agreed or ruled remedy: a ruling here can still be appealed.
+CARRYING_OUT = [
+    DisputeState.AWAITING_RETURN,
+    DisputeState.RETURN_IN_TRANSIT,
+    DisputeState.AWAITING_REPLACEMENT,
+    DisputeState.REPLACEMENT_IN_TRANSIT,
 ]
 
 # A ruling that can still be appealed: ruled, not appealed, not final (the query form of
@@ -70,9 +84,13 @@ HOLDS_PAYOUT = models.Q(state__in=OPEN_STATES) | APPEALABLE
 class Outcome(models.TextChoices):
     REFUNDED = "refunded", "Refunded in full"
     PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
-    REPLACEMENT = "replacement", "Replacement agreed"
+    REPLACEMENT = "replacement", "Resolved by replacement"
     CLAIM_REJECTED = "claim_rejected", "Claim rejected"
     RETURN_NOT_SHIPPED = "return_not_shipped", "Closed: the return was not shipped in time"
+    REPLACEMENT_NOT_SHIPPED = (
+        "replacement_not_shipped",
+        "Refunded: the replacement was not shipped in time",
+    )
 
 
 # Permission checks for the transitions. django-fsm's types say a check takes any Model, so each
@@ -87,6 +105,8 @@ class DeadlineKind(models.TextChoices):
     SELLER_ANSWER = "seller_answer", "Seller's answer"
     NEGOTIATION_LIMIT = "negotiation_limit", "Negotiation limit"
     GOODS_IN_TRANSIT = "goods_in_transit", "Goods in transit"
+    REPLACEMENT_SHIPMENT = "replacement_shipment", "Replacement shipment"
+    REPLACEMENT_RECEIPT = "replacement_receipt", "Replacement receipt"
     RETURN_SHIPMENT = "return_shipment", "Return shipment"
     RETURN_RECEIPT = "return_receipt", "Return receipt"
     APPEAL = "appeal", "Appeal window"

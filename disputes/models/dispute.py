@@ -14,6 +14,7 @@ from orders.models import Carrier, Order, OrderLine, items_label
 from policies.models import Policy
 
 from .choices import (
+    CARRYING_OUT,
     HOLDS_PAYOUT,
     NEGOTIATING,
     OPEN_STATES,
@@ -45,7 +46,22 @@ def _is_arbiter(dispute: "Dispute", user: "User | None") -> bool:
     return user is not None and user.is_arbiter
 
 
-_AGREED = RETURN_VALUE(DisputeState.RESOLVED, DisputeState.AWAITING_RETURN)
+def _is_seller_or_arbiter(dispute: "Dispute", user: "User | None") -> bool:
+    return _is_seller(dispute, user) or _is_arbiter(dispute, user)
+
+
+_AGREED = RETURN_VALUE(
+    DisputeState.RESOLVED, DisputeState.AWAITING_RETURN, DisputeState.AWAITING_REPLACEMENT
+)
+
+
+def _agreed(needs_return: bool, needs_replacement: bool) -> str:
+    """Where an agreed or ruled remedy goes: the return path, the replacement path, or done."""
+    if needs_return:
+        return DisputeState.AWAITING_RETURN
+    if needs_replacement:
+        return DisputeState.AWAITING_REPLACEMENT
+    return DisputeState.RESOLVED
 
 
 class Dispute(StateMachine, models.Model):
@@ -81,6 +97,18 @@ class Dispute(StateMachine, models.Model):
     return_tracking_number = models.CharField(max_length=40, blank=True)
     return_shipped_at = models.DateTimeField(null=True, blank=True)
     return_received_at = models.DateTimeField(null=True, blank=True)
+    # The returned parcel's delivery, as recorded (the seller, staff, or later a carrier
+    # event): the seller's days to confirm the return run from it.
+    return_delivered_at = models.DateTimeField(null=True, blank=True)
+    # An agreed or ruled replacement: the seller ships it (like an order's delivery form), the
+    # buyer confirms receipt or it is confirmed at the delivery time limit.
+    replacement_carrier = models.CharField(max_length=20, choices=Carrier.choices, blank=True)
+    replacement_tracking_number = models.CharField(max_length=40, blank=True)
+    replacement_shipped_at = models.DateTimeField(null=True, blank=True)
+    replacement_delivery_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The seller's delivery time limit for the replacement."
+    )
+    replacement_received_at = models.DateTimeField(null=True, blank=True)
 
     # Arbitration queue: when the case reached arbitration, who works it, by when Parley aims to
     # have resolved it (filing + the policy's resolution target), and what the buyer claims.
@@ -175,8 +203,8 @@ class Dispute(StateMachine, models.Model):
         target=_AGREED,
         permission=_is_seller,  # type: ignore[arg-type]
     )
-    def seller_accept(self, *, needs_return: bool) -> str:
-        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+    def seller_accept(self, *, needs_return: bool, needs_replacement: bool = False) -> str:
+        return _agreed(needs_return, needs_replacement)
 
     @transition(
         field=state,
@@ -202,8 +230,8 @@ class Dispute(StateMachine, models.Model):
         target=_AGREED,
         permission=_is_buyer,  # type: ignore[arg-type]
     )
-    def buyer_accept_offer(self, *, needs_return: bool) -> str:
-        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+    def buyer_accept_offer(self, *, needs_return: bool, needs_replacement: bool = False) -> str:
+        return _agreed(needs_return, needs_replacement)
 
     @transition(
         field=state,
@@ -228,8 +256,10 @@ class Dispute(StateMachine, models.Model):
     # --- The clock (actor is the system) ----------------------------------------------------
 
     @transition(field=state, source=DisputeState.AWAITING_SELLER, target=_AGREED)
-    def resolve_for_seller_silence(self, *, needs_return: bool) -> str:
-        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+    def resolve_for_seller_silence(
+        self, *, needs_return: bool, needs_replacement: bool = False
+    ) -> str:
+        return _agreed(needs_return, needs_replacement)
 
     @transition(field=state, source=NEGOTIATING, target=DisputeState.ESCALATED)
     def escalate(self) -> None:
@@ -243,16 +273,12 @@ class Dispute(StateMachine, models.Model):
         target=_AGREED,
         permission=_is_arbiter,  # type: ignore[arg-type]
     )
-    def rule(self, *, needs_return: bool) -> str:
-        return DisputeState.AWAITING_RETURN if needs_return else DisputeState.RESOLVED
+    def rule(self, *, needs_return: bool, needs_replacement: bool = False) -> str:
+        return _agreed(needs_return, needs_replacement)
 
     @transition(
         field=state,
-        source=[
-            DisputeState.RESOLVED,
-            DisputeState.AWAITING_RETURN,
-            DisputeState.RETURN_IN_TRANSIT,
-        ],
+        source=[DisputeState.RESOLVED, *CARRYING_OUT],
         target=DisputeState.APPEALED,
         permission=_is_party,  # type: ignore[arg-type]
         # django-fsm types a condition's argument as Model; it is this Dispute.
@@ -264,17 +290,20 @@ class Dispute(StateMachine, models.Model):
     @transition(
         field=state,
         source=DisputeState.APPEALED,
-        target=RETURN_VALUE(
-            DisputeState.RESOLVED, DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT
-        ),
+        target=RETURN_VALUE(DisputeState.RESOLVED, *CARRYING_OUT),
         permission=_is_arbiter,  # type: ignore[arg-type]
     )
-    def decide_appeal(self, *, needs_return: bool) -> str:
-        if not needs_return:
-            return DisputeState.RESOLVED
-        # A return the buyer already sent stays on its way.
-        shipped = self.return_shipped_at is not None
-        return DisputeState.RETURN_IN_TRANSIT if shipped else DisputeState.AWAITING_RETURN
+    def decide_appeal(self, *, needs_return: bool, needs_replacement: bool = False) -> str:
+        # A return the buyer already sent, or a replacement the seller sent, stays on its way.
+        if needs_return:
+            shipped = self.return_shipped_at is not None
+            return DisputeState.RETURN_IN_TRANSIT if shipped else DisputeState.AWAITING_RETURN
+        if needs_replacement:
+            sent = self.replacement_shipped_at is not None
+            return (
+                DisputeState.REPLACEMENT_IN_TRANSIT if sent else DisputeState.AWAITING_REPLACEMENT
+            )
+        return DisputeState.RESOLVED
 
     # --- The return path ----------------------------------------------------------------------
 
@@ -286,6 +315,17 @@ class Dispute(StateMachine, models.Model):
     )
     def buyer_ship_return(self) -> None:
         pass
+
+    @transition(
+        field=state,
+        source=DisputeState.RETURN_IN_TRANSIT,
+        target=DisputeState.RETURN_IN_TRANSIT,
+        permission=_is_seller_or_arbiter,  # type: ignore[arg-type]
+        conditions=[lambda d: d.return_delivered_at is None],  # type: ignore[attr-defined]
+    )
+    def record_return_delivery(self) -> None:
+        """The returned parcel was delivered (the seller says so, or staff enter it): the
+        seller's days to confirm the return run from then. Recorded once."""
 
     @transition(
         field=state,
@@ -302,4 +342,34 @@ class Dispute(StateMachine, models.Model):
 
     @transition(field=state, source=DisputeState.AWAITING_RETURN, target=DisputeState.RESOLVED)
     def close_unshipped_return(self) -> None:
+        pass
+
+    # --- The replacement path -----------------------------------------------------------------
+
+    @transition(
+        field=state,
+        source=DisputeState.AWAITING_REPLACEMENT,
+        target=DisputeState.REPLACEMENT_IN_TRANSIT,
+        permission=_is_seller,  # type: ignore[arg-type]
+    )
+    def seller_ship_replacement(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=DisputeState.REPLACEMENT_IN_TRANSIT,
+        target=DisputeState.RESOLVED,
+        permission=_is_buyer,  # type: ignore[arg-type]
+    )
+    def buyer_confirm_replacement(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=DisputeState.REPLACEMENT_IN_TRANSIT, target=DisputeState.RESOLVED
+    )
+    def confirm_replacement_automatically(self) -> None:
+        pass
+
+    @transition(field=state, source=DisputeState.AWAITING_REPLACEMENT, target=DisputeState.RESOLVED)
+    def refund_unshipped_replacement(self) -> None:
         pass

@@ -54,6 +54,10 @@ class Offer(models.Model):
     def needs_return(self) -> bool:
         return self.remedy == Remedy.RETURN_AND_REFUND
 
+    @property
+    def needs_replacement(self) -> bool:
+        return self.remedy == Remedy.REPLACEMENT
+
     def describe(self) -> str:
         return remedy_text(self.remedy, self.money)
 

@@ -4,16 +4,14 @@ refundable on the order)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from core.errors import ActionRefused
 from core.money import Money
-from orders.models import Order, OrderLine
+from orders.models import Order
 
+from ..claims import Claim, claim_cap
 from ..models import ClaimedLine, Dispute
-
-Claim = list[tuple[OrderLine, int]]  # order lines, each with how many of it the claim is about
 
 
 @dataclass(frozen=True)
@@ -40,16 +38,6 @@ def claim_of(order: Order, items: Sequence[ClaimedItem] | None) -> Claim:
     if not claim:
         raise ActionRefused("Choose at least one item your claim is about.")
     return claim
-
-
-def claim_cap(order: Order, claim: Claim) -> Money | None:
-    """The value of the claimed items (unit price × quantity), or None when the claim is about
-    every line in full: then it is about the whole order, whatever else the payment covered."""
-    whole = {line.pk: line.quantity for line in order.lines.all()}
-    if whole == {line.pk: quantity for line, quantity in claim}:
-        return None
-    value = sum((line.unit_price * quantity for line, quantity in claim), Decimal(0))
-    return Money(value, order.currency)
 
 
 def dispute_cap(dispute: Dispute) -> Money | None:

@@ -27,9 +27,9 @@ from ..clocks import clock_of
 from ..deadlines import sync_deadlines, sync_deadlines_many
 from ..evidence import ProcessedPhoto, check_evidence_room
 from ..models import (
+    CARRYING_OUT,
     DeadlineStatus,
     Dispute,
-    DisputeState,
     EvidenceItem,
     Message,
     Offer,
@@ -174,12 +174,13 @@ def validated(order: Order, proposal: Proposal, cap: Money | None = None) -> Pro
 
 
 def agreed(dispute: Dispute, offer: Offer, *, source: str, now: datetime) -> Settling | None:
-    """After a move to RESOLVED or onto the return path: the offer is what was agreed. Returns
-    what to settle now (None while the refund waits for the returned item)."""
+    """After a move to RESOLVED, onto the return path or the replacement path: the offer is
+    what was agreed. Returns what to settle now (None while the remedy is being carried out:
+    the refund waits for the returned item, a replacement for its shipment)."""
     dispute.agreed_offer = offer
     dispute.agreed_at = now
-    if dispute.state in (DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT):
-        return None
+    if dispute.state in CARRYING_OUT:
+        return None  # refunded when the return arrives; a replacement is shipped first
     return (dispute, offer, source, now)
 
 

@@ -114,7 +114,13 @@ def _agree_many(
     carry it out, record it, tell both. One statement per table for all of them."""
     recorder, settling = Recorder(), []
     for dispute, offer, now in agreements:
-        from_state = transition(dispute, move, actor, needs_return=offer.needs_return)
+        from_state = transition(
+            dispute,
+            move,
+            actor,
+            needs_return=offer.needs_return,
+            needs_replacement=offer.needs_replacement,
+        )
         if due := agreed(dispute, offer, source=code, now=now):
             settling.append(due)
         data = {"offer": offer_data(offer), "state": dispute.state, **about(dispute, now)}

@@ -7,10 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import ActionRefused, StaleState
 from core.fsm import transition
+from core.moments import moment
 from core.timeline import Recorder
 
-from ..events import offer_data, people, record, recorded
+from ..clocks import clock_of
+from ..events import offer_data, people, record, recorded, shipping
 from ..events import rules as by_rule
 from ..models import DeadlineKind, Dispute, Outcome
 from .kernel import Due, Settling, clock_data, finish, finish_many, lock, settle_offers
@@ -34,6 +37,41 @@ def dispute_ship_return(
     finish(dispute, now)
     data = {"carrier": carrier, "tracking_number": tracking_number}
     code = people.RETURN_SHIPPED.code
+    record(dispute, code, actor=actor, at=now, from_state=from_state, data=data)
+    return dispute
+
+
+@transaction.atomic
+def dispute_record_return_delivery(
+    *,
+    dispute: Dispute,
+    actor: User,
+    delivered_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Dispute:
+    """The returned parcel's delivery, recorded once: by the seller (delivered now) or by
+    staff (when the carrier says it was, not before its shipment nor in the future). The
+    seller's days to confirm the return run from it instead of the transit allowance."""
+    now = now or timezone.now()
+    dispute = lock(dispute, now)
+    if dispute.return_delivered_at is not None:
+        when = moment(dispute.return_delivered_at)
+        raise StaleState(f"The return's delivery was already recorded: {when}.")
+    delivered_at = delivered_at or now
+    shipped_at = dispute.return_shipped_at
+    if delivered_at > now or (shipped_at is not None and delivered_at < shipped_at):
+        raise ActionRefused("The delivery must be between the return's shipment and now.")
+    from_state = transition(dispute, "record_return_delivery", actor)
+    dispute.return_delivered_at = delivered_at
+    finish(dispute, now)
+    confirm_by = clock_of(DeadlineKind.RETURN_RECEIPT).due(dispute)
+    assert confirm_by is not None  # the return is still on its way
+    data = {
+        "by": "seller" if actor.pk == dispute.order.store.owner_id else "staff",
+        "delivered_at": delivered_at.isoformat(),
+        "confirm_by": confirm_by.isoformat(),
+    }
+    code = shipping.RETURN_DELIVERED.code
     record(dispute, code, actor=actor, at=now, from_state=from_state, data=data)
     return dispute
 

@@ -103,7 +103,9 @@ class Command(BaseCommand):
         if spec.role == Role.ARBITER:
             user.groups.add(Group.objects.get_or_create(name=ARBITERS_GROUP)[0])
         if spec.store:
-            Store.objects.get_or_create(owner=user, defaults={"name": spec.store})
+            returns_to = f"{spec.store} returns\n12 Dock Road\nLiverpool L3 4AF\nUnited Kingdom"
+            terms = {"name": spec.store, "return_address": returns_to}
+            Store.objects.get_or_create(owner=user, defaults=terms)
         return user
 
     def _order(

@@ -1,0 +1,93 @@
+"""The clocks of a replacement: the seller ships it in time, the buyer's receipt follows."""
+
+from datetime import datetime, timedelta
+
+from core.moments import moment
+from core.money import Money
+
+from .. import ledger
+from ..claims import claim_cap
+from ..models import DeadlineKind, Dispute, DisputeState, Party
+from .base import Clock, registered
+
+
+def replacement_refund(dispute: Dispute) -> Money:
+    """What the buyer is refunded when the replacement is not shipped in time: the value at
+    issue. A replacement offer names no amount, so it is what the agreed offer says if it
+    says one, else the value of the items the claim is about; never more than is still
+    refundable on the order."""
+    left = ledger.refundable_amount(dispute.order)
+    offer = dispute.agreed_offer
+    value = offer.money if offer is not None and offer.money is not None else None
+    value = value or claim_cap(dispute.order, dispute.claimed_items)
+    return left if value is None else min(value, left, key=lambda money: money.amount)
+
+
+def replacement_delivery_days(dispute: Dispute) -> int:
+    """The replacement's delivery time limit: the seller's, else the order's own."""
+    return dispute.replacement_delivery_days or dispute.order.delivery_days or 0
+
+
+@registered
+class ReplacementShipment(Clock):
+    """The seller ships an agreed or ruled replacement, with tracking, within the policy's
+    days; if not, the buyer is refunded for the items at issue."""
+
+    kind = DeadlineKind.REPLACEMENT_SHIPMENT
+    reminds = Party.SELLER
+    at_zero = "dispute_refund_unshipped_replacement_many"
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        if dispute.state != DisputeState.AWAITING_REPLACEMENT:
+            return None
+        assert dispute.agreed_at is not None  # a replacement follows an agreement or a ruling
+        return dispute.agreed_at + timedelta(days=dispute.policy.replacement_ship_days)
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        due, money = moment(due_at), replacement_refund(dispute)
+        if viewer == Party.BUYER:
+            return (
+                f"If the seller does not ship the replacement by {due}, you are refunded {money}."
+            )
+        return (
+            f"Ship the replacement with a tracking number by {due}; if you do not, the buyer "
+            f"is refunded {money}."
+        )
+
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        days = dispute.policy.replacement_ship_days
+        return (
+            f"The {days} days to ship the replacement ended on {moment(due_at)}: "
+            "the buyer's refund was paid instead."
+        )
+
+
+@registered
+class ReplacementReceipt(Clock):
+    """The buyer confirms the replacement arrived; at its delivery time limit receipt is
+    confirmed for them (as an order's is), and the dispute closes resolved by replacement."""
+
+    kind = DeadlineKind.REPLACEMENT_RECEIPT
+    at_zero = "dispute_confirm_replacement_receipt_many"
+
+    def due(self, dispute: Dispute) -> datetime | None:
+        if dispute.state != DisputeState.REPLACEMENT_IN_TRANSIT:
+            return None
+        assert dispute.replacement_shipped_at is not None  # in transit since it was shipped
+        days = replacement_delivery_days(dispute)
+        return dispute.replacement_shipped_at + timedelta(days=days)
+
+    def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        due = moment(due_at)
+        if viewer == Party.BUYER:
+            return (
+                f"Confirm when the replacement arrives; if you have not by {due}, it is taken "
+                "as received. Tell the seller, or open a new dispute, if it is not right."
+            )
+        return f"If the buyer does not confirm receipt by {due}, it is taken as received."
+
+    def ended(self, dispute: Dispute, due_at: datetime) -> str:
+        return (
+            f"The replacement's delivery time limit ended on {moment(due_at)}: it was taken "
+            "as received and the dispute closed."
+        )
