@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.errors import StaleState
+
 from . import events
 from .gateway import RefundDeclined, Settlement, get_gateway
 from .models import Refund, RefundStatus
@@ -125,3 +127,37 @@ def _fail(refund: Refund, reason: str) -> None:
             data={**data, "reason": reason[:200]},
         )
     logger.warning("refund %s declined by the provider: %s", refund.pk, reason)
+
+
+@transaction.atomic
+def refund_report_settled(*, refund_id: int, provider_reference: str) -> Refund:
+    """The marketplace paid the refund with its own provider and says so: settled once. The
+    same report again changes nothing; one that contradicts what is recorded is refused."""
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status == RefundStatus.SETTLED and refund.provider_reference == provider_reference:
+        return refund
+    if refund.status != RefundStatus.PENDING:
+        raise StaleState(_already(refund))
+    _record(refund, Settlement(provider_reference=provider_reference))
+    refund.refresh_from_db()
+    return refund
+
+
+@transaction.atomic
+def refund_report_failed(*, refund_id: int, reason: str) -> Refund:
+    """The marketplace's provider refused the refund for good: failed once, as when our own
+    gateway is refused. The same report again changes nothing; a contradicting one is refused."""
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status == RefundStatus.FAILED:
+        return refund
+    if refund.status != RefundStatus.PENDING:
+        raise StaleState(_already(refund))
+    _fail(refund, reason)
+    refund.refresh_from_db()
+    return refund
+
+
+def _already(refund: Refund) -> str:
+    if refund.status == RefundStatus.SETTLED:
+        return f"This refund was already settled (provider reference {refund.provider_reference})."
+    return f"This refund already failed: {refund.failure_reason}"

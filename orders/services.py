@@ -100,9 +100,15 @@ def order_place(
 
 @transaction.atomic
 def order_pay(
-    *, order: Order, amount: Decimal, method: str, now: datetime | None = None
+    *,
+    order: Order,
+    amount: Decimal,
+    method: str,
+    now: datetime | None = None,
+    provider_reference: str = "",
 ) -> Payment:
-    """Record the buyer's payment (as the payment provider reports it)."""
+    """Record the buyer's payment (as the payment provider reports it, with its reference when
+    a marketplace sends it in)."""
     now = now or timezone.now()
     order = _locked(order)
     if amount != order.total:
@@ -115,7 +121,7 @@ def order_pay(
         amount=amount,
         currency=order.currency,
         method=method,
-        provider_reference=new_reference("pay", 12).lower(),
+        provider_reference=provider_reference or new_reference("pay", 12).lower(),
         paid_at=now,
     )
     data = {"amount": amount, "currency": order.currency, "method": method}

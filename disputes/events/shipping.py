@@ -45,7 +45,9 @@ def _replacement_not_shipped(data: Data) -> str:
 
 
 def _return_delivered(data: Data) -> str:
-    who = "Parley staff recorded" if data["by"] == "staff" else "Seller confirmed"
+    who = {"staff": "Parley staff recorded", "carrier": "The carrier reported"}.get(
+        data["by"], "Seller confirmed"
+    )
     return (
         f"{who} the returned parcel's delivery on {moment(parsed(data['delivered_at']))}; "
         f"the return is to be confirmed by {moment(parsed(data['confirm_by']))}"

@@ -45,13 +45,14 @@ def dispute_ship_return(
 def dispute_record_return_delivery(
     *,
     dispute: Dispute,
-    actor: User,
+    actor: User | None,
     delivered_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Dispute:
-    """The returned parcel's delivery, recorded once: by the seller (delivered now) or by
-    staff (when the carrier says it was, not before its shipment nor in the future). The
-    seller's days to confirm the return run from it instead of the transit allowance."""
+    """The returned parcel's delivery, recorded once: by the seller (delivered now), by staff
+    or by the carrier's tracking event through the marketplace (actor=None; when the carrier
+    says it was, not before its shipment nor in the future). The seller's days to confirm the
+    return run from it instead of the transit allowance."""
     now = now or timezone.now()
     dispute = lock(dispute, now)
     if dispute.return_delivered_at is not None:
@@ -67,13 +68,19 @@ def dispute_record_return_delivery(
     confirm_by = clock_of(DeadlineKind.RETURN_RECEIPT).due(dispute)
     assert confirm_by is not None  # the return is still on its way
     data = {
-        "by": "seller" if actor.pk == dispute.order.store.owner_id else "staff",
+        "by": _reported_by(dispute, actor),
         "delivered_at": delivered_at.isoformat(),
         "confirm_by": confirm_by.isoformat(),
     }
     code = shipping.RETURN_DELIVERED.code
     record(dispute, code, actor=actor, at=now, from_state=from_state, data=data)
     return dispute
+
+
+def _reported_by(dispute: Dispute, actor: User | None) -> str:
+    if actor is None:
+        return "carrier"
+    return "seller" if actor.pk == dispute.order.store.owner_id else "staff"
 
 
 @transaction.atomic

@@ -28,3 +28,6 @@ def ping(request: HttpRequest) -> dict[str, str]:
     """Answers with the integration the key belongs to and its scope."""
     key = caller(request)
     return {"integration": key.integration.name, "scope": key.scope}
+
+
+from . import routers  # noqa: E402, F401  (the write endpoints register on `api`)

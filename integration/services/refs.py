@@ -1,0 +1,41 @@
+"""External ids: the one way the integration finds its own objects, so another
+integration's ids are not found (a 404, never a leak) and a retried call finds what the first
+one made."""
+
+from django.db.models import QuerySet
+
+from core.errors import ActionRefused
+
+from ..models import ExternalRef, Integration, RefKind
+
+
+class NotFound(ActionRefused):
+    """No object of this integration has that id (another integration's ids are not found)."""
+
+
+def object_id(integration: Integration, kind: RefKind, external_id: str) -> int | None:
+    return (
+        ExternalRef.objects.filter(integration=integration, kind=kind, external_id=external_id)
+        .values_list("object_id", flat=True)
+        .first()
+    )
+
+
+def required_id(integration: Integration, kind: RefKind, external_id: str) -> int:
+    found = object_id(integration, kind, external_id)
+    if found is None:
+        raise NotFound(f"No {kind.label.lower()} with the id “{external_id}”.")
+    return found
+
+
+def owned_ids(integration: Integration, kind: RefKind) -> QuerySet[ExternalRef, int]:
+    """The ids of the integration's objects of one kind (a subquery for scoped lookups)."""
+    return ExternalRef.objects.filter(integration=integration, kind=kind).values_list(
+        "object_id", flat=True
+    )
+
+
+def attach(integration: Integration, kind: RefKind, external_id: str, pk: int) -> None:
+    ExternalRef.objects.create(
+        integration=integration, kind=kind, external_id=external_id, object_id=pk
+    )
