@@ -76,7 +76,9 @@ def login_link_use(token: str, now: datetime | None = None) -> LoginLink:
     """Use the link: once, before it expires. The caller signs `link.user` in."""
     now = now or timezone.now()
     link = _usable(
-        LoginLink.objects.select_for_update(of=("self",)).select_related("user", "integration"), token, now
+        LoginLink.objects.select_for_update(of=("self",)).select_related("user", "integration"),
+        token,
+        now,
     )
     link.used_at = now
     link.save(update_fields=["used_at"])
