@@ -337,10 +337,14 @@ MATRIX = {
     # Evidence files: the two parties and arbiters, nobody else.
     "disputes:evidence_file": _get(arbiter=OK, **PARTY_ONLY),
     "disputes:evidence_thumb": _get(arbiter=OK, **PARTY_ONLY),
+    # A login link is its own credential: without a valid one, everybody gets the same page and
+    # nobody is signed in (valid, used and late links: tests/test_api_login_links.py).
+    "integration:login_link": _get(default="410", anonymous="410"),
 }
 
-# Django's own admin has its own staff gate and is tested by Django.
-EXCLUDED_NAMESPACES = {"admin"}
+# Django's own admin has its own staff gate and is tested by Django; the API is reached with
+# keys, not sessions, and its scoping is tested in tests/test_api_*.py.
+EXCLUDED_NAMESPACES = {"admin", "api"}
 
 
 def _named_urls(patterns, prefix=""):
@@ -383,6 +387,7 @@ def _kwargs_for(url_name: str, case) -> dict:
         "offer_id": offer.pk,
         "public_id": case.evidence.first().public_id,
         "version": case.policy.version,
+        "token": "not-a-link",
     }
     return {name: values[name] for name in ALL_URLS[url_name].pattern.converters}
 

@@ -9,8 +9,15 @@ import time_machine
 from django.utils import timezone
 
 from disputes import services
-from disputes.models import Deadline, DeadlineKind, DeadlineStatus, DisputeEvent, Refund, Remedy
-from disputes.models import RefundStatus
+from disputes.models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    DisputeEvent,
+    Refund,
+    RefundStatus,
+    Remedy,
+)
 from integration.models import RefKind
 from tests.api_helpers import market
 from tests.factories import open_dispute
