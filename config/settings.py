@@ -398,7 +398,6 @@ structlog.configure(
 )
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 
-# The marketplace API: requests per key (django-ninja's throttle syntax).
+# The marketplace API: requests per key (django-ninja's syntax); a login link's minutes.
 PARLEY_API_RATE = env("PARLEY_API_RATE", default="600/m")
-# A login link (POST /api/v1/login-links) signs its user in once, within this many minutes.
 PARLEY_LOGIN_LINK_MINUTES = env.int("PARLEY_LOGIN_LINK_MINUTES", default=5)

@@ -20,8 +20,6 @@ from .idempotent import IDEMPOTENCY_KEY, idempotent
 router = Router(tags=["in"])
 ExternalId = Field(min_length=1, max_length=120, pattern=r"^\S+$")
 Money = Field(gt=0, max_digits=12, decimal_places=2)
-CarrierCode = Literal[tuple(Carrier.values)]  # type: ignore[valid-type]
-MethodCode = Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
 
 
 class UserIn(Schema):
@@ -53,7 +51,7 @@ class LineIn(Schema):
 
 class PaymentIn(Schema):
     amount: Decimal = Money
-    method: MethodCode
+    method: PaymentMethod
     provider_reference: str = Field(min_length=1, max_length=64)
     paid_at: datetime | None = None
 
@@ -80,7 +78,7 @@ class OrderOut(Schema):
 class ParcelIn(Schema):
     external_id: str = ExternalId
     order: str = Field(description="The order's external id.")
-    carrier: CarrierCode
+    carrier: Carrier
     tracking_number: str = Field(min_length=1, max_length=40)
     shipped_at: datetime | None = None
     ships_all: bool = True
@@ -102,15 +100,16 @@ def put_user(
     def act() -> Answer:
         person = intake.Person(payload.external_id, payload.role, payload.email, payload.name)
         user, created = intake.user_upsert(caller(request).integration, person)
-        return _status(created), _user(payload.external_id, user)
+        return _status(created), _user(payload, user)
 
     return idempotent(request, idempotency_key, payload, act)
 
 
-def _user(external_id: str, user: User) -> dict[str, str]:
-    return UserOut(
-        external_id=external_id, role=user.role, email=user.email, name=user.first_name
-    ).model_dump(mode="json")
+def _user(payload: UserIn, user: User) -> dict[str, str]:
+    out = UserOut(
+        external_id=payload.external_id, role=payload.role, email=user.email, name=user.first_name
+    )
+    return out.model_dump(mode="json")
 
 
 @router.post("/stores", response={200: StoreOut, 201: StoreOut}, summary="Send a store")

@@ -8,19 +8,19 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
 from disputes.models import Refund
+from orders.models import Carrier
 
 from ..services import refunds, tracking
 from ..services.idempotency import Answer
 from .auth import caller
 from .idempotent import IDEMPOTENCY_KEY, idempotent
-from .intake import CarrierCode
 from .problems import Problem
 
 router = Router(tags=["in"])
 
 
 class TrackingEventIn(Schema):
-    carrier: CarrierCode
+    carrier: Carrier
     tracking_number: str = Field(min_length=1, max_length=40)
     status: Literal["shipped", "delivered"]
     occurred_at: datetime
