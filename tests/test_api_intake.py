@@ -137,3 +137,18 @@ def test_a_payment_that_is_not_the_total_is_refused(client, m):
     response = m.post(client, "/orders", ORDER | {"payment": pay})
     assert response.status_code == 409
     assert not Order.objects.exists()
+
+
+def test_moments_in_the_future_or_without_a_zone_are_refused(client, m):
+    for path, body in [("/users", SELLER), ("/users", BUYER), ("/stores", STORE)]:
+        m.post(client, path, body)
+    naive = m.post(client, "/orders", ORDER | {"placed_at": "2026-01-01T10:00:00"})
+    assert naive.status_code == 422
+    future = m.post(client, "/orders", ORDER | {"placed_at": "2999-01-01T10:00:00Z"})
+    assert future.status_code == 409
+    assert not Order.objects.exists()
+
+
+def test_an_unknown_refund_id_out_of_range_is_refused_not_a_crash(client, m):
+    response = m.post(client, f"/refunds/{2**70}/settlement", {"outcome": "failed", "reason": "x"})
+    assert response.status_code == 422

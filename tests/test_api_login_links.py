@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from integration.models import LoginLink, RefKind
+from integration.models import IdempotencyRecord, LoginLink, RefKind
 from tests.api_helpers import BUYER, market
 from tests.factories import open_dispute
 
@@ -107,3 +107,15 @@ def test_only_the_tokens_digest_is_kept(client, bo):
     token = url.rstrip("/").rsplit("/", 1)[-1]
     link = LoginLink.objects.get()
     assert token not in link.digest and link.digest == LoginLink.digest_of(token)
+
+
+def test_a_retried_request_makes_another_link_and_no_token_is_kept_in_clear(client, bo):
+    headers = bo.headers("same-key")
+    urls = [
+        client.post(
+            "/api/v1/login-links", {"user": "b-1"}, content_type="application/json", headers=headers
+        ).json()["url"]
+        for _ in range(2)
+    ]
+    assert urls[0] != urls[1]
+    assert not IdempotencyRecord.objects.exists()

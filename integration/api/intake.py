@@ -1,12 +1,12 @@
 """In: the marketplace's stores, users, orders with payments, and parcels. Every write takes
 an `Idempotency-Key` and carries the marketplace's own ids, so a retry never creates twice."""
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
+from pydantic import AwareDatetime
 
 from accounts.models import User
 from orders.models import Carrier, Order, Parcel, PaymentMethod, Store
@@ -19,7 +19,8 @@ from .idempotent import IDEMPOTENCY_KEY, idempotent
 
 router = Router(tags=["in"])
 ExternalId = Field(min_length=1, max_length=120, pattern=r"^\S+$")
-Money = Field(gt=0, max_digits=12, decimal_places=2)
+# Bounded so that 100 lines of 1,000 stay within a money column (12 digits).
+Money = Field(gt=0, le=Decimal("99999.99"), max_digits=7, decimal_places=2)
 
 
 class UserIn(Schema):
@@ -45,15 +46,15 @@ class StoreOut(StoreIn):
 
 class LineIn(Schema):
     title: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: int = Field(ge=1, le=1_000)
     unit_price: Decimal = Money
 
 
 class PaymentIn(Schema):
-    amount: Decimal = Money
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
     method: PaymentMethod
     provider_reference: str = Field(min_length=1, max_length=64)
-    paid_at: datetime | None = None
+    paid_at: AwareDatetime | None = None
 
 
 class OrderIn(Schema):
@@ -62,7 +63,7 @@ class OrderIn(Schema):
     store: str = Field(description="The store's external id.")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     lines: list[LineIn] = Field(min_length=1, max_length=100)
-    placed_at: datetime | None = None
+    placed_at: AwareDatetime | None = None
     delivery_days: int | None = Field(None, ge=1, le=365)
     payment: PaymentIn | None = None
 
@@ -80,7 +81,7 @@ class ParcelIn(Schema):
     order: str = Field(description="The order's external id.")
     carrier: Carrier
     tracking_number: str = Field(min_length=1, max_length=40)
-    shipped_at: datetime | None = None
+    shipped_at: AwareDatetime | None = None
     ships_all: bool = True
     delivery_days: int | None = Field(None, ge=1, le=365)
 

@@ -1,11 +1,11 @@
 """In: what happens outside Parley that Parley must know: a carrier's tracking events, and
 the marketplace's report on a refund it paid (or could not pay)."""
 
-from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest, JsonResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
+from pydantic import AwareDatetime
 
 from disputes.models import Refund
 from orders.models import Carrier
@@ -23,7 +23,7 @@ class TrackingEventIn(Schema):
     carrier: Carrier
     tracking_number: str = Field(min_length=1, max_length=40)
     status: Literal["shipped", "delivered"]
-    occurred_at: datetime
+    occurred_at: AwareDatetime
 
 
 class TrackingEventOut(Schema):
@@ -76,8 +76,8 @@ class RefundOut(Schema):
 )
 def post_settlement(
     request: HttpRequest,
-    refund_id: int,
     payload: SettlementIn,
+    refund_id: int = Path(..., ge=1, le=2**63 - 1),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> JsonResponse:
     if payload.outcome == "settled" and not payload.provider_reference:

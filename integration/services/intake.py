@@ -120,15 +120,20 @@ def store_upsert(
 def order_receive(integration: Integration, data: OrderData) -> tuple[Order, bool]:
     """An order placed on the marketplace, with its payment when sent. Sent again, it must say
     the same (a payment may come later); returns the order and whether it was created."""
+    now = timezone.now()
+    _check_moments(data, now)
     integration = locked_integration(integration)
     buyer = User.objects.get(pk=required_id(integration, RefKind.USER, data.buyer))
     store = Store.objects.get(pk=required_id(integration, RefKind.STORE, data.store))
     pk = object_id(integration, RefKind.ORDER, data.external_id)
     created = pk is None
     if pk is None:
-        now = data.placed_at or timezone.now()
         order = orders.order_place(
-            buyer=buyer, store=store, lines=data.lines, currency=data.currency, now=now
+            buyer=buyer,
+            store=store,
+            lines=data.lines,
+            currency=data.currency,
+            now=data.placed_at or now,
         )
         if data.delivery_days is not None:
             Order.objects.filter(pk=order.pk).update(delivery_days=data.delivery_days)
@@ -140,6 +145,13 @@ def order_receive(integration: Integration, data: OrderData) -> tuple[Order, boo
         _pay(order, data.payment)
     order.refresh_from_db()
     return order, created
+
+
+def _check_moments(data: OrderData, now: datetime) -> None:
+    placed = data.placed_at or now
+    paid = None if data.payment is None else data.payment.paid_at
+    if placed > now or (paid is not None and not placed <= paid <= now):
+        raise ActionRefused("An order is placed, then paid, and neither in the future.")
 
 
 def _check_same_order(order: Order, data: OrderData, buyer: User, store: Store) -> None:
