@@ -5,7 +5,7 @@ button signs in (so an e-mail's link scanner cannot use it up)."""
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ..services import login_links
 from .auth import writer
@@ -30,8 +30,9 @@ class LoginLinkOut(Schema):
     description="Not kept under an Idempotency-Key (the link would be stored in clear): a "
     "retry makes another link, and each works once.",
 )
-def post_login_link(request: HttpRequest, payload: LoginLinkIn) -> tuple[int, LoginLinkOut]:
+def post_login_link(request: HttpRequest, payload: LoginLinkIn) -> Status:
     link, token = login_links.login_link_issue(
         writer(request).integration, user=payload.user, case=payload.case
     )
-    return 201, LoginLinkOut(url=login_links.login_link_url(token), expires_at=link.expires_at)
+    out = LoginLinkOut(url=login_links.login_link_url(token), expires_at=link.expires_at)
+    return Status(201, out)
