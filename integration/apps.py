@@ -7,3 +7,11 @@ class IntegrationConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "integration"
+
+    def ready(self) -> None:
+        from core.timeline import on_recorded
+
+        from .webhooks import admin  # noqa: F401  (staff's endpoints and delivery log)
+        from .webhooks.events import on_recorded as write_deliveries
+
+        on_recorded(write_deliveries)  # every act, in its transaction: its webhook rows

@@ -3,5 +3,15 @@ that tie a marketplace's objects to Parley's."""
 
 from .keys import ApiKey, Integration, Scope
 from .refs import ExternalRef, RefKind
+from .webhooks import WebhookDelivery, WebhookEndpoint, WebhookSequence
 
-__all__ = ["ApiKey", "ExternalRef", "Integration", "RefKind", "Scope"]
+__all__ = [
+    "ApiKey",
+    "ExternalRef",
+    "Integration",
+    "RefKind",
+    "Scope",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSequence",
+]
