@@ -10,6 +10,8 @@ from typing import Any
 import environ
 import structlog
 
+from .webhooks import PARLEY_WEBHOOKS, PARLEY_WEBHOOKS_ALLOW_PRIVATE, WEBHOOKS_SWEEP  # noqa: F401
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -299,11 +301,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    "deliver-webhooks": {
-        "task": "integration.deliver_webhooks",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
+    "deliver-webhooks": WEBHOOKS_SWEEP,  # webhook rows a kick missed, or due again (webhooks.py)
     # Evidence files left in storage by acts that rolled back (disputes.tasks).
     "sweep-orphan-evidence": {
         "task": "disputes.sweep_orphan_evidence",
@@ -404,17 +402,4 @@ structlog.configure(
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 
 # The marketplace API: requests per key (django-ninja's throttle syntax).
-# Webhooks (integration/webhooks/delivery.py): a failed delivery is tried again after these
-# waits (about three days in all), then given up; staff can replay it from the admin. A
-# receiver's Retry-After is honoured up to `max_retry_after_seconds`.
-PARLEY_WEBHOOKS = {
-    "timeout_seconds": env.float("PARLEY_WEBHOOKS_TIMEOUT", default=10.0),
-    "batch_size": 50,
-    "retry_after_seconds": [60, 300, 1800, 2 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 24 * 3600],
-    "max_retry_after_seconds": 24 * 3600,
-    "drain_seconds": 30,
-    "rotation_overlap_hours": 24,
-}
-# Deliver to private, loopback and link-local addresses (a local receiver in development).
-PARLEY_WEBHOOKS_ALLOW_PRIVATE = env.bool("PARLEY_WEBHOOKS_ALLOW_PRIVATE", default=False)
 PARLEY_API_RATE = env("PARLEY_API_RATE", default="600/m")

@@ -9,9 +9,7 @@ class IntegrationConfig(AppConfig):
     name = "integration"
 
     def ready(self) -> None:
-        from core.timeline import on_recorded
-
-        from .webhooks import admin  # noqa: F401  (staff's endpoints and delivery log)
-        from .webhooks.events import on_recorded as write_deliveries
-
-        on_recorded(write_deliveries)  # every act, in its transaction: its webhook rows
+        from .webhooks import (
+            admin,  # noqa: F401  (staff's endpoints and delivery log)
+            events,  # noqa: F401  (listens to every act: its webhook rows)
+        )

@@ -28,7 +28,7 @@ class Receiver:
 
     def __init__(self, port: int = 0) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
-        self.status, self.headers = 204, {}
+        self.status, self.headers = 204, dict[str, str]()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):

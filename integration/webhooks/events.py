@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.timeline import Entry, describe
+from core.timeline import on_recorded as listen
 from disputes.models import Deadline, DeadlineStatus, Dispute
 from orders.models import Order
 
@@ -36,7 +37,7 @@ class Typed:
 
 
 def on_recorded(entries: Sequence[Entry]) -> None:
-    """The listener (registered in IntegrationConfig.ready)."""
+    """The listener (registered below, when IntegrationConfig.ready imports this module)."""
     typed = [(entry, kind) for entry in entries if (kind := event_type(entry)) is not None]
     if not typed or not endpoints_exist():
         return
@@ -52,20 +53,23 @@ def on_recorded(entries: Sequence[Entry]) -> None:
         _write(events, cases, orders)
 
 
+listen(on_recorded)
+
+
 # --- Is any endpoint active? (once per transaction) ---------------------------------------------
 
 _MEMO = "_parley_webhook_endpoints"
 
 
-def _forget() -> None:
-    """Registered on commit: its presence in the connection's list marks the memo as current."""
-
-
 def endpoints_exist() -> bool:
-    memo = getattr(connection, _MEMO, None)
-    current = connection.in_atomic_block and memo is not None
-    if current and any(item[1] is memo[0] for item in connection.run_on_commit):
-        return bool(memo[1])
+    """Whether any endpoint is active, asked once per transaction: the answer is kept on the
+    connection beside a marker registered on commit, and holds while the marker is still in
+    the connection's on-commit list (a commit runs it, a rollback drops it)."""
+    memo: tuple[_Marker, bool] | None = getattr(connection, _MEMO, None)
+    if connection.in_atomic_block and memo is not None:
+        marker, exists = memo
+        if any(item[1] is marker for item in connection.run_on_commit):
+            return exists
     exists = WebhookEndpoint.objects.filter(disabled_at__isnull=True).exists()
     if connection.in_atomic_block:
         marker = _Marker()
@@ -86,45 +90,38 @@ def _is_dispute(entry: Entry) -> bool:
     return entry.model._meta.label == "disputes.DisputeEvent"
 
 
-def _integrated(order_field: str) -> dict[str, Any]:
-    """Annotations: the integration that sent the order in, and its external id, kept only when
-    that integration has an active endpoint."""
+def _integrated(rows: QuerySet[Any], order_field: str) -> QuerySet[Any]:
+    """The rows of orders some integration sent in, with that integration and the order's
+    external id, kept only when the integration has an active endpoint."""
     ref = ExternalRef.objects.filter(kind=RefKind.ORDER, object_id=OuterRef(order_field))
-    return {
-        "integration_id": Subquery(ref.values("integration_id")[:1]),
-        "order_external_id": Subquery(ref.values("external_id")[:1]),
-    }
-
-
-def _listening(rows: QuerySet[Any]) -> QuerySet[Any]:
     active = WebhookEndpoint.objects.filter(
         integration_id=OuterRef("integration_id"), disabled_at__isnull=True
     )
-    return rows.filter(Exists(active))
+    return rows.annotate(
+        integration_id=Subquery(ref.values("integration_id")[:1]),
+        order_external_id=Subquery(ref.values("external_id")[:1]),
+    ).filter(Exists(active))
 
 
 def _cases(ids: Iterable[int], references: Iterable[str]) -> dict[str, dict[str, Any]]:
     ids, references = list(ids), list(references)
     if not ids and not references:
         return {}
-    rows = _listening(
-        Dispute.objects.filter(Q(pk__in=ids) | Q(reference__in=references))
-        .annotate(**_integrated("order_id"))
-        .values(
-            "pk",
-            "reference",
-            "state",
-            "reason",
-            "outcome",
-            "claimed_amount",
-            "opened_at",
-            "closed_at",
-            "order_id",
-            "order__reference",
-            "order__currency",
-            "integration_id",
-            "order_external_id",
-        )
+    disputes = Dispute.objects.filter(Q(pk__in=ids) | Q(reference__in=references))
+    rows = _integrated(disputes, "order_id").values(
+        "pk",
+        "reference",
+        "state",
+        "reason",
+        "outcome",
+        "claimed_amount",
+        "opened_at",
+        "closed_at",
+        "order_id",
+        "order__reference",
+        "order__currency",
+        "integration_id",
+        "order_external_id",
     )
     cases = {f"dispute:{row['pk']}": row for row in rows}
     for row in cases.values():
@@ -140,10 +137,8 @@ def _cases(ids: Iterable[int], references: Iterable[str]) -> dict[str, dict[str,
 def _orders(ids: set[int]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
-    rows = _listening(
-        Order.objects.filter(pk__in=ids)
-        .annotate(**_integrated("pk"))
-        .values("pk", "reference", "state", "currency", "integration_id", "order_external_id")
+    rows = _integrated(Order.objects.filter(pk__in=ids), "pk").values(
+        "pk", "reference", "state", "currency", "integration_id", "order_external_id"
     )
     return {f"order:{row['pk']}": row for row in rows}
 
