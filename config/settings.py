@@ -10,6 +10,8 @@ from typing import Any
 import environ
 import structlog
 
+from .webhooks import PARLEY_WEBHOOKS, PARLEY_WEBHOOKS_ALLOW_PRIVATE, WEBHOOKS_SWEEP  # noqa: F401
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -299,6 +301,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "deliver-webhooks": WEBHOOKS_SWEEP,  # webhook rows a kick missed, or due again (webhooks.py)
     # Evidence files left in storage by acts that rolled back (disputes.tasks).
     "sweep-orphan-evidence": {
         "task": "disputes.sweep_orphan_evidence",

@@ -7,3 +7,9 @@ class IntegrationConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "integration"
+
+    def ready(self) -> None:
+        from .webhooks import (
+            admin,  # noqa: F401  (staff's endpoints and delivery log)
+            events,  # noqa: F401  (listens to every act: its webhook rows)
+        )

@@ -4,6 +4,7 @@ that tie a marketplace's objects to Parley's."""
 from .intake import IdempotencyRecord, LoginLink
 from .keys import ApiKey, Integration, Scope
 from .refs import ExternalRef, RefKind
+from .webhooks import WebhookDelivery, WebhookEndpoint, WebhookSequence
 
 __all__ = [
     "ApiKey",
@@ -13,4 +14,7 @@ __all__ = [
     "LoginLink",
     "RefKind",
     "Scope",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSequence",
 ]
