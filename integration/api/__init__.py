@@ -5,13 +5,13 @@ problem+json (problems.py). Routers by subject are added in `routers.py`."""
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import NinjaAPI
 from ninja.throttling import AuthRateThrottle
 
 from . import problems
 from .auth import KeyAuth, caller
+from .openapi import ParleyAPI
 
-api = NinjaAPI(
+api = ParleyAPI(
     title="Parley API",
     version="1",
     description="Buyer protection for marketplaces: send orders in, hear every act on a case "
@@ -28,3 +28,6 @@ def ping(request: HttpRequest) -> dict[str, str]:
     """Answers with the integration the key belongs to and its scope."""
     key = caller(request)
     return {"integration": key.integration.name, "scope": key.scope}
+
+
+from . import read_routers  # noqa: E402, F401  (registers the cases endpoints on `api`)
