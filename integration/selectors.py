@@ -100,12 +100,12 @@ def case_page(
     if state:
         cases = cases.filter(state=state)
     if updated_since is not None:
-        cases = cases.filter(updated_at__gte=updated_since)
+        cases = cases.filter(Q(updated_at__gte=updated_since))  # an annotation: Q, for mypy
     if after is not None:
         cases = cases.filter(
             Q(updated_at__gt=after.updated_at) | Q(updated_at=after.updated_at, id__gt=after.id)
         )
-    rows = list(with_items(cases.order_by("updated_at", "id"))[: limit + 1])
+    rows = list(with_items(cases.order_by(F("updated_at").asc(), "id"))[: limit + 1])
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
