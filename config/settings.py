@@ -347,8 +347,8 @@ PARLEY_EVIDENCE = {
     "jpeg_quality": 85,
 }
 # A case page shows this many of the newest messages and timeline events, with links to earlier
-# ones: it costs the same at ten messages and at ten thousand.
-PARLEY_CASE_PAGE = {"messages": 30, "events": 30}
+# ones: it costs the same at ten messages and at ten thousand. API: cases per list page, most.
+PARLEY_CASE_PAGE = {"messages": 30, "events": 30, "api_cases": 50, "api_cases_max": 100}
 # Requests with a larger Content-Length get a 413 before their body is read
 # (core.middleware.RequestSizeLimitMiddleware): a full submission of photos and 1 MB for the form.
 # The proxy in front should refuse them first (README: nginx `client_max_body_size`).

@@ -5,13 +5,13 @@ problem+json (problems.py). Routers by subject are added in `routers.py`."""
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import NinjaAPI
 from ninja.throttling import AuthRateThrottle
 
 from . import problems
 from .auth import KeyAuth, caller
+from .openapi import ParleyAPI
 
-api = NinjaAPI(
+api = ParleyAPI(
     title="Parley API",
     version="1",
     description="Buyer protection for marketplaces: send orders in, hear every act on a case "
@@ -30,4 +30,5 @@ def ping(request: HttpRequest) -> dict[str, str]:
     return {"integration": key.integration.name, "scope": key.scope}
 
 
+from . import read_routers  # noqa: E402, F401  (registers the cases endpoints on `api`)
 from . import routers  # noqa: E402, F401  (the write endpoints register on `api`)
