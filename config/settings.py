@@ -8,9 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import environ
-import structlog
 
-from .webhooks import PARLEY_WEBHOOKS, PARLEY_WEBHOOKS_ALLOW_PRIVATE, WEBHOOKS_SWEEP  # noqa: F401
+from .integration import (  # noqa: F401  (settings of their own module)
+    PARLEY_API_RATE,
+    PARLEY_LOGIN_LINK_MINUTES,
+    PARLEY_WEBHOOKS,
+    PARLEY_WEBHOOKS_ALLOW_PRIVATE,
+    WEBHOOKS_SWEEP,
+)
+from .logs import structured_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -365,42 +371,5 @@ PARLEY_REFUND_GATEWAY = env("REFUND_GATEWAY", default="disputes.gateway.Recordin
 # --- Logging: structured, one JSON object per line in production -----------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
-LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": structlog.stdlib.ProcessorFormatter,
-            "processor": structlog.processors.JSONRenderer(),
-        },
-        "console": {
-            "()": structlog.stdlib.ProcessorFormatter,
-            "processor": structlog.dev.ConsoleRenderer(colors=False),
-        },
-    },
-    "handlers": {"default": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["default"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
-structlog.configure(
-    processors=[
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.filter_by_level,
-        structlog.processors.TimeStamper(fmt="iso"),
-        structlog.stdlib.add_logger_name,
-        structlog.stdlib.add_log_level,
-        structlog.processors.StackInfoRenderer(),
-        structlog.processors.format_exc_info,
-        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-    ],
-    logger_factory=structlog.stdlib.LoggerFactory(),
-    cache_logger_on_first_use=True,
-)
+LOGGING = structured_logging(LOG_LEVEL, LOG_FORMAT)
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
-
-# The marketplace API: requests per key (django-ninja's syntax); a login link's minutes.
-PARLEY_API_RATE = env("PARLEY_API_RATE", default="600/m")
-PARLEY_LOGIN_LINK_MINUTES = env.int("PARLEY_LOGIN_LINK_MINUTES", default=5)

@@ -30,5 +30,5 @@ def ping(request: HttpRequest) -> dict[str, str]:
     return {"integration": key.integration.name, "scope": key.scope}
 
 
-from . import read_routers  # noqa: E402, F401  (registers the cases endpoints on `api`)
-from . import routers  # noqa: E402, F401  (the write endpoints register on `api`)
+# The routers register their endpoints on `api` when imported (so they come after it).
+from . import read_routers, routers  # noqa: E402, F401

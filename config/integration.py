@@ -1,4 +1,4 @@
-"""The integration's webhook settings (kept apart: settings.py is at its size limit).
+"""The marketplace integration's settings: its API, login links and webhooks.
 
 A failed delivery (integration/webhooks/delivery.py) is tried again after these waits, about
 three days in all, then given up; staff can replay it from the admin. A receiver's Retry-After
@@ -25,3 +25,7 @@ WEBHOOKS_SWEEP = {
     "schedule": 60.0,
     "options": {"expires": 55},
 }
+
+# The marketplace API: requests per key (django-ninja's syntax); a login link's minutes.
+PARLEY_API_RATE = env("PARLEY_API_RATE", default="600/m")
+PARLEY_LOGIN_LINK_MINUTES = env.int("PARLEY_LOGIN_LINK_MINUTES", default=5)
