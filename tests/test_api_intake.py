@@ -152,3 +152,17 @@ def test_moments_in_the_future_or_without_a_zone_are_refused(client, m):
 def test_an_unknown_refund_id_out_of_range_is_refused_not_a_crash(client, m):
     response = m.post(client, f"/refunds/{2**70}/settlement", {"outcome": "failed", "reason": "x"})
     assert response.status_code == 422
+
+
+def test_text_with_nul_characters_is_a_bad_request_not_a_server_error(client):
+    from integration.models import ApiKey, Integration, Scope
+
+    _, key = ApiKey.issue(Integration.objects.create(name="Nul"), scope=Scope.WRITE)
+    response = client.post(
+        "/api/v1/stores",
+        '{"external_id": "s-1", "name": "A\\u0000B", "owner": "u-1"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"  # ninja: cannot parse the body

@@ -147,7 +147,8 @@ class TestRefundReports:
     def test_a_settled_report_names_the_reference(self, client, m, refund):
         response = _report(client, m, refund, outcome="settled")
         assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "provider_reference"
+        # the report's kind, then the field it needs
+        assert response.json()["errors"][0]["field"] == "settled.provider_reference"
 
     def test_another_integrations_refund_is_not_found(self, client, refund):
         other = market("Agora")

@@ -10,6 +10,7 @@ from ninja.throttling import AuthRateThrottle
 from . import problems
 from .auth import KeyAuth, caller
 from .openapi import ParleyAPI
+from .parser import JsonWithoutNul
 
 api = ParleyAPI(
     title="Parley API",
@@ -18,6 +19,7 @@ api = ParleyAPI(
     "through signed webhooks, pay the refunds Parley decides. See docs/integration.md.",
     urls_namespace="api",
     auth=KeyAuth(),
+    parser=JsonWithoutNul(),
     throttle=[AuthRateThrottle(settings.PARLEY_API_RATE)],
 )
 problems.install(api)

@@ -6,9 +6,11 @@ from typing import Any, Literal
 
 from django.conf import settings
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from disputes.models import DisputeState
+
+from .types import UtcMoment
 
 AMOUNT = r"^\d+(\.\d+)?$"
 Stage = Literal["negotiation", "arbitration", "return", "replacement", "closed"]
@@ -118,7 +120,7 @@ class CaseList(Schema):
 
 class CaseFilter(Schema):
     state: DisputeState | None = None
-    updated_since: AwareDatetime | None = Field(
+    updated_since: UtcMoment | None = Field(
         None, description="Only cases with an act at or after this moment (with a time zone)."
     )
     cursor: str | None = Field(None, max_length=200)

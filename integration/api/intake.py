@@ -6,7 +6,6 @@ from typing import Literal
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
-from pydantic import AwareDatetime
 
 from accounts.models import User
 from orders.models import Carrier, Order, Parcel, PaymentMethod, Store
@@ -16,17 +15,17 @@ from ..services import intake
 from ..services.idempotency import Answer
 from .auth import caller
 from .idempotent import IDEMPOTENCY_KEY, idempotent
+from .types import PaidAmount, Price, UtcMoment
 
 router = Router(tags=["in"])
-ExternalId = Field(min_length=1, max_length=120, pattern=r"^\S+$")
-# Bounded so that 100 lines of 1,000 stay within a money column (12 digits).
-Money = Field(gt=0, le=Decimal("99999.99"), max_digits=7, decimal_places=2)
+# Printable ASCII only: Python's \s and the schema's (ECMAScript) \s disagree beyond it.
+ExternalId = Field(min_length=1, max_length=120, pattern=r"^[!-~]+$")
 
 
 class UserIn(Schema):
     external_id: str = ExternalId
     role: Literal["buyer", "seller"]
-    email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str = Field(max_length=254, pattern=r"^[!-?A-~]+@[!-?A-~]+$")  # ASCII, one @
     name: str = Field("", max_length=150)
 
 
@@ -47,14 +46,14 @@ class StoreOut(StoreIn):
 class LineIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     quantity: int = Field(ge=1, le=1_000)
-    unit_price: Decimal = Money
+    unit_price: Price
 
 
 class PaymentIn(Schema):
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: PaidAmount
     method: PaymentMethod
     provider_reference: str = Field(min_length=1, max_length=64)
-    paid_at: AwareDatetime | None = None
+    paid_at: UtcMoment | None = None
 
 
 class OrderIn(Schema):
@@ -63,7 +62,7 @@ class OrderIn(Schema):
     store: str = Field(description="The store's external id.")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     lines: list[LineIn] = Field(min_length=1, max_length=100)
-    placed_at: AwareDatetime | None = None
+    placed_at: UtcMoment | None = None
     delivery_days: int | None = Field(None, ge=1, le=365)
     payment: PaymentIn | None = None
 
@@ -81,7 +80,7 @@ class ParcelIn(Schema):
     order: str = Field(description="The order's external id.")
     carrier: Carrier
     tracking_number: str = Field(min_length=1, max_length=40)
-    shipped_at: AwareDatetime | None = None
+    shipped_at: UtcMoment | None = None
     ships_all: bool = True
     delivery_days: int | None = Field(None, ge=1, le=365)
 

@@ -30,9 +30,17 @@ class ProblemOut(Schema):
 
 # What any operation may answer besides what it declares.
 COMMON_PROBLEMS: dict[int, str] = {
+    400: "The request body is not JSON, or a cursor this API never handed out.",
     401: "No valid API key (missing, unknown or revoked).",
     422: "The request does not parse: `errors` names each field.",
     429: "Over this key's rate: wait and retry.",
+}
+# What any write may answer besides: a read key, someone else's object, a refused act.
+WRITE_PROBLEMS: dict[int, str] = {
+    403: "This API key may only read (`scope_insufficient`).",
+    404: "No such object of this integration's (`not_found`).",
+    409: "Refused: the act is not possible now, or an Idempotency-Key was reused with another "
+    "body (`code` says which).",
 }
 _REF = "#/components/schemas/ProblemOut"
 
@@ -44,9 +52,10 @@ def _problem_response(description: str) -> dict[str, Any]:
 def _with_problems(schema: dict[str, Any]) -> None:
     """Every operation: the common problems added, each 4xx served as problem+json."""
     for item in schema.get("paths", {}).values():
-        for operation in item.values():
+        for method, operation in item.items():
             responses = operation.setdefault("responses", {})
-            for status, description in COMMON_PROBLEMS.items():
+            problems = COMMON_PROBLEMS | (WRITE_PROBLEMS if method != "get" else {})
+            for status, description in problems.items():
                 responses.setdefault(str(status), _problem_response(description))
             for status, response in responses.items():
                 if str(status).startswith("4"):

@@ -28,10 +28,18 @@ def problem_response(
     return response
 
 
+def _field(loc: tuple[Any, ...]) -> str:
+    """Where in the request, as the caller wrote it: `lines.0.quantity`, not ninja's
+    `body.payload.lines.0.quantity` (a body's own name is not part of what was sent)."""
+    parts = [str(part) for part in loc[1:]]
+    if loc and loc[0] == "body" and parts and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts)
+
+
 def _fields(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [
-        {"field": ".".join(str(p) for p in error.get("loc", ())[1:]), "message": error["msg"]}
-        for error in errors
+        {"field": _field(tuple(error.get("loc", ()))), "message": error["msg"]} for error in errors
     ]
 
 

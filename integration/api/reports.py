@@ -1,7 +1,7 @@
 """In: what happens outside Parley that Parley must know: a carrier's tracking events, and
 the marketplace's report on a refund it paid (or could not pay)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Path, Router, Schema
@@ -14,7 +14,6 @@ from ..services import refunds, tracking
 from ..services.idempotency import Answer
 from .auth import caller
 from .idempotent import IDEMPOTENCY_KEY, idempotent
-from .problems import Problem
 
 router = Router(tags=["in"])
 
@@ -54,10 +53,18 @@ def post_tracking_event(
     return idempotent(request, idempotency_key, payload, act)
 
 
-class SettlementIn(Schema):
-    outcome: Literal["settled", "failed"]
-    provider_reference: str = Field("", max_length=64)
-    reason: str = Field("", max_length=200)
+class SettledIn(Schema):
+    outcome: Literal["settled"]
+    provider_reference: str = Field(min_length=1, max_length=64)
+
+
+class FailedIn(Schema):
+    outcome: Literal["failed"]
+    reason: str = Field(min_length=1, max_length=200)
+
+
+# Settled names the provider's reference; failed says why (the schema says which needs what).
+SettlementIn = Annotated[SettledIn | FailedIn, Field(discriminator="outcome")]
 
 
 class RefundOut(Schema):
@@ -80,27 +87,21 @@ def post_settlement(
     refund_id: int = Path(..., ge=1, le=2**63 - 1),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> JsonResponse:
-    if payload.outcome == "settled" and not payload.provider_reference:
-        raise_missing("provider_reference", "A settled refund names the provider's reference.")
-    if payload.outcome == "failed" and not payload.reason:
-        raise_missing("reason", "A failed refund says why.")
-
     def act() -> Answer:
+        if isinstance(payload, SettledIn):
+            reference, reason = payload.provider_reference, ""
+        else:
+            reference, reason = "", payload.reason
         refund = refunds.refund_report(
             caller(request).integration,
             refund_id,
-            settled=payload.outcome == "settled",
-            provider_reference=payload.provider_reference,
-            reason=payload.reason,
+            settled=isinstance(payload, SettledIn),
+            provider_reference=reference,
+            reason=reason,
         )
         return 200, _refund(refund)
 
     return idempotent(request, idempotency_key, payload, act)
-
-
-def raise_missing(field: str, message: str) -> None:
-    errors = [{"field": field, "message": message}]
-    raise Problem(422, "validation_failed", "The request is not valid.", errors=errors)
 
 
 def _refund(refund: Refund) -> dict[str, object]:
