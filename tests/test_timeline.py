@@ -46,6 +46,13 @@ SAMPLES = {
     "disputes.offer.accepted": {"offer": RETURN, "state": "awaiting_return"},
     "disputes.dispute.escalated": {},
     "disputes.dispute.cancelled": {},
+    "disputes.refund.failed": {
+        "refund": 7,
+        "amount": "20.00",
+        "currency": "USD",
+        "reason": "the card was closed",
+    },
+    "disputes.refund.reissued": {"refund": 8, "amount": "20.00", "currency": "USD", "failed": 7},
     "disputes.return.shipped": {"carrier": "royal_mail", "tracking_number": "RT0001GB"},
     "disputes.dispute.seller_accepted": {"offer": REFUND, "state": "resolved"},
     "disputes.dispute.seller_rejected": {"offer": REFUND, "message": 4, "photos": 1},
