@@ -10,6 +10,7 @@ from django.http import QueryDict
 from core.confirm import Confirmation, carried
 from core.money import Money
 from disputes import ledger
+from disputes.confirmations import replacement_words
 from disputes.models import Dispute, Remedy
 from disputes.services.kernel import Proposal, validated
 
@@ -46,6 +47,8 @@ def ruling(dispute: Dispute, decision: Decision, data: QueryDict) -> Confirmatio
     remedy = REMEDIES.get(outcome)
     if remedy is None:
         lines = ["The claim is rejected: nothing is refunded, and the seller keeps the payment."]
+    elif remedy == Remedy.REPLACEMENT:
+        lines = replacement_words(dispute, to="the buyer's")
     else:
         granted = validated(dispute.order, Proposal(remedy, decision.amount))
         money = Money(granted.amount or Decimal(0), dispute.order.currency)
@@ -72,7 +75,7 @@ def _replaced(dispute: Dispute, decision: Decision) -> list[str]:
         return [f"The claim is rejected: nothing more is refunded ({already} already was)."]
     owed = appeal_owed(dispute, remedy, decision.amount)
     if remedy == Remedy.REPLACEMENT:
-        return ["The seller sends a replacement; nothing more is refunded."]
+        return replacement_words(dispute, to="the buyer's")
     if owed is None:
         return [f"Nothing more is refunded: this dispute already refunded {already}."]
     more = Money(owed, money.currency)

@@ -6,6 +6,7 @@ from core.moments import moment
 from core.money import Money
 
 from . import ledger
+from .clocks.replacement import replacement_refund
 from .models import Dispute, DisputeState, Offer, Remedy
 
 
@@ -25,6 +26,19 @@ def _return_words(dispute: Dispute, offer: Offer, *, who: str) -> str:
     )
 
 
+def replacement_words(dispute: Dispute, *, to: str) -> list[str]:
+    """A replacement agreed or ruled: shipped within the policy's days, or the value at issue
+    refunded instead (what `replacement_refund` pays when the clock runs out)."""
+    days = dispute.policy.replacement_ship_days
+    return [
+        f"The seller ships a replacement with tracking within {days} days; no money is "
+        "refunded for it.",
+        f"If it is not shipped in time, {replacement_refund(dispute)} is refunded to {to} "
+        "original payment method instead.",
+        "The dispute closes when the replacement arrives.",
+    ]
+
+
 def _kept(dispute: Dispute, offer: Offer) -> str:
     """What the seller keeps of the payment after this refund."""
     refundable = ledger.refundable_amount(dispute.order)
@@ -36,10 +50,7 @@ def _carried_out(dispute: Dispute, offer: Offer, *, buyer_view: bool) -> list[st
     """What happens when `offer` is agreed, as the buyer or the seller reads it."""
     arrival = dispute.policy.refund_arrival_business_days
     if offer.remedy == Remedy.REPLACEMENT:
-        return [
-            "The seller sends a replacement; no money is refunded.",
-            "The dispute closes.",
-        ]
+        return replacement_words(dispute, to="your" if buyer_view else "the buyer's")
     if offer.needs_return:
         who = "You send" if buyer_view else "The buyer sends"
         return [_return_words(dispute, offer, who=who), _kept(dispute, offer)]

@@ -70,6 +70,7 @@ def buyer_disputes(user: User) -> QuerySet[Dispute]:
 SELLER_MOVES: dict[str, tuple[str, str]] = {
     DisputeState.AWAITING_SELLER: ("Answer the claim", DeadlineKind.SELLER_ANSWER),
     DisputeState.RETURN_IN_TRANSIT: ("Confirm the return", DeadlineKind.RETURN_RECEIPT),
+    DisputeState.AWAITING_REPLACEMENT: ("Ship the replacement", DeadlineKind.REPLACEMENT_SHIPMENT),
 }
 
 

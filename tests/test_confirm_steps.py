@@ -88,6 +88,23 @@ def test_a_return_claim_says_the_item_goes_back_first(client, buyer, seller):
     assert "50.00 USD is refunded once the seller confirms it arrived" in page
 
 
+def test_a_replacement_claim_says_it_is_shipped_or_refunded_and_does_not_close_yet(
+    client, buyer, seller
+):
+    dispute = open_dispute(
+        buyer=buyer, seller=seller, proposal=services.Proposal(Remedy.REPLACEMENT)
+    )
+    client.force_login(seller)
+    page = _text(client.get(_url("seller_accept", dispute)))
+    assert (
+        f"ships a replacement with tracking within {dispute.policy.replacement_ship_days} days"
+        in page
+    )
+    assert "If it is not shipped in time, 50.00 USD is refunded to the buyer's" in page
+    assert "The dispute closes when the replacement arrives." in page
+    assert "The dispute closes." not in page
+
+
 def test_the_step_for_a_claim_changed_meanwhile_is_a_409(client, buyer, seller, claim):
     first = selectors.current_offer(claim, Party.BUYER)
     services.dispute_modify(
@@ -244,6 +261,20 @@ def test_the_confirmed_ruling_is_carried_out(client, arbiter, held):
     held.refresh_from_db()
     assert held.state == DisputeState.RESOLVED
     assert Refund.objects.get().amount == Decimal("15.00")
+
+
+def test_a_replacement_ruling_promises_no_refund_at_once(client, arbiter, held):
+    client.force_login(arbiter)
+    response = client.post(_rule_url(held), _ruling(outcome="replacement", amount=""))
+    assert response.status_code == 200
+    page = _text(response)
+    assert (
+        f"ships a replacement with tracking within {held.policy.replacement_ship_days} days" in page
+    )
+    assert "If it is not shipped in time, 50.00 USD is refunded" in page
+    assert "refunded to the buyer's original payment method at once" not in page
+    held.refresh_from_db()
+    assert held.state == DisputeState.ESCALATED and not held.rulings.exists()
 
 
 def test_back_from_the_step_shows_the_form_as_typed(client, arbiter, held):

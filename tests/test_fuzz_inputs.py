@@ -262,6 +262,22 @@ FIELDS: dict[str, Fields] = {
         "tracking_number": lambda w: either("RET00000042", "x"),
     },
     "disputes:confirm_return": {},
+    "disputes:record_return_delivery": {},
+    "arbitration:record_return_delivery": {
+        "delivered_at": lambda w: either(
+            "2026-12-05T10:15", "2026-13-45T99:99", "9999-12-31T23:59"
+        ),
+    },
+    "disputes:ship_replacement": {
+        "carrier": lambda w: either("dhl", "ups", "nope"),
+        "tracking_number": lambda w: either("NEW00000042", "x" * 60),
+        "delivery_days": lambda w: WHOLE,
+    },
+    "disputes:confirm_replacement": {},
+    "orders:seller_store": {
+        "return_address": lambda w: WORDS,
+        "return_postage_payer": lambda w: either("buyer", "seller", "nobody"),
+    },
     "notifications:inbox": {"page": lambda w: WHOLE},
     "notifications:read_all": {},
     "disputes:evidence_file": {},
@@ -293,6 +309,11 @@ MAY_ACT: dict[str, set[str]] = {
     "disputes:cancel": {"buyer"},
     "disputes:ship_return": {"buyer"},
     "disputes:confirm_return": {"seller"},
+    "disputes:record_return_delivery": {"seller"},
+    "arbitration:record_return_delivery": {"arbiter"},
+    "disputes:ship_replacement": {"seller"},
+    "disputes:confirm_replacement": {"buyer"},
+    "orders:seller_store": {"seller"},
     "notifications:read_all": {"buyer", "seller", "arbiter", "outsider"},
 }
 

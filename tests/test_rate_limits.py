@@ -127,13 +127,18 @@ def test_reading_the_case_is_never_limited(client, buyer, dispute):
         assert client.get(reverse("disputes:detail", args=[dispute.reference])).status_code == 200
 
 
+def _lines(order):
+    """Every line of the order claimed in full (the forms ask which items a claim is about)."""
+    return {f"line_{line.pk}": str(line.quantity) for line in order.lines.all()}
+
+
 def test_opening_disputes_is_limited_per_person(client, buyer, seller):
     client.force_login(buyer)
     orders = [shipped_order(buyer=buyer, seller=seller) for _ in range(2)]
     data = {"reason": "not_received", "remedy": "full_refund", "description": "Never came."}
     for order in orders:
         url = reverse("disputes:open", kwargs={"reference": order.reference})
-        response = client.post(url, data, REMOTE_ADDR="198.51.100.1")
+        response = client.post(url, data | _lines(order), REMOTE_ADDR="198.51.100.1")
     assert response.status_code == 429
     assert "Too many new disputes for now" in response.content.decode()
     assert "Never came." in response.content.decode()
@@ -161,7 +166,9 @@ def test_changing_the_claim_is_limited(client, buyer, dispute):
     offers_before = dispute.offers.count()
     statuses = [
         client.post(
-            url, {"remedy": "partial_refund", "amount": f"{10 + n}", "note": f"try {n}"}
+            url,
+            {"remedy": "partial_refund", "amount": f"{10 + n}", "note": f"try {n}"}
+            | _lines(dispute.order),
         ).status_code
         for n in range(3)
     ]

@@ -77,3 +77,37 @@ def test_work_list_queries_do_not_grow_with_the_cases(client, buyer, seller, cas
         client.get(reverse("disputes:seller_list"))
         client.get(reverse("orders:seller_dashboard"))
     assert len(more) == len(few)
+
+
+def test_a_replacement_to_ship_is_on_the_work_list_with_its_due_time(client, buyer, seller):
+    waiting = open_dispute(buyer=buyer, seller=seller)
+    agreed = open_dispute(
+        buyer=buyer, seller=seller, proposal=services.Proposal(Remedy.REPLACEMENT)
+    )
+    services.dispute_seller_accept(dispute=agreed, actor=seller)
+    due = _due(agreed, DeadlineKind.REPLACEMENT_SHIPMENT)
+    assert due > _due(waiting, DeadlineKind.SELLER_ANSWER)  # the answer is due first
+    client.force_login(seller)
+    response = client.get(reverse("disputes:seller_list"))
+    assert list(response.context["page"].object_list) == [waiting, agreed]
+    page = response.content.decode()
+    assert "Ship the replacement by" in page
+    assert moment(due) in page
+    dashboard = client.get(reverse("orders:seller_dashboard")).content.decode()
+    assert "Ship the replacement: <strong>1</strong>" in dashboard
+
+
+def test_a_shipped_replacement_leaves_the_work_list(client, buyer, seller):
+    agreed = open_dispute(
+        buyer=buyer, seller=seller, proposal=services.Proposal(Remedy.REPLACEMENT)
+    )
+    services.dispute_seller_accept(dispute=agreed, actor=seller)
+    services.dispute_ship_replacement(
+        dispute=agreed, actor=seller, carrier=Carrier.UPS, tracking_number="1Z999", delivery_days=5
+    )
+    client.force_login(seller)
+    response = client.get(reverse("disputes:seller_list"))
+    assert list(response.context["page"].object_list) == [agreed]
+    assert "Ship the replacement by" not in response.content.decode()
+    dashboard = client.get(reverse("orders:seller_dashboard")).content.decode()
+    assert "Ship the replacement: <strong>0</strong>" in dashboard

@@ -41,6 +41,11 @@ def _decide(page: Page, replace_with: str, clause: str, reasons: str) -> str:
     page.get_by_label("Policy clause applied").select_option(clause)
     page.get_by_label("Reasons (both parties read this)").fill(reasons)
     page.get_by_role("button", name="Rule and carry out").click()
+    # The confirm step: a final decision is asked for once more before it is carried out.
+    expect(
+        page.get_by_text("This decision is final: it cannot be undone or appealed.")
+    ).to_be_visible()
+    page.get_by_role("button", name="Yes, decide the appeal").click()
     expect(page.get_by_text("Appeal decided. The decision is final")).to_be_visible()
     return reference
 

@@ -53,7 +53,10 @@ def test_seller_ships_an_order_through_the_delivery_form(page: Page, live_server
     page.get_by_role("link", name="Fill in the delivery form").click()
     page.get_by_label("Tracking number").fill("bad!")
     page.get_by_role("button", name="Record parcel").click()
-    expect(page.get_by_text("A tracking number is 8 to 30 letters and digits")).to_be_visible()
+    # The error summary links to the field, and the field says what is wrong beside it.
+    error = "A tracking number is 8 to 30 letters and digits"
+    expect(page.locator(".error-summary").get_by_role("link", name=error)).to_be_visible()
+    expect(page.locator("#id_tracking_number_error")).to_contain_text(error)
     expect(page.get_by_label("Tracking number")).to_have_value("bad!")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "seller-delivery-form-error.png", full_page=True)

@@ -39,7 +39,9 @@ def test_a_replacement_shipped_and_received(page: Page, live_server):
 
     _sign_in(page, base, "sid")
     page.goto(case_url)
-    page.get_by_role("button", name="Accept the claim: Replacement").click()
+    page.get_by_role("link", name="Accept the claim: Replacement").click()
+    expect(page.get_by_text("This cannot be undone.")).to_be_visible()
+    page.get_by_role("button", name="Yes, accept: Replacement").click()
     expect(page.get_by_role("heading", name="Ship the replacement")).to_be_visible()
     page.get_by_role("link", name="Ship the replacement").click()
     expect(page.get_by_text("if it is not shipped by then, the buyer is refunded")).to_be_visible()
