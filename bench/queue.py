@@ -151,6 +151,8 @@ def fill(total: int, start_id: int = 1) -> float:
                 "no_answer_from",
                 "return_carrier",
                 "return_tracking_number",
+                "replacement_carrier",
+                "replacement_tracking_number",
                 "closed_at",
             ],
             (
@@ -169,6 +171,8 @@ def fill(total: int, start_id: int = 1) -> float:
                     when(i) + timedelta(days=15),
                     5 + i % 45,
                     when(i) if i % every == 0 else None,
+                    "",
+                    "",
                     "",
                     "",
                     "",
