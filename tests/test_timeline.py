@@ -129,6 +129,12 @@ SAMPLES = {
         "due_at": AT,
         "remaining": None,
     },
+    "disputes.deadline.reminded": {
+        "deadline": 4,
+        "kind": "seller_answer",
+        "due_at": AT,
+        "party": "seller",
+    },
     "disputes.deadline.paused": {
         "deadline": 4,
         "kind": "return_shipment",

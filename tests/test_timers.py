@@ -229,6 +229,9 @@ def test_reminders_48_and_24_hours_before_to_the_party_who_must_act(buyer, selle
     _run_at(due - timedelta(hours=1))
     assert reminders.count() == 2
     assert not Notification.objects.filter(recipient=buyer, subject__startswith="Reminder").exists()
+    on_the_record = dispute.events.filter(code="disputes.deadline.reminded")
+    assert [e.data["party"] for e in on_the_record] == ["seller", "seller"]
+    assert "The seller was reminded: Seller's answer is due" in on_the_record[0].text
 
 
 def test_catch_up_after_downtime_acts_in_due_order_with_on_time_outcomes(buyer, seller):

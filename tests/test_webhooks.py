@@ -1,15 +1,17 @@
 """Acts become webhook delivery rows in their own transaction: typed from one catalogue, with
 the case's snapshot and a per-case sequence, only for integrations' orders."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.timeline import CATALOGUE
 from disputes import services
+from disputes.models import Deadline, DeadlineKind, DeadlineStatus
 from integration.models import WebhookDelivery
 from integration.webhooks.catalogue import EVENT_TYPES, EXCLUDED
 from tests.factories import open_dispute, shipped_order
@@ -100,3 +102,21 @@ def test_the_engine_batch_writes_rows_for_the_clock_acts(buyer, seller):
         # Seller silence: the claim's refund, then the case closed for the buyer, numbered
         # after case.created (1, deleted above).
         assert types == [("refund.created", 2), ("case.closed", 3)]
+
+
+def test_a_reminder_is_sent_as_case_action_due_soon(buyer, seller):
+    integration, _ = integration_with_endpoint()
+    order = integrated_order(integration, buyer=buyer, seller=seller)
+    dispute = open_on(order, buyer)
+    due = Deadline.objects.get(
+        dispute=dispute, kind=DeadlineKind.SELLER_ANSWER, status=DeadlineStatus.PENDING
+    ).due_at
+    with time_machine.travel(due - timedelta(hours=48) + timedelta(seconds=1), tick=False):
+        enforce_deadlines()
+    delivery = WebhookDelivery.objects.get(event_type="case.action_due_soon")
+    assert delivery.scope == f"dispute:{dispute.pk}" and delivery.sequence == 2
+    event = delivery.payload["data"]["event"]
+    assert event["code"] == "disputes.deadline.reminded"
+    assert event["data"]["kind"] == "seller_answer" and event["data"]["party"] == "seller"
+    # JSON carries moments to the millisecond
+    assert abs(datetime.fromisoformat(event["data"]["due_at"]) - due) < timedelta(milliseconds=1)

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils.functional import partition
 
-from core.outbox import write_notes
+from core.timeline import Entry, Recorder
 from notifications.services import deferred_delivery
 from orders import services as order_services
 from orders.models import Order, OrderState, Store
@@ -26,9 +26,18 @@ from policies.models import Policy
 
 from ..deadlines import deadlines_cancel, deadlines_fire, reminders_moved_on
 from ..ledger import settled_by_worker
-from ..models import HOLDS_PAYOUT, OPEN_STATES, Deadline, DeadlineStatus, Dispute, Reason
+from ..models import (
+    HOLDS_PAYOUT,
+    OPEN_STATES,
+    Deadline,
+    DeadlineStatus,
+    Dispute,
+    DisputeEvent,
+    Reason,
+)
 from . import CLOCKS, clock_of
 from .acts import act_named
+from .catalogue import REMINDED
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,9 @@ class ReminderRule(_DeadlineRule):
         )
 
     def act(self, rows: list[Deadline], now: datetime) -> Outcome:
-        notes, late = [], set()
+        """Each reminder is a note to the party who must act and an event on the case's
+        timeline (which a marketplace hears as case.action_due_soon): one recorder for all."""
+        recorder, late = Recorder(), set()
         for deadline in rows:
             clock, remind_at = clock_of(deadline.kind), deadline.next_reminder_at
             assert remind_at is not None and deadline.due_at is not None  # (overdue's filter)
@@ -153,10 +164,25 @@ class ReminderRule(_DeadlineRule):
             if deadline.due_at <= now:
                 late.add(deadline.pk)  # too late to remind: the deadline itself acts
                 continue
-            notes.append(clock.reminder(deadline, remind_at, now))
+            note = clock.reminder(deadline, remind_at, now)
+            recorder.add(_reminded(deadline, clock.reminds, now), [note])
         reminders_moved_on(rows)
-        write_notes(notes)
-        return Outcome(acted=len(notes), passed=frozenset(late))
+        recorder.write()
+        return Outcome(acted=len(rows) - len(late), passed=frozenset(late))
+
+
+def _reminded(deadline: Deadline, party: str | None, now: datetime) -> Entry:
+    state = deadline.dispute.state
+    data = {"deadline": deadline.pk, "kind": deadline.kind, "due_at": deadline.due_at}
+    return DisputeEvent.entry(
+        REMINDED.code,
+        subject_id=deadline.dispute_id,
+        actor_id=None,
+        from_state=state,
+        to_state=state,
+        data=data | {"party": party},
+        created_at=now,
+    )
 
 
 # --- Order clocks ---------------------------------------------------------------------------------
