@@ -118,8 +118,10 @@ def test_receipt_is_not_confirmed_behind_a_claim_filed_while_the_clock_claims(at
     assert claims.exists(), errors  # the buyer filed while the clock was claiming
     assert not errors, errors
     assert order.state == OrderState.SHIPPED and not order.receipt_confirmed_automatically
-    # The clock claimed the order after the claim was filed, and passed it by.
-    assert (reports[0].total, reports[0].skipped) == (0, 1)
+    # The clock claimed the order after the claim was filed and passed it by (skipped 1), or, on
+    # a loaded box, PostgreSQL's recheck of the locked row already left it out (skipped 0):
+    # either way it did nothing to the order.
+    assert reports[0].total == 0 and reports[0].skipped in (0, 1)
 
 
 @pytest.mark.parametrize("attempt", range(3))
@@ -140,4 +142,4 @@ def test_protection_does_not_end_under_a_dispute_filed_while_the_clock_claims(at
     assert holding.exists(), errors
     assert not errors, errors
     assert order.state == OrderState.RECEIVED and order.completed_at is None
-    assert (reports[0].total, reports[0].skipped) == (0, 1)
+    assert reports[0].total == 0 and reports[0].skipped in (0, 1)  # as above

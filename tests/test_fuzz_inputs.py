@@ -245,6 +245,8 @@ FIELDS: dict[str, Fields] = {
     },
     "policies:current": {},
     "policies:version": {},
+    # A login link's page: its POST signs in with a link's token (none here is a real link).
+    "integration:login_link": {},
     "disputes:message": {"body": lambda w: WORDS, "photos": lambda w: junk_photos()},
     "disputes:modify": {"note": lambda w: WORDS, **PROPOSAL},
     "disputes:reject": {
@@ -405,6 +407,7 @@ def build_world() -> SimpleNamespace:
         own_offers=[o.pk for d in own_cases for o in d.offers.all()],
         other_offers=[o.pk for d in other_cases for o in d.offers.all()],
         policy_versions=sorted({d.policy.version for d in disputes}),
+        login_tokens=["not-a-link", "x" * 200],
         ids=SimpleNamespace(
             evidence=[e.pk for d in disputes for e in d.evidence.all()],
             offers=[o.pk for d in disputes for o in d.offers.all()],
@@ -487,6 +490,8 @@ PATH_VALUES = {
     ),
     # Policy versions are public: "own" and "other" are the same versions.
     "version": ("policy_versions", "policy_versions", st.integers(min_value=0, max_value=10**30)),
+    # Login links: no real one exists in this world, so every token is unknown (a 410 page).
+    "token": ("login_tokens", "login_tokens", st.text(min_size=1, max_size=300)),
 }
 
 

@@ -54,7 +54,8 @@ def test_currency_must_match(paid_order):
 def test_settled_after_commit_and_only_once(paid_order, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         refund = _issue(paid_order, "10.00", "k")
-    assert len(callbacks) == 1
+    settlements = [c for c in callbacks if "_settle_after_commit" in getattr(c, "__qualname__", "")]
+    assert len(settlements) == 1  # (other apps may add their own after-commit work)
     refund.refresh_from_db()
     assert refund.status == RefundStatus.SETTLED
     reference = refund.provider_reference

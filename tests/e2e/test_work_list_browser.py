@@ -11,13 +11,12 @@ from playwright.sync_api import Page, expect
 from disputes import services
 from disputes.models import DeadlineKind, Remedy
 from orders.models import Carrier
-from tests.factories import BuyerFactory, SellerFactory, open_dispute
+from tests.factories import open_dispute
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_seller_sees_the_soonest_due_work_first(page: Page, live_server):
-    buyer, seller = BuyerFactory(username="bea"), SellerFactory(username="sid")
+def test_the_seller_sees_the_soonest_due_work_first(page: Page, live_server, buyer, seller):
     answered = open_dispute(buyer=buyer, seller=seller)
     services.dispute_seller_reject(dispute=answered, actor=seller, explanation="No.")
     answer = open_dispute(buyer=buyer, seller=seller)
