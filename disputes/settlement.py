@@ -73,7 +73,9 @@ def settle_pending(
     tried once per call, so one the provider keeps refusing cannot hold the loop."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     started, tried, result = time.monotonic(), set[int](), Catchup()
-    waiting = Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=cutoff)
+    waiting = Refund.objects.filter(
+        status=RefundStatus.PENDING, settles_outside=False, created_at__lte=cutoff
+    )
     while ids := list(
         waiting.exclude(pk__in=tried).order_by("created_at").values_list("id", flat=True)[:batch]
     ):
@@ -89,7 +91,7 @@ def settle_pending(
 def _claim(refund_id: int, *, wait: bool) -> Refund | None:
     """Step 1: the attempt is on the record (committed) before the provider is called."""
     rows = Refund.objects.select_for_update(skip_locked=not wait)
-    refund = rows.filter(pk=refund_id, status=RefundStatus.PENDING).first()
+    refund = rows.filter(pk=refund_id, status=RefundStatus.PENDING, settles_outside=False).first()
     if refund is None:
         return None
     Refund.objects.filter(pk=refund_id).update(

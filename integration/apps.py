@@ -9,6 +9,7 @@ class IntegrationConfig(AppConfig):
     name = "integration"
 
     def ready(self) -> None:
+        from . import payouts  # noqa: F401  (refunds of its orders are the marketplace's to pay)
         from .webhooks import (
             admin,  # noqa: F401  (staff's endpoints and delivery log)
             events,  # noqa: F401  (listens to every act: its webhook rows)

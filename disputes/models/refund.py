@@ -34,6 +34,9 @@ class Refund(models.Model):
     # leaves the trace, and the retry calls again with the same idempotency key.
     settlement_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Paid by the marketplace that sent the order, which reports back (the integration marks
+    # it): Parley's own gateway leaves it alone.
+    settles_outside = models.BooleanField(default=False, db_default=False)
     # The provider's refusal, in its words, when it declined the refund for good.
     failed_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
