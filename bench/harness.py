@@ -393,6 +393,8 @@ def build_overdue(people: Cast, n: int, kinds=tuple(OVERDUE_STATES), chunk: int 
                         seller_clock_started_at=due - timedelta(days=5),
                         agreed_at=due - timedelta(days=25),
                         return_shipped_at=due - timedelta(days=20),
+                        return_delivered_at=due
+                        - timedelta(days=10),  # the seller's days run from it
                         target_at=past,
                         claimed_amount=Decimal("10.00"),
                     )

@@ -154,6 +154,7 @@ def _build_chunk(kind, size, prefix, buyer, store, policy, now, past):
             seller_clock_started_at=due - timedelta(days=5),
             agreed_at=due - timedelta(days=10),
             return_shipped_at=due - timedelta(days=20),
+            return_delivered_at=due - timedelta(days=10),  # the seller's days run from it
             target_at=past,
         )
         for o in orders

@@ -39,7 +39,7 @@ class Refund(models.Model):
     settles_outside = models.BooleanField(default=False, db_default=False)
     # The provider's refusal, in its words, when it declined the refund for good.
     failed_at = models.DateTimeField(null=True, blank=True)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     # The refund that paid this one again after it failed (staff's act).
     reissued_as = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissue_of"
