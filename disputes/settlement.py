@@ -21,7 +21,7 @@ from core.errors import StaleState
 
 from . import events
 from .gateway import RefundDeclined, Settlement, get_gateway
-from .models import Refund, RefundStatus
+from .models import Dispute, Refund, RefundStatus
 
 logger = logging.getLogger(__name__)
 
@@ -103,11 +103,16 @@ def _claim(refund_id: int, *, wait: bool) -> Refund | None:
 @transaction.atomic
 def _record(refund: Refund, settlement: Settlement) -> bool:
     """Step 3: settled once; a late duplicate answer never overwrites the first reference."""
+    now = timezone.now()
     marked = Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
         status=RefundStatus.SETTLED,
         provider_reference=settlement.provider_reference,
-        settled_at=timezone.now(),
+        settled_at=now,
     )
+    if marked and refund.dispute_id is not None:
+        data = {"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency}
+        dispute = Dispute.objects.get(pk=refund.dispute_id)
+        events.record(dispute, events.refunds.REFUND_SETTLED.code, actor=None, at=now, data=data)
     return marked == 1
 
 

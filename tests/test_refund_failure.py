@@ -127,3 +127,13 @@ def test_paying_again_stays_within_what_is_refundable(buyer, seller, arbiter, ga
     )  # fmt: skip
     with pytest.raises(ActionRefused, match="can still be refunded"):
         refund_reissue(refund_id=refund.pk, by=arbiter)
+
+
+def test_a_settled_refund_is_on_the_timeline_and_told_to_the_buyer(buyer, seller):
+    dispute, refund = _refunded(buyer, seller)
+    refund_settle(refund_id=refund.pk)
+    refund_settle(refund_id=refund.pk)  # settling twice records once
+    events = dispute.events.filter(code="disputes.refund.settled")
+    assert [e.data["amount"] for e in events] == ["20.00"]
+    note = Notification.objects.get(recipient=buyer, subject__contains="your refund is paid")
+    assert "paid back to the original payment method" in note.body

@@ -52,6 +52,7 @@ SAMPLES = {
         "currency": "USD",
         "reason": "the card was closed",
     },
+    "disputes.refund.settled": {"refund": 7, "amount": "20.00", "currency": "USD"},
     "disputes.refund.reissued": {"refund": 8, "amount": "20.00", "currency": "USD", "failed": 7},
     "disputes.return.shipped": {"carrier": "royal_mail", "tracking_number": "RT0001GB"},
     "disputes.dispute.seller_accepted": {"offer": REFUND, "state": "resolved"},

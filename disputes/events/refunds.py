@@ -1,5 +1,5 @@
-"""What happens to a refund's money after it is recorded: the provider refuses it for good, and
-staff pay it again. (Settling is not an act on the timeline: the refund's line shows it.)"""
+"""What happens to a refund's money after it is recorded: the provider pays it (settled), or
+refuses it for good, and staff pay it again."""
 
 from decimal import Decimal
 
@@ -27,6 +27,10 @@ def _failed_told(data: Data) -> str:
     )
 
 
+def _settled(data: Data) -> str:
+    return f"The refund of {_money(data)} was paid back to the original payment method"
+
+
 def _reissued(data: Data) -> str:
     return f"Parley support paid the failed refund of {_money(data)} again"
 
@@ -41,6 +45,13 @@ REFUND_FAILED = event_kind(
     tell=_buyer,
     headline=lambda data: "a refund failed",
     told=_failed_told,
+)
+REFUND_SETTLED = event_kind(
+    "disputes.refund.settled",
+    _settled,
+    tell=_buyer,
+    headline=lambda data: "your refund is paid",
+    told=lambda data: f"{_settled(data)}. Banks take a few days to show it.",
 )
 REFUND_REISSUED = event_kind(
     "disputes.refund.reissued",

@@ -43,6 +43,7 @@ EVENT_TYPES: Mapping[str, str] = {
     # Money
     "disputes.order.refund_recorded": "refund.created",
     "disputes.refund.failed": "refund.failed",
+    "disputes.refund.settled": "refund.settled",
     "disputes.refund.reissued": "refund.reissued",
     "orders.order.completed": "order.payout.released",
     # The order, by Parley
