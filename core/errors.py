@@ -8,3 +8,9 @@ class ActionRefused(Exception):
 
 class StaleState(ActionRefused):
     """The object changed since the page was loaded (another person or a timer acted first)."""
+
+
+class TooLate(StaleState):
+    """A deadline had already decided before the act came: its outcome was applied (and is on
+    the record) and the act is refused. Unlike other refusals, this one leaves changes behind:
+    the clock's, dated at its due time."""

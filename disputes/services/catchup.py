@@ -17,7 +17,7 @@ from typing import cast
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import ActionRefused, StaleState
+from core.errors import ActionRefused, StaleState, TooLate
 
 # The module, not its names: the rules reach the batch acts through this package, so this
 # file is read while the rules module may still be loading.
@@ -85,7 +85,7 @@ def deadlines_first[**P, R](act: Callable[P, R]) -> Callable[P, R]:
         dispute = cast(Dispute, kwargs["dispute"])
         now = cast(datetime | None, kwargs.get("now")) or timezone.now()
         if happened := dispute_catch_up(dispute, now):
-            raise StaleState(" ".join(happened))
+            raise TooLate(" ".join(happened))
         return act(*args, **kwargs)
 
     return run
