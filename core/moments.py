@@ -2,6 +2,7 @@
 "3 days, 4 hours" (the two largest units, the same words static/js/countdown.js keeps current)."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 # Between a number and its unit, as the countdown script writes it: "3 days" never wraps.
 _SPACE = "\u00a0"
@@ -13,6 +14,15 @@ def moment(value: datetime) -> str:
 
 def day(value: date | datetime) -> str:
     return f"{value:%-d %b %Y}"
+
+
+def short_day(value: date | datetime) -> str:
+    return f"{value:%-d %b}"
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """ "1,234.56 EUR": the amount grouped by thousands, then its currency code."""
+    return f"{amount:,.2f} {currency}".strip()
 
 
 def _unit(count: int, word: str) -> str:
