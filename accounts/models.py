@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+
+from core.zones import zone_choices
 
 
 class Role(models.TextChoices):
@@ -17,6 +20,13 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER)
     is_lead_arbiter = models.BooleanField(
         default=False, help_text="Lead arbiters may reassign cases between arbiters."
+    )
+    # Blank until chosen or first seen: the browser's language and zone stand in meanwhile.
+    language = models.CharField(
+        max_length=8, blank=True, default="", db_default="", choices=settings.LANGUAGES
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", db_default="", choices=zone_choices
     )
 
     class Meta:

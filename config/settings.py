@@ -166,7 +166,15 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 RATELIMIT_FAIL_OPEN = True
 
 # --- Internationalisation -------------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en"
+# Each person reads Parley in one of these (accounts.User.language); English is the source.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt-br", "Português (Brasil)"),
+    ("ru", "Русский"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
