@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 # Fields of a posted form the step must not hand on again: the token is the page's own, and
 # the step's own buttons set these.
@@ -23,8 +24,9 @@ class Confirmation:
     act: str
     consequences: list[str]
     confirm_label: str
-    final: str = "This cannot be undone."
-    title: str = "Please confirm"
+    # Defaults in the language of the request that builds the step (not the import's).
+    final: str = field(default_factory=lambda: gettext("This cannot be undone."))
+    title: str = field(default_factory=lambda: gettext("Please confirm"))
     # What the step posts again with `confirmed`: the typed data, (name, value) pairs.
     carried: list[tuple[str, str]] = field(default_factory=list)
 

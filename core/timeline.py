@@ -5,6 +5,10 @@ prose), which is what lets the same event be translated, e-mailed or sent as a w
 app registers its codes in its own `events.py` (imported by its AppConfig.ready); the
 catalogue is the one registry of them all.
 
+An entry's words are functions of the data alone, called each time the words are wanted: they
+call gettext then (never at import), so each reader gets their own language, and write moments
+and money through core.moments, so each gets their own zone and number format.
+
 Every act records through `Recorder` (many acts, one statement per table) or `record` (one).
 """
 
@@ -16,6 +20,7 @@ from typing import Any, ClassVar, NamedTuple, Self
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .bulk import insert_columns
 from .outbox import Note, write_notes
@@ -36,6 +41,10 @@ class EventKind:
     def parties(self, data: Data) -> list[str]:
         return list(self.tell(data))
 
+    def note_subject(self, title: str, data: Data) -> str:
+        """ "Dispute DS-…: the seller answered": the subject's name, then the headline."""
+        return f"{title}: {(self.headline or self.describe)(data)}"
+
     def note_body(self, data: Data) -> str:
         return (self.told or self.describe)(data)
 
@@ -52,8 +61,10 @@ def event_kind(code: str, describe: Callable[[Data], str], **options: Any) -> Ev
 
 
 def describe(code: str, data: Data) -> str:
-    """The sentence for an event. Rows recorded before events carried structured data keep
-    their original sentence in data["text"], used when the data cannot render."""
+    """The sentence for an event, in the active language (rendered now, never stored). Rows
+    recorded before events carried structured data keep their original sentence in
+    data["text"], used as it is when the data cannot render: old data, in the words it was
+    written in."""
     kind = CATALOGUE.get(code)
     if kind is not None:
         try:
@@ -137,7 +148,7 @@ class TimelineEvent(models.Model):
 
     @property
     def actor_label(self) -> str:
-        return self.actor.display_name if self.actor else "Parley (automatic)"
+        return self.actor.display_name if self.actor else _("Parley (automatic)")
 
     @property
     def state_change(self) -> str:
@@ -266,7 +277,7 @@ class Recorder:
         parties = kind.parties(data)
         notes: list[Note] = []
         if parties:
-            subject = f"{title}: {(kind.headline or kind.describe)(data)}"
+            subject = kind.note_subject(title, data)
             body = kind.note_body(data)
             model_name = entry.model._meta.model_name
             key = f"{model_name}:{entry.subject_id}:{entry.code}:{at.timestamp():.0f}"
