@@ -1,73 +1,117 @@
-"""The orders app's entries in the event catalogue: what each code says, and whom it tells."""
+"""The orders app's entries in the event catalogue: what each code says, and whom it tells.
+
+The words are rendered when shown, in the reader's language (gettext called then), with
+moments and money through core.moments."""
 
 from decimal import Decimal
 from functools import cache
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from core.moments import day, moment, parsed
-from core.money import Money
+from core.moments import day, moment, money, parsed
 from core.timeline import Data, event_kind
 
 from .models import Carrier, Order, PaymentMethod
 
 
-def _money(data: Data, key: str) -> Money:
-    return Money(Decimal(data[key]), data["currency"])
+def _money(data: Data, key: str) -> str:
+    return money(Decimal(data[key]), data["currency"])
 
 
-def _of_paid(data: Data) -> str:
-    """How a payout was reached, when refunds took some of it (older rows say neither)."""
-    if not data.get("refunded") or Decimal(data["refunded"]) == 0:
-        return ""
-    return f" ({_money(data, 'paid')} paid, {_money(data, 'refunded')} refunded)"
+def _split(data: Data) -> bool:
+    """Whether refunds took some of a payout (older rows say neither)."""
+    return bool(data.get("refunded")) and Decimal(data["refunded"]) != 0
+
+
+def _amounts(data: Data) -> dict[str, str]:
+    words = {"released": _money(data, "released")}
+    if _split(data):
+        words |= {"paid": _money(data, "paid"), "refunded": _money(data, "refunded")}
+    return words
+
+
+def _completed(data: Data) -> str:
+    if _split(data):
+        return _(
+            "Protection period ended; %(released)s released to the seller (%(paid)s paid, "
+            "%(refunded)s refunded)"
+        ) % _amounts(data)
+    return _("Protection period ended; %(released)s released to the seller") % _amounts(data)
+
+
+def _completed_told(data: Data) -> str:
+    if _split(data):
+        return _(
+            "Buyer protection ended with no dispute open: %(released)s is released to you "
+            "(%(paid)s paid, %(refunded)s refunded)."
+        ) % _amounts(data)
+    return _("Buyer protection ended with no dispute open: %(released)s is released to you.") % (
+        _amounts(data)
+    )
 
 
 def _received(data: Data) -> str:
-    who = "automatically: the delivery time limit ran out" if data["automatic"] else "by the buyer"
-    until = moment(parsed(data["protection_ends_at"]))
-    return f"Receipt confirmed {who}; protection open until {until}"
+    until = {"until": moment(parsed(data["protection_ends_at"]))}
+    if data["automatic"]:
+        return (
+            _(
+                "Receipt confirmed automatically: the delivery time limit ran out; protection open "
+                "until %(until)s"
+            )
+            % until
+        )
+    return _("Receipt confirmed by the buyer; protection open until %(until)s") % until
 
 
-PLACED = event_kind("orders.order.placed", lambda d: f"Order placed: {_money(d, 'total')}")
+def _shipped(data: Data) -> str:
+    days = data["delivery_days"]
+    return ngettext(
+        "All goods shipped; delivery promised within %(days)s day, by %(date)s",
+        "All goods shipped; delivery promised within %(days)s days, by %(date)s",
+        days,
+    ) % {"days": days, "date": day(parsed(data["promised_delivery_at"]))}
+
+
+PLACED = event_kind(
+    "orders.order.placed", lambda d: _("Order placed: %(total)s") % {"total": _money(d, "total")}
+)
 PAID = event_kind(
     "orders.order.paid",
-    lambda d: f"Payment received: {_money(d, 'amount')} ({PaymentMethod(d['method']).label})",
-)
-CANCELLED = event_kind("orders.order.cancelled", lambda d: "Order cancelled")
-PARCEL_SHIPPED = event_kind(
-    "orders.parcel.shipped",
-    lambda d: f"Parcel shipped with {Carrier(d['carrier']).label}, tracking {d['tracking_number']}",
-)
-SHIPPED = event_kind(
-    "orders.order.shipped",
     lambda d: (
-        f"All goods shipped; delivery promised within {d['delivery_days']} days, "
-        f"by {day(parsed(d['promised_delivery_at']))}"
+        _("Payment received: %(amount)s (%(method)s)")
+        % {"amount": _money(d, "amount"), "method": PaymentMethod(d["method"]).label}
     ),
 )
+CANCELLED = event_kind("orders.order.cancelled", lambda d: _("Order cancelled"))
+PARCEL_SHIPPED = event_kind(
+    "orders.parcel.shipped",
+    lambda d: (
+        _("Parcel shipped with %(carrier)s, tracking %(tracking)s")
+        % {"carrier": Carrier(d["carrier"]).label, "tracking": d["tracking_number"]}
+    ),
+)
+SHIPPED = event_kind("orders.order.shipped", _shipped)
 RECEIVED = event_kind(
     "orders.order.received",
     _received,
     tell=lambda d: ["buyer"] if d["automatic"] else [],
-    headline=lambda d: "receipt confirmed automatically",
+    headline=lambda d: _("receipt confirmed automatically"),
     told=lambda d: (
-        "The seller's delivery time limit ran out, so receipt was confirmed for you. "
-        "If something is wrong with the order, you can open a dispute until "
-        f"{moment(parsed(d['protection_ends_at']))}."
+        _(
+            "The seller's delivery time limit ran out, so receipt was confirmed for you. If "
+            "something is wrong with the order, you can open a dispute until %(until)s."
+        )
+        % {"until": moment(parsed(d["protection_ends_at"]))}
     ),
 )
 COMPLETED = event_kind(
     "orders.order.completed",
-    lambda d: (
-        f"Protection period ended; {_money(d, 'released')} released to the seller{_of_paid(d)}"
-    ),
+    _completed,
     tell=lambda d: ["seller"],
-    headline=lambda d: "payout released",
-    told=lambda d: (
-        f"Buyer protection ended with no dispute open: {_money(d, 'released')} is released to you"
-        f"{_of_paid(d)}."
-    ),
+    headline=lambda d: _("payout released"),
+    told=_completed_told,
 )
 
 

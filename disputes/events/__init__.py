@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.timeline import Recorder
@@ -67,7 +68,8 @@ def recorded(
         data=dict(data or {}),
         created_at=at,
     )
-    recorder.act(event, title=f"Dispute {dispute.reference}", audience=audience(dispute))
+    title = _("Dispute %(reference)s") % {"reference": dispute.reference}
+    recorder.act(event, title=title, audience=audience(dispute))
     dispute_on_order(
         recorder,
         dispute,

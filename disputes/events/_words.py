@@ -1,9 +1,15 @@
-"""How the dispute catalogue's entries put data into words (and the data they read)."""
+"""How the dispute catalogue's entries put data into words (and the data they read).
+
+Every function here runs when the words are shown, in the reader's language: gettext is
+called then, moments and money go through core.moments. A sentence is one message to
+translate, whole: where a part varies (the party, whether items are named), each variant is
+its own sentence, since the words around it change with it in other languages."""
 
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from core.moments import money
 from core.money import Money
 from core.timeline import Data
 
@@ -19,26 +25,25 @@ def offer_data(offer: Offer) -> dict[str, Any]:
 def offer_text(offer: Data) -> str:
     """ "Partial refund of 20.00 USD", from an offer's data."""
     amount = offer["amount"]
-    money = None if amount is None else Money(Decimal(amount), offer["currency"])
-    return remedy_text(offer["remedy"], money)
+    value = None if amount is None else Money(Decimal(amount), offer["currency"])
+    return remedy_text(offer["remedy"], value)
 
 
-def offer_money(offer: Data) -> Money:
-    return Money(Decimal(offer["amount"]), offer["currency"])
+def amount_of(data: Data, key: str = "amount") -> str:
+    """An amount kept in data (decimal text beside "currency", as an offer's), written for
+    the reader: "20.00 USD"."""
+    return money(Decimal(data[key]), data["currency"])
 
 
-def items_text(data: Data) -> str:
-    """ " about Blue kettle ×1, Mug ×2": the items a claim names (rows from before claims
-    named items have none)."""
-    items = data.get("items")
-    if not items:
-        return ""
-    return " about " + ", ".join(f"{item['title']} ×{item['quantity']}" for item in items)
+def items_list(data: Data) -> str:
+    """ "Blue kettle ×1, Mug ×2": the items a claim names ("" for rows from before claims
+    named items). Titles are the seller's, as typed."""
+    return ", ".join(f"{item['title']} ×{item['quantity']}" for item in data.get("items") or ())
 
 
-def party(data: Data) -> str:
-    """ "buyer" or "seller", as a sentence says it."""
-    return str(Party(data["party"]).label).lower()
+def by_party(data: Data, *, buyer: str, seller: str) -> str:
+    """The sentence for the party in data["party"] (each party's is its own sentence)."""
+    return buyer if Party(data["party"]) == Party.BUYER else seller
 
 
 def state(name: str) -> str:

@@ -6,36 +6,55 @@ The disputes app writes these `OrderEvent` rows (orders sits below disputes) thr
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from core.money import Money
+from django.utils.translation import gettext as _
+
 from core.timeline import Data, Entry, Recorder, event_kind
 from orders.models import OrderEvent
 
 from ..models import OPEN_STATES, Dispute, DisputeState, Reason
-from ._words import items_text
+from ._words import amount_of, items_list, state
+
+
+def _opened(data: Data) -> str:
+    words = {"dispute": data["dispute"], "reason": Reason(data["reason"]).label}
+    if items := items_list(data):
+        return _("Dispute %(dispute)s opened (%(reason)s) about %(items)s") % (
+            words | {"items": items}
+        )
+    return _("Dispute %(dispute)s opened (%(reason)s)") % words
 
 
 def _closed(data: Data) -> str:
     if data["state"] == DisputeState.CANCELLED:
-        return f"Dispute {data['dispute']} withdrawn by the buyer"
-    return f"Dispute {data['dispute']} closed ({DisputeState(data['state']).label.lower()})"
+        return _("Dispute %(dispute)s withdrawn by the buyer") % {"dispute": data["dispute"]}
+    # Translators: %(state)s is how the dispute ended, e.g. "resolved".
+    return _("Dispute %(dispute)s closed (%(state)s)") % {
+        "dispute": data["dispute"],
+        "state": state(data["state"]),
+    }
 
 
 def _refund(data: Data) -> str:
-    money = Money(Decimal(data["amount"]), data["currency"])
-    about = f" for dispute {data['dispute']}" if data.get("dispute") else ""
-    return f"Refund of {money} recorded{about}, to the original payment method"
+    words = {"amount": amount_of(data), "dispute": data.get("dispute")}
+    if words["dispute"]:
+        return (
+            _(
+                "Refund of %(amount)s recorded for dispute %(dispute)s, to the original payment "
+                "method"
+            )
+            % words
+        )
+    return _("Refund of %(amount)s recorded, to the original payment method") % words
 
 
-DISPUTE_OPENED = event_kind(
-    "disputes.order.dispute_opened",
-    lambda d: f"Dispute {d['dispute']} opened ({Reason(d['reason']).label}){items_text(d)}",
-)
+DISPUTE_OPENED = event_kind("disputes.order.dispute_opened", _opened)
 DISPUTE_REOPENED = event_kind(
     "disputes.order.dispute_reopened",
-    lambda d: f"Dispute {d['dispute']} reopened: the ruling was appealed",
+    lambda d: (
+        _("Dispute %(dispute)s reopened: the ruling was appealed") % {"dispute": d["dispute"]}
+    ),
 )
 DISPUTE_CLOSED = event_kind("disputes.order.dispute_closed", _closed)
 REFUND_RECORDED = event_kind("disputes.order.refund_recorded", _refund)

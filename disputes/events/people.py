@@ -1,8 +1,12 @@
 """What buyers, sellers and arbiters do to a dispute: the catalogue entries of their acts.
 
 Each entry says the act in the timeline's words and names whom it is told to, with the note's
-subject (after "Dispute DS-…: ") and body; all from the event's data alone.
+subject (after "Dispute DS-…: ") and body; all from the event's data alone, in the language
+active when they are read (see _words).
 """
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from core.moments import moment, parsed
 from core.timeline import Data, event_kind
@@ -10,13 +14,13 @@ from orders.models import Carrier
 
 from ..models import DisputeState, Party, Reason
 from ._words import (
+    amount_of,
     both,
+    by_party,
     full_stop,
-    items_text,
+    items_list,
     now_in,
-    offer_money,
     offer_text,
-    party,
     state,
 )
 
@@ -26,55 +30,160 @@ def _reason(data: Data) -> str:
 
 
 def _opened(data: Data) -> str:
-    return (
-        f"Dispute opened ({_reason(data)}){items_text(data)}; asks for {offer_text(data['offer'])}"
-    )
+    words = {"reason": _reason(data), "offer": offer_text(data["offer"])}
+    if items := items_list(data):
+        return _("Dispute opened (%(reason)s) about %(items)s; asks for %(offer)s") % (
+            words | {"items": items}
+        )
+    return _("Dispute opened (%(reason)s); asks for %(offer)s") % words
 
 
 def _opened_told(data: Data) -> str:
-    return (
-        f"The buyer reports “{_reason(data)}”{items_text(data)} and asks for "
-        f"{offer_text(data['offer'])}. "
-        f"Please answer within {data['answer_days']} days; if you don't, the buyer's claim "
-        "is carried out."
+    words = {"reason": _reason(data), "offer": offer_text(data["offer"])}
+    if items := items_list(data):
+        reports = _("The buyer reports “%(reason)s” about %(items)s and asks for %(offer)s.") % (
+            words | {"items": items}
+        )
+    else:
+        reports = _("The buyer reports “%(reason)s” and asks for %(offer)s.") % words
+    days = data["answer_days"]
+    answer = ngettext(
+        "Please answer within %(days)s day; if you don't, the buyer's claim is carried out.",
+        "Please answer within %(days)s days; if you don't, the buyer's claim is carried out.",
+        days,
+    ) % {"days": days}
+    return f"{reports} {answer}"
+
+
+def _modified(data: Data) -> str:
+    items, lapsed = items_list(data), data.get("lapsed")  # older rows have no "lapsed"
+    words = {"offer": offer_text(data["offer"]), "items": items}
+    if lapsed:
+        words["lapsed"] = offer_text(lapsed)
+        if items:
+            return (
+                _(
+                    "Buyer changed the claim about %(items)s: now asks for %(offer)s "
+                    "(the seller's offer of %(lapsed)s lapsed)"
+                )
+                % words
+            )
+        return (
+            _(
+                "Buyer changed the claim: now asks for %(offer)s (the seller's offer of %(lapsed)s "
+                "lapsed)"
+            )
+            % words
+        )
+    if items:
+        return _("Buyer changed the claim about %(items)s: now asks for %(offer)s") % words
+    return _("Buyer changed the claim: now asks for %(offer)s") % words
+
+
+def _seller_rejected(data: Data) -> str:
+    counter, lapsed = data["offer"], data.get("lapsed")  # older rows have no "lapsed"
+    words = {"offer": counter and offer_text(counter), "lapsed": lapsed and offer_text(lapsed)}
+    if counter and lapsed:
+        return (
+            _(
+                "Seller rejected the claim; offers %(offer)s instead (the seller's offer of "
+                "%(lapsed)s lapsed)"
+            )
+            % words
+        )
+    if counter:
+        return _("Seller rejected the claim; offers %(offer)s instead") % words
+    if lapsed:
+        return _("Seller rejected the claim (the seller's offer of %(lapsed)s lapsed)") % words
+    return _("Seller rejected the claim")
+
+
+def _seller_rejected_told(data: Data) -> str:
+    if data["offer"]:
+        return _(
+            "The seller rejected your claim; offers %(offer)s instead. You can accept, change "
+            "your claim, or ask Parley to decide."
+        ) % {"offer": offer_text(data["offer"])}
+    return _(
+        "The seller rejected your claim. You can accept, change your claim, or ask Parley to "
+        "decide."
     )
 
 
-def _counter(data: Data) -> str:
-    return f"; offers {offer_text(data['offer'])} instead" if data["offer"] else ""
-
-
-def _lapsed(data: Data) -> str:
-    """The seller's earlier counter-offer that this act took off the table (older rows have
-    no such key)."""
-    lapsed = data.get("lapsed")
-    return f" (the seller's offer of {offer_text(lapsed)} lapsed)" if lapsed else ""
-
-
 def _ruled(data: Data) -> str:
-    return offer_text(data["offer"]) if data["offer"] else "the claim is rejected"
+    if data["offer"]:
+        return _("Parley arbiter ruled: %(offer)s") % {"offer": offer_text(data["offer"])}
+    return _("Parley arbiter ruled: the claim is rejected")
 
 
-_APPEAL_DECISIONS = {
-    "upheld": "the ruling is upheld",
-    "rejected": "the claim is rejected (refunds already paid are not reclaimed)",
-    "nothing_due": "no further refund is due",
+def _ruled_told(data: Data) -> str:
+    if data["offer"]:
+        return _("Decision: %(offer)s. Open the dispute to read the arbiter's reasons.") % {
+            "offer": offer_text(data["offer"])
+        }
+    return _("Decision: the claim is rejected. Open the dispute to read the arbiter's reasons.")
+
+
+# An appeal's decision other than a new offer, in the timeline's words and in the note's.
+_APPEAL_DECIDED = {
+    "upheld": gettext_lazy("Appeal decided, final: the ruling is upheld"),
+    "rejected": gettext_lazy(
+        "Appeal decided, final: the claim is rejected (refunds already paid are not reclaimed)"
+    ),
+    "nothing_due": gettext_lazy("Appeal decided, final: no further refund is due"),
+}
+_APPEAL_DECIDED_TOLD = {
+    "upheld": gettext_lazy(
+        "Final decision: the ruling is upheld. Open the dispute to read the reasons."
+    ),
+    "rejected": gettext_lazy(
+        "Final decision: the claim is rejected (refunds already paid are not reclaimed). "
+        "Open the dispute to read the reasons."
+    ),
+    "nothing_due": gettext_lazy(
+        "Final decision: no further refund is due. Open the dispute to read the reasons."
+    ),
 }
 
 
 def _appeal_decided(data: Data) -> str:
-    decision = data["decision"]
-    return offer_text(data["offer"]) if decision == "replaced" else _APPEAL_DECISIONS[decision]
+    if data["decision"] == "replaced":
+        return _("Appeal decided, final: %(offer)s") % {"offer": offer_text(data["offer"])}
+    return str(_APPEAL_DECIDED[data["decision"]])
+
+
+def _appeal_decided_told(data: Data) -> str:
+    if data["decision"] == "replaced":
+        return _("Final decision: %(offer)s. Open the dispute to read the reasons.") % {
+            "offer": offer_text(data["offer"])
+        }
+    return str(_APPEAL_DECIDED_TOLD[data["decision"]])
 
 
 def _evidence_requested(data: Data) -> str:
-    when = moment(parsed(data["due_at"]))
-    return f"The arbiter asked the {party(data)} for more evidence by {when}"
+    words = {"when": moment(parsed(data["due_at"]))}
+    return by_party(
+        data,
+        buyer=_("The arbiter asked the buyer for more evidence by %(when)s") % words,
+        seller=_("The arbiter asked the seller for more evidence by %(when)s") % words,
+    )
+
+
+def _evidence_requested_told(data: Data) -> str:
+    # Translators: %(request)s is what the arbiter wrote, as they wrote it.
+    return _(
+        "%(request)s Please answer in the dispute's messages by %(when)s; without an answer "
+        "the arbiter decides on what is there."
+    ) % {"request": data["request"], "when": moment(parsed(data["due_at"]))}
 
 
 def _message(data: Data) -> str:
     photos = data["photos"]
-    return "Message" + (f" with {photos} photo{'' if photos == 1 else 's'}" if photos else "")
+    if not photos:
+        return pgettext("timeline entry", "Message")
+    return ngettext("Message with %(count)s photo", "Message with %(count)s photos", photos) % {
+        "count": photos
+    }
 
 
 # --- The buyer --------------------------------------------------------------------------------
@@ -83,24 +192,23 @@ OPENED = event_kind(
     "disputes.dispute.opened",
     _opened,
     tell=lambda d: [Party.SELLER],
-    headline=lambda d: f"opened on order {d['order']}",
+    headline=lambda d: _("opened on order %(order)s") % {"order": d["order"]},
     told=_opened_told,
 )
 MODIFIED = event_kind(
     "disputes.dispute.modified",
-    lambda d: (
-        f"Buyer changed the claim{items_text(d)}: now asks for {offer_text(d['offer'])}{_lapsed(d)}"
-    ),
+    _modified,
     tell=lambda d: [Party.SELLER],
-    headline=lambda d: "the buyer changed the claim",
+    headline=lambda d: _("the buyer changed the claim"),
     told=lambda d: (
-        f"The buyer now asks for {offer_text(d['offer'])}. Your time to answer starts again."
+        _("The buyer now asks for %(offer)s. Your time to answer starts again.")
+        % {"offer": offer_text(d["offer"])}
     ),
 )
 
 
 def _offer_accepted(data: Data) -> str:
-    return f"Buyer accepted the seller's offer: {offer_text(data['offer'])}"
+    return _("Buyer accepted the seller's offer: %(offer)s") % {"offer": offer_text(data["offer"])}
 
 
 OFFER_ACCEPTED = event_kind(
@@ -113,7 +221,7 @@ OFFER_ACCEPTED = event_kind(
 
 
 def _escalated(data: Data) -> str:
-    return "Buyer asked Parley to decide: the case went to an arbiter"
+    return _("Buyer asked Parley to decide: the case went to an arbiter")
 
 
 ESCALATED = event_kind(
@@ -123,18 +231,26 @@ ESCALATED = event_kind(
     headline=lambda d: state(DisputeState.ESCALATED),
     told=full_stop(_escalated),
 )
+
+
+def _cancelled(data: Data) -> str:
+    return _("Buyer withdrew the dispute")
+
+
 CANCELLED = event_kind(
     "disputes.dispute.cancelled",
-    lambda d: "Buyer withdrew the dispute",
+    _cancelled,
     tell=both,
     headline=lambda d: state(DisputeState.CANCELLED),
-    told=lambda d: "Buyer withdrew the dispute.",
+    told=full_stop(_cancelled),
 )
 
 
 def _return_shipped(data: Data) -> str:
-    carrier = Carrier(data["carrier"]).label
-    return f"Buyer shipped the return with {carrier}, tracking {data['tracking_number']}"
+    return _("Buyer shipped the return with %(carrier)s, tracking %(tracking)s") % {
+        "carrier": Carrier(data["carrier"]).label,
+        "tracking": data["tracking_number"],
+    }
 
 
 RETURN_SHIPPED = event_kind(
@@ -149,7 +265,7 @@ RETURN_SHIPPED = event_kind(
 
 
 def _seller_accepted(data: Data) -> str:
-    return f"Seller accepted the buyer's claim: {offer_text(data['offer'])}"
+    return _("Seller accepted the buyer's claim: %(offer)s") % {"offer": offer_text(data["offer"])}
 
 
 SELLER_ACCEPTED = event_kind(
@@ -161,19 +277,17 @@ SELLER_ACCEPTED = event_kind(
 )
 SELLER_REJECTED = event_kind(
     "disputes.dispute.seller_rejected",
-    lambda d: f"Seller rejected the claim{_counter(d)}{_lapsed(d)}",
+    _seller_rejected,
     tell=lambda d: [Party.BUYER],
-    headline=lambda d: "the seller answered",
-    told=lambda d: (
-        f"The seller rejected your claim{_counter(d)}. You can accept, change your claim, "
-        "or ask Parley to decide."
-    ),
+    headline=lambda d: _("the seller answered"),
+    told=_seller_rejected_told,
 )
 
 
 def _return_received(data: Data) -> str:
-    refund = offer_money(data["offer"])
-    return f"Seller confirmed the returned item arrived; refund of {refund} paid"
+    return _("Seller confirmed the returned item arrived; refund of %(amount)s paid") % {
+        "amount": amount_of(data["offer"])
+    }
 
 
 RETURN_RECEIVED = event_kind(
@@ -189,38 +303,45 @@ RETURN_RECEIVED = event_kind(
 MESSAGE_POSTED = event_kind("disputes.message.posted", _message)
 APPEALED = event_kind(
     "disputes.dispute.appealed",
-    lambda d: (
-        f"The {party(d)} appealed the ruling; another arbiter will decide, and that "
-        "decision is final"
+    lambda d: by_party(
+        d,
+        buyer=_(
+            "The buyer appealed the ruling; another arbiter will decide, and that decision is final"
+        ),
+        seller=_(
+            "The seller appealed the ruling; another arbiter will decide, and that decision is "
+            "final"
+        ),
     ),
     tell=both,
-    headline=lambda d: "the ruling was appealed",
-    told=lambda d: f"The {party(d)} appealed. A different Parley arbiter will review the case.",
+    headline=lambda d: _("the ruling was appealed"),
+    told=lambda d: by_party(
+        d,
+        buyer=_("The buyer appealed. A different Parley arbiter will review the case."),
+        seller=_("The seller appealed. A different Parley arbiter will review the case."),
+    ),
 )
 
 # --- The arbiter ------------------------------------------------------------------------------
 
 RULED = event_kind(
     "disputes.dispute.ruled",
-    lambda d: f"Parley arbiter ruled: {_ruled(d)}",
+    _ruled,
     tell=both,
-    headline=lambda d: "the arbiter has decided",
-    told=lambda d: f"Decision: {_ruled(d)}. Open the dispute to read the arbiter's reasons.",
+    headline=lambda d: _("the arbiter has decided"),
+    told=_ruled_told,
 )
 EVIDENCE_REQUESTED = event_kind(
     "disputes.evidence.requested",
     _evidence_requested,
     tell=lambda d: [d["party"]],
-    headline=lambda d: "the arbiter needs more from you",
-    told=lambda d: (
-        f"{d['request']} Please answer in the dispute's messages by "
-        f"{moment(parsed(d['due_at']))}; without an answer the arbiter decides on what is there."
-    ),
+    headline=lambda d: _("the arbiter needs more from you"),
+    told=_evidence_requested_told,
 )
 APPEAL_DECIDED = event_kind(
     "disputes.dispute.appeal_decided",
-    lambda d: f"Appeal decided, final: {_appeal_decided(d)}",
+    _appeal_decided,
     tell=both,
-    headline=lambda d: "the appeal is decided",
-    told=lambda d: f"Final decision: {_appeal_decided(d)}. Open the dispute to read the reasons.",
+    headline=lambda d: _("the appeal is decided"),
+    told=_appeal_decided_told,
 )

@@ -2,40 +2,86 @@
 acts (codes `disputes.rule.<what happened>`). Their data keeps the deadline's kind (`rule`),
 when it fell due (`due_at`, the act's date) and when the engine really ran (`ran_at`)."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from core.timeline import Data, event_kind
 
 from ..models import DisputeState
-from ._words import both, full_stop, now_in, offer_money, offer_text, party, state
+from ._words import amount_of, both, by_party, full_stop, now_in, offer_text, state
 
 
 def _seller_silence(data: Data) -> str:
-    return (
-        f"The seller did not answer in {data['days']} days: "
-        f"the buyer's claim is carried out ({offer_text(data['offer'])})"
-    )
+    days = data["days"]
+    return ngettext(
+        "The seller did not answer in %(days)s day: the buyer's claim is carried out (%(offer)s)",
+        "The seller did not answer in %(days)s days: the buyer's claim is carried out (%(offer)s)",
+        days,
+    ) % {"days": days, "offer": offer_text(data["offer"])}
 
 
 def _negotiation_limit(data: Data) -> str:
-    return f"No agreement within {data['days']} days of filing: the case went to a Parley arbiter"
+    days = data["days"]
+    return ngettext(
+        "No agreement within %(days)s day of filing: the case went to a Parley arbiter",
+        "No agreement within %(days)s days of filing: the case went to a Parley arbiter",
+        days,
+    ) % {"days": days}
 
 
 def _goods_in_transit(data: Data) -> str:
-    return (
+    return _(
         "The seller's delivery time limit ran out with the parcel still not received: "
         "the case went to a Parley arbiter"
     )
 
 
 def _return_not_shipped(data: Data) -> str:
-    return (
-        f"The buyer did not ship the return within {data['days']} days: "
-        "the dispute is closed in the seller's favour, without a refund"
-    )
+    days = data["days"]
+    return ngettext(
+        "The buyer did not ship the return within %(days)s day: the dispute is closed in the "
+        "seller's favour, without a refund",
+        "The buyer did not ship the return within %(days)s days: the dispute is closed in the "
+        "seller's favour, without a refund",
+        days,
+    ) % {"days": days}
 
 
 def _return_receipt(data: Data) -> str:
-    refund = offer_money(data["offer"])
-    return f"The seller did not confirm the returned item in time: the refund of {refund} is paid"
+    return _(
+        "The seller did not confirm the returned item in time: the refund of %(amount)s is paid"
+    ) % {"amount": amount_of(data["offer"])}
+
+
+def _ruling_final(data: Data) -> str:
+    days = data["days"]
+    return ngettext(
+        "No appeal within %(days)s day: the ruling is final",
+        "No appeal within %(days)s days: the ruling is final",
+        days,
+    ) % {"days": days}
+
+
+def _evidence_overdue(data: Data) -> str:
+    return by_party(
+        data,
+        buyer=_("No answer from the buyer in time: the case returned to the queue"),
+        seller=_("No answer from the seller in time: the case returned to the queue"),
+    )
+
+
+def _evidence_overdue_told(data: Data) -> str:
+    return by_party(
+        data,
+        buyer=_(
+            "No answer from the buyer to the arbiter's request: the arbiter decides on what is "
+            "there."
+        ),
+        seller=_(
+            "No answer from the seller to the arbiter's request: the arbiter decides on what "
+            "is there."
+        ),
+    )
 
 
 def _escalated(data: Data) -> str:
@@ -72,18 +118,15 @@ RETURN_RECEIPT = event_kind(
 )
 RULING_FINAL = event_kind(
     "disputes.rule.ruling_final",
-    lambda d: f"No appeal within {d['days']} days: the ruling is final",
+    _ruling_final,
     tell=both,
     headline=now_in,
-    told=lambda d: "Nobody appealed in time: the ruling is final.",
+    told=lambda d: _("Nobody appealed in time: the ruling is final."),
 )
 EVIDENCE_OVERDUE = event_kind(
     "disputes.rule.evidence_overdue",
-    lambda d: f"No answer from the {party(d)} in time: the case returned to the queue",
+    _evidence_overdue,
     tell=both,
     headline=now_in,
-    told=lambda d: (
-        f"No answer from the {party(d)} to the arbiter's request: the arbiter decides on what "
-        "is there."
-    ),
+    told=_evidence_overdue_told,
 )
