@@ -5,6 +5,9 @@ place: when it runs out (from the dispute's state and the policy pinned on the d
 it reminds, what happens at zero (a batch act of `disputes.services`, by name) and how it reads
 to each party on the dispute's page. `DeadlineKind` (models) names the kinds for the database
 column; the clocks registered here are what syncing, the engine's rules and the pages read.
+
+Its words are rendered when asked for, in the language active then (gettext is called inside
+the methods, never at import), with moments and money through core.moments.
 """
 
 from collections.abc import Callable, Mapping
@@ -12,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.moments import duration, moment
 from core.outbox import Note, NoteKind
@@ -29,7 +33,7 @@ class Clock:
 
     @property
     def label(self) -> str:
-        return DeadlineKind(self.kind).label
+        return str(DeadlineKind(self.kind).label)
 
     def due(self, dispute: Dispute) -> datetime | None:
         """When it runs out as the policy gives it, or None if it does not run in this state."""
@@ -41,12 +45,13 @@ class Clock:
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
         """What happens at zero, in words for the viewer (a Party value)."""
-        return f"Due {moment(due_at)}."
+        return _("Due %(when)s.") % {"when": moment(due_at)}
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
         """What happened when it ran out, for an act that came too late (read after the act at
         zero, so `dispute` is in its new state)."""
-        return f"{self.label} ran out on {moment(due_at)}."
+        # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
+        return _("%(clock)s ran out on %(when)s.") % {"clock": self.label, "when": moment(due_at)}
 
     # --- Reminders ----------------------------------------------------------------------------
 
@@ -73,12 +78,14 @@ class Clock:
     def reminder_words(
         self, dispute: Dispute, due_at: datetime, left: timedelta
     ) -> tuple[str, str]:
-        """The reminder's subject and body."""
-        return (
-            f"Reminder: dispute {dispute.reference} needs you",
-            f"{self.label} is due {moment(due_at)} (in {duration(left)}). "
-            "Open the dispute to see what happens then.",
-        )
+        """The reminder's subject and body, in the active language."""
+        subject = _("Reminder: dispute %(reference)s needs you") % {"reference": dispute.reference}
+        # Translators: %(clock)s names a deadline, e.g. "Seller's answer"; %(left)s is a
+        # length of time, e.g. "3 days, 4 hours".
+        body = _(
+            "%(clock)s is due %(when)s (in %(left)s). Open the dispute to see what happens then."
+        ) % {"clock": self.label, "when": moment(due_at), "left": duration(left)}
+        return subject, body
 
 
 CLOCKS: dict[str, Clock] = {}  # by kind, in the order the engine acts on a batch's kinds

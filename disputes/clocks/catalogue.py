@@ -12,6 +12,9 @@ A reminder ({"deadline": id, "kind", "due_at", "party": who must act}) tells nob
 the catalogue: the clock's own reminder note (its words, its key) goes with the event.
 """
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from core.moments import moment, parsed
 from core.timeline import Data, event_kind
 
@@ -19,28 +22,50 @@ from ..models import DeadlineKind, Party
 
 _BOTH = (Party.BUYER.value, Party.SELLER.value)
 
+# Translators (every sentence here): %(clock)s names a deadline, e.g. "Seller's answer";
+# %(reason)s is what Parley staff wrote, as they wrote it.
+
 
 def _label(data: Data) -> str:
-    return DeadlineKind(data["kind"]).label
+    return str(DeadlineKind(data["kind"]).label)
 
 
 def _extended(data: Data) -> str:
-    due_at = data["due_at"]
-    when = f"now due {moment(parsed(due_at))}" if due_at else "when it resumes"
-    return f"{_label(data)} extended by {data['hours']} hours ({when}). Reason: {data['reason']}"
+    hours, due_at = data["hours"], data["due_at"]
+    words = {"clock": _label(data), "hours": hours, "reason": data["reason"]}
+    if due_at:
+        return ngettext(
+            "%(clock)s extended by %(hours)s hour (now due %(when)s). Reason: %(reason)s",
+            "%(clock)s extended by %(hours)s hours (now due %(when)s). Reason: %(reason)s",
+            hours,
+        ) % (words | {"when": moment(parsed(due_at))})
+    return (
+        ngettext(
+            "%(clock)s extended by %(hours)s hour (when it resumes). Reason: %(reason)s",
+            "%(clock)s extended by %(hours)s hours (when it resumes). Reason: %(reason)s",
+            hours,
+        )
+        % words
+    )
 
 
 def _paused(data: Data) -> str:
-    return f"{_label(data)} paused. Reason: {data['reason']}"
+    return _("%(clock)s paused. Reason: %(reason)s") % {
+        "clock": _label(data),
+        "reason": data["reason"],
+    }
 
 
 def _resumed(data: Data) -> str:
-    due = moment(parsed(data["due_at"]))
-    return f"{_label(data)} running again, due {due}. Reason: {data['reason']}"
+    return _("%(clock)s running again, due %(when)s. Reason: %(reason)s") % {
+        "clock": _label(data),
+        "when": moment(parsed(data["due_at"])),
+        "reason": data["reason"],
+    }
 
 
 def _changed(data: Data) -> str:
-    return "a deadline changed"
+    return _("a deadline changed")
 
 
 EXTENDED = event_kind(
@@ -51,8 +76,10 @@ RESUMED = event_kind("disputes.deadline.resumed", _resumed, tell=lambda d: _BOTH
 
 
 def _reminded(data: Data) -> str:
-    party = Party(data["party"]).label.lower()
-    return f"The {party} was reminded: {_label(data)} is due {moment(parsed(data['due_at']))}."
+    words = {"clock": _label(data), "when": moment(parsed(data["due_at"]))}
+    if Party(data["party"]) == Party.BUYER:
+        return _("The buyer was reminded: %(clock)s is due %(when)s.") % words
+    return _("The seller was reminded: %(clock)s is due %(when)s.") % words
 
 
 REMINDED = event_kind("disputes.deadline.reminded", _reminded)

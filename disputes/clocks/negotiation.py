@@ -4,7 +4,10 @@ may negotiate (in all, and while a parcel that never came is still "in transit")
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from core.moments import moment
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.moments import moment, money
 
 from ..models import NEGOTIATING, DeadlineKind, Dispute, DisputeState, Offer, Party, Reason, Remedy
 from ..selectors import current_offer
@@ -17,13 +20,41 @@ def _buyer_claim(dispute: Dispute) -> Offer:
     return claim
 
 
-def _effect_of(offer: Offer, you: bool) -> str:
-    who = "you will" if you else "the buyer will"
+def _if_buyer_is_silent(offer: Offer, when: str) -> str:
+    """What the buyer reads: the seller's silence carries out the claim, in whole sentences
+    (who is refunded changes the words around it)."""
+    words = {"when": when, "amount": _amount(offer)}
     if offer.remedy == Remedy.REPLACEMENT:
-        return "a replacement is agreed"
+        return _("If the seller does not answer by %(when)s, a replacement is agreed.") % words
     if offer.remedy == Remedy.RETURN_AND_REFUND:
-        return f"the return starts, and {who} be refunded {offer.money} when it arrives"
-    return f"{who} be refunded {offer.money}"
+        return (
+            _(
+                "If the seller does not answer by %(when)s, the return starts, and you will be "
+                "refunded %(amount)s when it arrives."
+            )
+            % words
+        )
+    return _("If the seller does not answer by %(when)s, you will be refunded %(amount)s.") % words
+
+
+def _if_you_are_silent(offer: Offer, when: str) -> str:
+    """What the seller reads of their own silence."""
+    words = {"when": when, "amount": _amount(offer)}
+    if offer.remedy == Remedy.REPLACEMENT:
+        return _("If you do not answer by %(when)s, a replacement is agreed.") % words
+    if offer.remedy == Remedy.RETURN_AND_REFUND:
+        return (
+            _(
+                "If you do not answer by %(when)s, the return starts, and the buyer will be "
+                "refunded %(amount)s when it arrives."
+            )
+            % words
+        )
+    return _("If you do not answer by %(when)s, the buyer will be refunded %(amount)s.") % words
+
+
+def _amount(offer: Offer) -> str:
+    return "" if offer.amount is None else money(offer.amount, offer.currency)
 
 
 @registered
@@ -41,15 +72,18 @@ class SellerAnswer(Clock):
         return dispute.seller_clock_started_at + timedelta(days=dispute.policy.seller_answer_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        buyer = viewer == Party.BUYER
-        effect = _effect_of(_buyer_claim(dispute), you=buyer)
-        who = "the seller does" if buyer else "you do"
-        return f"If {who} not answer by {moment(due_at)}, {effect}."
+        claim, when = _buyer_claim(dispute), moment(due_at)
+        if viewer == Party.BUYER:
+            return _if_buyer_is_silent(claim, when)
+        return _if_you_are_silent(claim, when)
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
         days = dispute.policy.seller_answer_days
-        due = moment(due_at)
-        return f"The {days} days to answer ended on {due}: the buyer's claim was carried out."
+        return ngettext(
+            "The %(days)s day to answer ended on %(when)s: the buyer's claim was carried out.",
+            "The %(days)s days to answer ended on %(when)s: the buyer's claim was carried out.",
+            days,
+        ) % {"days": days, "when": moment(due_at)}
 
 
 class _Escalation(Clock):
@@ -72,12 +106,17 @@ class NegotiationLimit(_Escalation):
         return dispute.opened_at + timedelta(days=dispute.policy.negotiation_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        return f"If there is no agreement by {moment(due_at)}, a Parley arbiter decides the case."
+        return _("If there is no agreement by %(when)s, a Parley arbiter decides the case.") % {
+            "when": moment(due_at)
+        }
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
         days = dispute.policy.negotiation_days
-        due = moment(due_at)
-        return f"The {days} days to agree ended on {due}: the case went to a Parley arbiter."
+        return ngettext(
+            "The %(days)s day to agree ended on %(when)s: the case went to a Parley arbiter.",
+            "The %(days)s days to agree ended on %(when)s: the case went to a Parley arbiter.",
+            days,
+        ) % {"days": days, "when": moment(due_at)}
 
 
 @registered
@@ -96,13 +135,13 @@ class GoodsInTransit(_Escalation):
         return order.promised_delivery_at
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        return (
-            f"If the parcel has not been confirmed received by {moment(due_at)} (the seller's "
-            "delivery time limit), a Parley arbiter decides the case."
-        )
+        return _(
+            "If the parcel has not been confirmed received by %(when)s (the seller's delivery "
+            "time limit), a Parley arbiter decides the case."
+        ) % {"when": moment(due_at)}
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
-        return (
-            f"The seller's delivery time limit ended on {moment(due_at)} with the parcel not "
-            "confirmed received: the case went to a Parley arbiter."
-        )
+        return _(
+            "The seller's delivery time limit ended on %(when)s with the parcel not confirmed "
+            "received: the case went to a Parley arbiter."
+        ) % {"when": moment(due_at)}

@@ -2,7 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from core.moments import moment
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.moments import moment, money
 from core.money import Money
 
 from .. import ledger
@@ -44,22 +47,28 @@ class ReplacementShipment(Clock):
         return dispute.agreed_at + timedelta(days=dispute.policy.replacement_ship_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        due, money = moment(due_at), replacement_refund(dispute)
+        refund = replacement_refund(dispute)
         if viewer == Party.BUYER:
-            return (
-                f"If the seller does not ship the replacement by {due}, you are refunded {money}."
+            sentence = _(
+                "If the seller does not ship the replacement by %(when)s, you are refunded "
+                "%(amount)s."
             )
-        return (
-            f"Ship the replacement with a tracking number by {due}; if you do not, the buyer "
-            f"is refunded {money}."
-        )
+        else:
+            sentence = _(
+                "Ship the replacement with a tracking number by %(when)s; if you do not, the "
+                "buyer is refunded %(amount)s."
+            )
+        return sentence % {"when": moment(due_at), "amount": money(refund.amount, refund.currency)}
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
         days = dispute.policy.replacement_ship_days
-        return (
-            f"The {days} days to ship the replacement ended on {moment(due_at)}: "
-            "the buyer's refund was paid instead."
-        )
+        return ngettext(
+            "The %(days)s day to ship the replacement ended on %(when)s: the buyer's refund was "
+            "paid instead.",
+            "The %(days)s days to ship the replacement ended on %(when)s: the buyer's refund was "
+            "paid instead.",
+            days,
+        ) % {"days": days, "when": moment(due_at)}
 
 
 @registered
@@ -78,16 +87,19 @@ class ReplacementReceipt(Clock):
         return dispute.replacement_shipped_at + timedelta(days=days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        due = moment(due_at)
         if viewer == Party.BUYER:
-            return (
-                f"Confirm when the replacement arrives; if you have not by {due}, it is taken "
-                "as received. Tell the seller, or open a new dispute, if it is not right."
+            sentence = _(
+                "Confirm when the replacement arrives; if you have not by %(when)s, it is "
+                "taken as received. Tell the seller, or open a new dispute, if it is not right."
             )
-        return f"If the buyer does not confirm receipt by {due}, it is taken as received."
+        else:
+            sentence = _(
+                "If the buyer does not confirm receipt by %(when)s, it is taken as received."
+            )
+        return sentence % {"when": moment(due_at)}
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
-        return (
-            f"The replacement's delivery time limit ended on {moment(due_at)}: it was taken "
-            "as received and the dispute closed."
-        )
+        return _(
+            "The replacement's delivery time limit ended on %(when)s: it was taken as received "
+            "and the dispute closed."
+        ) % {"when": moment(due_at)}

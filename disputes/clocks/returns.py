@@ -2,7 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from core.moments import moment
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.moments import moment, money
 
 from ..models import DeadlineKind, Dispute, DisputeState, Party
 from .base import Clock, registered
@@ -33,17 +36,25 @@ class ReturnShipment(Clock):
         return dispute.agreed_at + timedelta(days=dispute.policy.return_ship_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        due = moment(due_at)
         if viewer == Party.BUYER:
-            return f"If you do not ship the return by {due}, the dispute closes without a refund."
-        return f"If the buyer does not ship the return by {due}, it closes in your favour."
+            sentence = _(
+                "If you do not ship the return by %(when)s, the dispute closes without a refund."
+            )
+        else:
+            sentence = _(
+                "If the buyer does not ship the return by %(when)s, it closes in your favour."
+            )
+        return sentence % {"when": moment(due_at)}
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
         days = dispute.policy.return_ship_days
-        return (
-            f"The {days} days to ship the return ended on {moment(due_at)}: "
-            "the dispute closed without a refund."
-        )
+        return ngettext(
+            "The %(days)s day to ship the return ended on %(when)s: the dispute closed without "
+            "a refund.",
+            "The %(days)s days to ship the return ended on %(when)s: the dispute closed without "
+            "a refund.",
+            days,
+        ) % {"days": days, "when": moment(due_at)}
 
 
 @registered
@@ -62,16 +73,26 @@ class ReturnReceipt(Clock):
         return return_delivered(dispute) + timedelta(days=dispute.policy.return_receipt_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        assert dispute.agreed_offer is not None  # a return follows an agreed remedy
-        money, buyer = dispute.agreed_offer.money, viewer == Party.BUYER
-        who = "the seller does" if buyer else "you do"
-        whom = "you are" if buyer else "the buyer is"
-        due = moment(due_at)
-        return f"If {who} not confirm the return by {due}, {whom} refunded {money} anyway."
+        offer = dispute.agreed_offer
+        assert offer is not None and offer.amount is not None  # an agreed return and refund
+        if viewer == Party.BUYER:
+            sentence = _(
+                "If the seller does not confirm the return by %(when)s, you are refunded "
+                "%(amount)s anyway."
+            )
+        else:
+            sentence = _(
+                "If you do not confirm the return by %(when)s, the buyer is refunded %(amount)s "
+                "anyway."
+            )
+        return sentence % {"when": moment(due_at), "amount": money(offer.amount, offer.currency)}
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
         days = dispute.policy.return_receipt_days
-        return (
-            f"The {days} days to confirm the return ended on {moment(due_at)}: "
-            "the buyer's refund was paid."
-        )
+        return ngettext(
+            "The %(days)s day to confirm the return ended on %(when)s: the buyer's refund was "
+            "paid.",
+            "The %(days)s days to confirm the return ended on %(when)s: the buyer's refund was "
+            "paid.",
+            days,
+        ) % {"days": days, "when": moment(due_at)}

@@ -2,9 +2,12 @@
 
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from core.moments import moment
 
-from ..models import ARBITRATION_STATES, DeadlineKind, Dispute
+from ..models import ARBITRATION_STATES, DeadlineKind, Dispute, Party
 from .base import Clock, registered
 
 
@@ -22,11 +25,17 @@ class Appeal(Clock):
         return dispute.ruled_at + timedelta(days=dispute.policy.appeal_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        return f"If neither side appeals by {moment(due_at)}, the ruling becomes final."
+        return _("If neither side appeals by %(when)s, the ruling becomes final.") % {
+            "when": moment(due_at)
+        }
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
         days = dispute.policy.appeal_days
-        return f"The {days} days to appeal ended on {moment(due_at)}: the ruling is final."
+        return ngettext(
+            "The %(days)s day to appeal ended on %(when)s: the ruling is final.",
+            "The %(days)s days to appeal ended on %(when)s: the ruling is final.",
+            days,
+        ) % {"days": days, "when": moment(due_at)}
 
 
 @registered
@@ -43,8 +52,19 @@ class EvidenceRequest(Clock):
         return dispute.evidence_due_at
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
-        party = dispute.no_answer_from or "party asked"
-        return (
-            f"The time for the {party} to send evidence ended on {moment(due_at)}: "
-            "the arbiter decides on what is there."
-        )
+        if dispute.no_answer_from == Party.BUYER:
+            sentence = _(
+                "The time for the buyer to send evidence ended on %(when)s: the arbiter "
+                "decides on what is there."
+            )
+        elif dispute.no_answer_from == Party.SELLER:
+            sentence = _(
+                "The time for the seller to send evidence ended on %(when)s: the arbiter "
+                "decides on what is there."
+            )
+        else:
+            sentence = _(
+                "The time for the party asked to send evidence ended on %(when)s: the arbiter "
+                "decides on what is there."
+            )
+        return sentence % {"when": moment(due_at)}
