@@ -3,6 +3,8 @@ note per person, dispute and window: notifications.grouping), and the arbiter wh
 case hears of new evidence, of the answer to their request, and of an appeal of their ruling.
 
 Called by the acts, under the dispute's lock; every note is written in the act's transaction.
+The words are functions called when the note is written (a burst's again at each count), in the
+language active then, a sentence per party.
 """
 
 from collections.abc import Callable
@@ -10,6 +12,8 @@ from datetime import datetime
 from functools import cache
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.outbox import Note, NoteKind, write_notes
 from notifications.grouping import Burst, add_to_bursts
@@ -29,31 +33,91 @@ def case_url(dispute: Dispute) -> str:
     return _case_url_template().replace("REFERENCE", dispute.reference)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _messages_words(party: str, reference: str) -> Callable[[int], tuple[str, str]]:
     def words(count: int) -> tuple[str, str]:
-        new = "New message" if count == 1 else f"{count} new messages"
-        return (
-            f"{new} from the {party} on {reference}",
-            f"The {party} wrote {_plural(count, 'message')} on dispute {reference}. "
-            "Open the dispute to read and answer.",
-        )
+        said = {"count": count, "reference": reference}
+        subject, body = _MESSAGES[Party(party)](count)
+        return subject % said, body % said
 
     return words
+
+
+def _buyer_messages(count: int) -> tuple[str, str]:
+    """The buyer's messages, told to the seller (subject and body, with placeholders)."""
+    subject = (
+        _("New message from the buyer on %(reference)s")
+        if count == 1
+        else ngettext(
+            "%(count)s new message from the buyer on %(reference)s",
+            "%(count)s new messages from the buyer on %(reference)s",
+            count,
+        )
+    )
+    body = ngettext(
+        "The buyer wrote %(count)s message on dispute %(reference)s. Open the dispute to read "
+        "and answer.",
+        "The buyer wrote %(count)s messages on dispute %(reference)s. Open the dispute to read "
+        "and answer.",
+        count,
+    )
+    return subject, body
+
+
+def _seller_messages(count: int) -> tuple[str, str]:
+    """The seller's messages, told to the buyer (subject and body, with placeholders)."""
+    subject = (
+        _("New message from the seller on %(reference)s")
+        if count == 1
+        else ngettext(
+            "%(count)s new message from the seller on %(reference)s",
+            "%(count)s new messages from the seller on %(reference)s",
+            count,
+        )
+    )
+    body = ngettext(
+        "The seller wrote %(count)s message on dispute %(reference)s. Open the dispute to read "
+        "and answer.",
+        "The seller wrote %(count)s messages on dispute %(reference)s. Open the dispute to read "
+        "and answer.",
+        count,
+    )
+    return subject, body
+
+
+_MESSAGES = {Party.BUYER: _buyer_messages, Party.SELLER: _seller_messages}
 
 
 def _evidence_words(reference: str) -> Callable[[int], tuple[str, str]]:
     def words(count: int) -> tuple[str, str]:
-        return (
-            f"New evidence on {reference}, a case you hold",
-            f"The parties added {_plural(count, 'message')} to case {reference} "
-            "(with any photos). Open the case to read them before you decide.",
+        said = {"count": count, "reference": reference}
+        body = ngettext(
+            "The parties added %(count)s message to case %(reference)s (with any photos). Open "
+            "the case to read them before you decide.",
+            "The parties added %(count)s messages to case %(reference)s (with any photos). Open "
+            "the case to read them before you decide.",
+            count,
         )
+        return _("New evidence on %(reference)s, a case you hold") % said, body % said
 
     return words
+
+
+def _answered_words(party: str, reference: str) -> tuple[str, str]:
+    if party == Party.BUYER:
+        subject = _("The buyer answered your request for evidence on %(reference)s")
+    else:
+        subject = _("The seller answered your request for evidence on %(reference)s")
+    body = _("Their answer is in the case's messages; the case is yours to decide.")
+    return subject % {"reference": reference}, body
+
+
+def _appealed_words(party: str, reference: str) -> tuple[str, str]:
+    if party == Party.BUYER:
+        subject = _("The buyer appealed your ruling on %(reference)s")
+    else:
+        subject = _("The seller appealed your ruling on %(reference)s")
+    body = _("Another arbiter will decide the appeal; you can follow the case on its page.")
+    return subject % {"reference": reference}, body
 
 
 def message_told(dispute: Dispute, *, party: str, answered: bool, now: datetime) -> None:
@@ -66,8 +130,7 @@ def message_told(dispute: Dispute, *, party: str, answered: bool, now: datetime)
     ]
     arbiter = dispute.assignee_id if dispute.state in ARBITRATION_STATES else None
     if arbiter is not None and answered:
-        subject = f"The {party} answered your request for evidence on {dispute.reference}"
-        body = "Their answer is in the case's messages; the case is yours to decide."
+        subject, body = _answered_words(party, dispute.reference)
         key = f"dispute:{dispute.pk}:evidence_answered:{now.timestamp():.6f}:{arbiter}"
         write_notes([Note(arbiter, key, subject, body, case_url(dispute), now, NoteKind.CASEWORK)])
     elif arbiter is not None:
@@ -87,7 +150,6 @@ def appeal_told(dispute: Dispute, *, party: str, now: datetime) -> None:
     )
     if ruling is None:
         return
-    subject = f"The {party} appealed your ruling on {dispute.reference}"
-    body = "Another arbiter will decide the appeal; you can follow the case on its page."
+    subject, body = _appealed_words(party, dispute.reference)
     key = f"dispute:{dispute.pk}:appealed:{now.timestamp():.0f}:{ruling}"
     write_notes([Note(ruling, key, subject, body, case_url(dispute), now, NoteKind.CASEWORK)])
