@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.bulk import update_rows
@@ -39,7 +40,7 @@ def sync_deadlines_many(changed: Sequence[tuple[Dispute, datetime]]) -> None:
     """
     running: defaultdict[int, list[Deadline]] = defaultdict(list)
     for deadline in Deadline.objects.filter(
-        dispute_id__any=[dispute.pk for dispute, _ in changed], status__in=RUNNING_STATUSES
+        dispute_id__any=[dispute.pk for dispute, _at in changed], status__in=RUNNING_STATUSES
     ):
         running[deadline.dispute_id].append(deadline)
     stopped: list[Deadline] = []
@@ -94,11 +95,11 @@ def reminders_moved_on(deadlines: Sequence[Deadline]) -> None:
 
 def _locked_deadline(deadline: Deadline, actor: User) -> Deadline:
     if not actor.is_arbiter:
-        raise ActionRefused("Only Parley staff can change a deadline.")
+        raise ActionRefused(_("Only Parley staff can change a deadline."))
     Dispute.objects.select_for_update(of=("self",)).get(pk=deadline.dispute_id)
     deadline = Deadline.objects.select_related("dispute__order__store").get(pk=deadline.pk)
     if deadline.status not in RUNNING_STATUSES:
-        raise StaleState("This deadline has already passed or no longer applies.")
+        raise StaleState(_("This deadline has already passed or no longer applies."))
     return deadline
 
 
@@ -132,7 +133,7 @@ def deadline_extend(
 ) -> Deadline:
     now = now or timezone.now()
     if hours <= 0 or not reason.strip():
-        raise ActionRefused("Give a number of hours and a reason.")
+        raise ActionRefused(_("Give a number of hours and a reason."))
     deadline = _locked_deadline(deadline, actor)
     if deadline.status == DeadlineStatus.PAUSED:
         assert deadline.remaining is not None  # a paused deadline keeps its time left
@@ -150,10 +151,10 @@ def deadline_pause(
 ) -> Deadline:
     now = now or timezone.now()
     if not reason.strip():
-        raise ActionRefused("Give a reason for pausing the deadline.")
+        raise ActionRefused(_("Give a reason for pausing the deadline."))
     deadline = _locked_deadline(deadline, actor)
     if deadline.status == DeadlineStatus.PAUSED:
-        raise StaleState("This deadline is already paused.")
+        raise StaleState(_("This deadline is already paused."))
     assert deadline.due_at is not None  # running, so it has its due time
     deadline.remaining = max(deadline.due_at - now, timedelta(0))
     deadline.due_at = None
@@ -169,10 +170,11 @@ def deadline_resume(
     now = now or timezone.now()
     deadline = _locked_deadline(deadline, actor)
     if deadline.status != DeadlineStatus.PAUSED:
-        raise StaleState("This deadline is not paused.")
+        raise StaleState(_("This deadline is not paused."))
     assert deadline.remaining is not None  # a paused deadline keeps its time left
     deadline.due_at = now + deadline.remaining
     deadline.remaining = None
     deadline.status = DeadlineStatus.PENDING
     deadline.next_reminder_at = clock_of(deadline.kind).next_reminder(deadline.due_at, now)
-    return _changed(deadline, RESUMED.code, actor=actor, reason=reason or "resumed", now=now)
+    # No reason given is kept as none (the timeline words it when shown, not here).
+    return _changed(deadline, RESUMED.code, actor=actor, reason=reason, now=now)

@@ -12,10 +12,12 @@ from celery import current_app
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.bulk import insert_objects
 from core.errors import ActionRefused
+from core.moments import money
 from core.money import Money
 from core.timeline import Recorder
 from orders.models import Order, Payment
@@ -104,13 +106,13 @@ def refund_reissue(*, refund_id: int, by: User) -> Refund:
     """Staff pay a refund the provider declined again, as a new refund (once per failed one,
     within what is still refundable); the buyer is told it is on its way."""
     if not by.is_staff:
-        raise ActionRefused("Only Parley staff can pay a failed refund again.")
+        raise ActionRefused(_("Only Parley staff can pay a failed refund again."))
     with transaction.atomic():
         dispute_id = Refund.objects.filter(pk=refund_id).values_list("dispute_id", flat=True)
         list(Dispute.objects.select_for_update().filter(pk__in=dispute_id))  # dispute first
         failed = Refund.objects.select_for_update().select_related("order").get(pk=refund_id)
         if failed.status != RefundStatus.FAILED or failed.reissued_as_id is not None:
-            raise ActionRefused("Only a failed refund not yet paid again can be paid again.")
+            raise ActionRefused(_("Only a failed refund not yet paid again can be paid again."))
         again = refund_issue(
             order=failed.order,
             amount=failed.money,
@@ -227,17 +229,31 @@ def _refundable_by_order(order_ids: set[int]) -> dict[int, Decimal]:
 
 def _check(request: RefundRequest, available: Money) -> None:
     if request.amount.currency != available.currency:
-        raise ActionRefused(f"Refunds of this order are in {available.currency}.")
+        raise ActionRefused(
+            _("Refunds of this order are in %(currency)s.") % {"currency": available.currency}
+        )
     if request.amount.amount <= 0:
-        raise ActionRefused("A refund must be more than zero.")
+        raise ActionRefused(_("A refund must be more than zero."))
     if request.amount > available:
-        raise ActionRefused(f"Only {available} can still be refunded on this order.")
+        raise ActionRefused(
+            _("Only %(amount)s can still be refunded on this order.")
+            % {"amount": money(available.amount, available.currency)}
+        )
 
 
 def refund_status_label(order: Order) -> str:
-    refunded = refunded_amount(order)
+    """ "Partially refunded: 20.00 of 50.00 USD" for the order's page, in the reader's words
+    ("" when nothing was refunded)."""
+    refunded, paid = refunded_amount(order), paid_amount(order)
     if refunded.amount == 0:
         return ""
-    if refunded >= paid_amount(order):
-        return f"Refunded in full ({refunded})"
-    return f"Partially refunded: {refunded} of {paid_amount(order)}"
+    if refunded >= paid:
+        return _("Refunded in full (%(refunded)s)") % {"refunded": _money(refunded)}
+    return _("Partially refunded: %(refunded)s of %(paid)s") % {
+        "refunded": _money(refunded),
+        "paid": _money(paid),
+    }
+
+
+def _money(value: Money) -> str:
+    return money(value.amount, value.currency)

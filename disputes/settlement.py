@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import StaleState
 
@@ -166,5 +167,8 @@ def refund_report_failed(*, refund_id: int, reason: str) -> Refund:
 
 def _already(refund: Refund) -> str:
     if refund.status == RefundStatus.SETTLED:
-        return f"This refund was already settled (provider reference {refund.provider_reference})."
-    return f"This refund already failed: {refund.failure_reason}"
+        return _("This refund was already settled (provider reference %(reference)s).") % {
+            "reference": refund.provider_reference
+        }
+    # Translators: %(reason)s is the payment provider's own words.
+    return _("This refund already failed: %(reason)s") % {"reason": refund.failure_reason}

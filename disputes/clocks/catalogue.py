@@ -57,11 +57,12 @@ def _paused(data: Data) -> str:
 
 
 def _resumed(data: Data) -> str:
-    return _("%(clock)s running again, due %(when)s. Reason: %(reason)s") % {
-        "clock": _label(data),
-        "when": moment(parsed(data["due_at"])),
-        "reason": data["reason"],
-    }
+    words = {"clock": _label(data), "when": moment(parsed(data["due_at"]))}
+    if not data["reason"].strip():  # staff gave none (older rows kept the word "resumed")
+        return _("%(clock)s running again, due %(when)s. Reason: resumed") % words
+    return _("%(clock)s running again, due %(when)s. Reason: %(reason)s") % (
+        words | {"reason": data["reason"]}
+    )
 
 
 def _changed(data: Data) -> str:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
@@ -33,11 +34,11 @@ def dispute_appeal(
     now = now or timezone.now()
     dispute = lock(dispute, now)
     if not statement.strip():
-        raise ActionRefused("Explain why the ruling should change.")
+        raise ActionRefused(_("Explain why the ruling should change."))
     # The running appeal clock, which staff may have extended or paused.
     clock = dispute.deadlines.filter(kind=DeadlineKind.APPEAL, status__in=RUNNING_STATUSES).first()
     if clock is None or (clock.due_at is not None and now > clock.due_at):
-        raise StaleState("The appeal window has closed: the ruling is final.")
+        raise StaleState(_("The appeal window has closed: the ruling is final."))
     from_state = transition(dispute, "appeal", actor)
     dispute.appealed_at = now
     dispute.appealed_by = actor

@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.errors import ActionRefused
+from core.moments import money
 from core.money import Money
 from orders.models import Order
 
@@ -31,12 +34,15 @@ def claim_of(order: Order, items: Sequence[ClaimedItem] | None) -> Claim:
     for item in items:
         line = lines.pop(item.line_id, None)  # popped: a line named twice is not found again
         if line is None:
-            raise ActionRefused("Choose items of this order, each once.")
+            raise ActionRefused(_("Choose items of this order, each once."))
         if not 1 <= item.quantity <= line.quantity:
-            raise ActionRefused(f"You can claim 1 to {line.quantity} of “{line.title}”.")
+            raise ActionRefused(
+                _("You can claim 1 to %(most)s of “%(item)s”.")
+                % {"most": line.quantity, "item": line.title}
+            )
         claim.append((line, item.quantity))
     if not claim:
-        raise ActionRefused("Choose at least one item your claim is about.")
+        raise ActionRefused(_("Choose at least one item your claim is about."))
     return claim
 
 
@@ -50,10 +56,12 @@ def amount_limit(refundable: Money, cap: Money | None) -> tuple[Money, str]:
     """The most that can be asked for, and the sentence that refuses more: the claimed items'
     value, or what was paid and not yet refunded, whichever is less."""
     if cap is not None and cap < refundable:
-        return cap, f"The amount cannot be more than {cap}, the value of the items you claim for."
-    return refundable, (
-        f"The amount cannot be more than {refundable}, what was paid and not yet refunded."
-    )
+        return cap, _(
+            "The amount cannot be more than %(amount)s, the value of the items you claim for."
+        ) % {"amount": money(cap.amount, cap.currency)}
+    return refundable, _(
+        "The amount cannot be more than %(amount)s, what was paid and not yet refunded."
+    ) % {"amount": money(refundable.amount, refundable.currency)}
 
 
 def save_claim(dispute: Dispute, claim: Claim) -> None:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.bulk import update_rows
@@ -62,9 +63,13 @@ def lock(dispute: Dispute, now: datetime | None = None) -> Dispute:
         late = dispute.deadlines.filter(status=DeadlineStatus.PENDING, due_at__lte=now).first()
         if late is not None:
             assert late.due_at is not None  # pending rows are due
+            # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
             raise StaleState(
-                f"{clock_of(late.kind).label} ran out on {moment(late.due_at)}, before this "
-                "act: what happens then applies first. Reload the page to see it."
+                _(
+                    "%(clock)s ran out on %(when)s, before this act: what happens then applies "
+                    "first. Reload the page to see it."
+                )
+                % {"clock": clock_of(late.kind).label, "when": moment(late.due_at)}
             )
     return dispute
 
@@ -74,7 +79,7 @@ def party_of(dispute: Dispute, user: User) -> str:
         return Party.BUYER
     if user.pk == dispute.order.store.owner_id:
         return Party.SELLER
-    raise ActionRefused("Only the buyer and the seller take part in this dispute.")
+    raise ActionRefused(_("Only the buyer and the seller take part in this dispute."))
 
 
 def clock_data(now: datetime, ran_at: datetime | None, rule: str) -> dict[str, Any]:
@@ -157,14 +162,14 @@ def validated(order: Order, proposal: Proposal, cap: Money | None = None) -> Pro
     if proposal.remedy == Remedy.REPLACEMENT:
         return Proposal(proposal.remedy, None, proposal.note)
     if refundable.amount <= 0:
-        raise ActionRefused("Everything paid for this order has already been refunded.")
+        raise ActionRefused(_("Everything paid for this order has already been refunded."))
     limit, too_much = amount_limit(refundable, cap)
     if proposal.remedy == Remedy.FULL_REFUND or (
         proposal.remedy == Remedy.RETURN_AND_REFUND and proposal.amount is None
     ):
         return Proposal(proposal.remedy, limit.amount, proposal.note)
     if proposal.amount is None or proposal.amount <= 0:
-        raise ActionRefused("Enter the amount you are asking for.")
+        raise ActionRefused(_("Enter the amount you are asking for."))
     if Money(proposal.amount, order.currency) > limit:
         raise ActionRefused(too_much)
     return proposal
@@ -212,7 +217,7 @@ def settle_offers(settling: list[Settling]) -> None:
         )
         paid.append((dispute, request))
     refunds = ledger.refund_issue_many([request for _, request in paid])
-    for (dispute, _), refund in zip(paid, refunds, strict=True):
+    for (dispute, _request), refund in zip(paid, refunds, strict=True):
         fully = refund.left_after == 0
         dispute.outcome = Outcome.REFUNDED if fully else Outcome.PARTIALLY_REFUNDED
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
@@ -41,9 +42,9 @@ def dispute_post_message(
     dispute = lock(dispute, now)
     party = party_of(dispute, actor)
     if not dispute.is_open:
-        raise StaleState("This dispute is closed; messages can no longer be added.")
+        raise StaleState(_("This dispute is closed; messages can no longer be added."))
     if not body.strip() and not photos:
-        raise ActionRefused("Write a message or add a photo.")
+        raise ActionRefused(_("Write a message or add a photo."))
     message = Message.objects.create(dispute=dispute, author=actor, body=body, created_at=now)
     attach_photos(dispute, photos, actor=actor, now=now, message=message)
     answered = dispute.evidence_requested_from == party

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
@@ -91,7 +92,7 @@ def dispute_cancel(*, dispute: Dispute, actor: User, now: datetime | None = None
     now = now or timezone.now()
     dispute = lock(dispute, now)
     if dispute.ruled_at is not None:
-        raise StaleState("An arbiter has ruled on this dispute: it can no longer be withdrawn.")
+        raise StaleState(_("An arbiter has ruled on this dispute: it can no longer be withdrawn."))
     from_state = transition(dispute, "buyer_cancel", actor)
     dispute.closed_at = now
     finish(dispute, now)
@@ -144,7 +145,7 @@ def dispute_seller_accept(
     dispute = lock(dispute, now)
     offer = current_offer(dispute, Party.BUYER)
     if offer is None or (offer_id is not None and offer.pk != offer_id):
-        raise StaleState("The buyer changed the claim: read the new one before you accept.")
+        raise StaleState(_("The buyer changed the claim: read the new one before you accept."))
     _agree_many(
         [(dispute, offer, now)], move="seller_accept", actor=actor, code=people.SELLER_ACCEPTED.code
     )
@@ -208,7 +209,7 @@ def dispute_seller_reject(
     dispute = lock(dispute, now)
     from_state = transition(dispute, "seller_reject", actor)
     if not explanation.strip():
-        raise ActionRefused("Say why you reject the claim.")
+        raise ActionRefused(_("Say why you reject the claim."))
     lapsed, offer = lapse_counter_offer(dispute, now), None
     if counter is not None:
         counter = validated(dispute.order, counter, dispute_cap(dispute))
@@ -253,11 +254,11 @@ def _lapsed_data(offer: Offer | None) -> dict[str, Any] | None:
 def _off_the_table(dispute: Dispute, offer_id: int) -> str:
     offer = dispute.offers.filter(pk=offer_id, party=Party.SELLER).first()
     if offer is not None and offer.lapsed_at is not None:
-        return (
-            f"That offer lapsed on {moment(offer.lapsed_at)}: only the latest answer is on the "
-            "table (the buyer changed the claim, or the seller answered again)."
-        )
-    return "That offer is no longer on the table."
+        return _(
+            "That offer lapsed on %(when)s: only the latest answer is on the table (the buyer "
+            "changed the claim, or the seller answered again)."
+        ) % {"when": moment(offer.lapsed_at)}
+    return _("That offer is no longer on the table.")
 
 
 # --- No agreement: the case goes to an arbiter ------------------------------------------------

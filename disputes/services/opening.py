@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused
@@ -78,10 +79,13 @@ def _check_openable(
     order: Order, actor: User, reason: str, photos: Sequence[ProcessedPhoto], now: datetime
 ) -> None:
     if actor.pk != order.buyer_id:
-        raise ActionRefused("Only the buyer of this order can open a dispute on it.")
+        raise ActionRefused(_("Only the buyer of this order can open a dispute on it."))
     window = opening_window(order, now)
     if not window.allowed:
         raise ActionRefused(window.explanation)
     if reason in Reason.needing_photos() and not photos:
         label = Reason(reason).label.lower()
-        raise ActionRefused(f"A “{label}” claim needs at least one photo of the item.")
+        # Translators: %(reason)s is the kind of claim, e.g. "damaged or defective".
+        raise ActionRefused(
+            _("A “%(reason)s” claim needs at least one photo of the item.") % {"reason": label}
+        )

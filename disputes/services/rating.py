@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused
@@ -21,13 +22,13 @@ def rating_leave(
         Dispute.objects.select_for_update(of=("self",)).select_related("order").get(pk=dispute.pk)
     )
     if buyer.pk != dispute.order.buyer_id:
-        raise ActionRefused("Only the buyer of this order can rate the seller.")
+        raise ActionRefused(_("Only the buyer of this order can rate the seller."))
     if dispute.is_open:
-        raise ActionRefused("You can rate the seller once the dispute has ended.")
+        raise ActionRefused(_("You can rate the seller once the dispute has ended."))
     if not 1 <= stars <= 5:
-        raise ActionRefused("Choose from 1 to 5 stars.")
+        raise ActionRefused(_("Choose from 1 to 5 stars."))
     if SellerRating.objects.filter(dispute=dispute).exists():
-        raise ActionRefused("You already rated the seller for this dispute.")
+        raise ActionRefused(_("You already rated the seller for this dispute."))
     return SellerRating.objects.create(
         order=dispute.order,
         dispute=dispute,

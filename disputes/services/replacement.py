@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.errors import ActionRefused
@@ -37,7 +38,14 @@ def dispute_ship_replacement(
     dispute = lock(dispute, now)
     longest = dispute.policy.max_delivery_days
     if not 1 <= delivery_days <= longest:
-        raise ActionRefused(f"The delivery time limit must be between 1 and {longest} days.")
+        raise ActionRefused(
+            ngettext(
+                "The delivery time limit must be between 1 and %(most)s day.",
+                "The delivery time limit must be between 1 and %(most)s days.",
+                longest,
+            )
+            % {"most": longest}
+        )
     from_state = transition(dispute, "seller_ship_replacement", actor)
     dispute.replacement_carrier = carrier
     dispute.replacement_tracking_number = tracking_number

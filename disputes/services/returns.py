@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
@@ -57,11 +58,13 @@ def dispute_record_return_delivery(
     dispute = lock(dispute, now)
     if dispute.return_delivered_at is not None:
         when = moment(dispute.return_delivered_at)
-        raise StaleState(f"The return's delivery was already recorded: {when}.")
+        raise StaleState(
+            _("The return's delivery was already recorded: %(when)s.") % {"when": when}
+        )
     delivered_at = delivered_at or now
     shipped_at = dispute.return_shipped_at
     if delivered_at > now or (shipped_at is not None and delivered_at < shipped_at):
-        raise ActionRefused("The delivery must be between the return's shipment and now.")
+        raise ActionRefused(_("The delivery must be between the return's shipment and now."))
     from_state = transition(dispute, "record_return_delivery", actor)
     dispute.return_delivered_at = delivered_at
     finish(dispute, now)
