@@ -80,9 +80,9 @@ class Clock:
     ) -> tuple[str, str]:
         """The reminder's subject and body, in the active language."""
         subject = _("Reminder: dispute %(reference)s needs you") % {"reference": dispute.reference}
-        # Translators: %(clock)s names a deadline, e.g. "Seller's answer"; %(left)s is a
-        # length of time, e.g. "3 days, 4 hours".
         body = _(
+            # Translators: %(clock)s names a deadline, e.g. "Seller's answer"; %(left)s is a
+            # length of time, e.g. "3 days, 4 hours".
             "%(clock)s is due %(when)s (in %(left)s). Open the dispute to see what happens then."
         ) % {"clock": self.label, "when": moment(due_at), "left": duration(left)}
         return subject, body

@@ -22,9 +22,6 @@ from ..models import DeadlineKind, Party
 
 _BOTH = (Party.BUYER.value, Party.SELLER.value)
 
-# Translators (every sentence here): %(clock)s names a deadline, e.g. "Seller's answer";
-# %(reason)s is what Parley staff wrote, as they wrote it.
-
 
 def _label(data: Data) -> str:
     return str(DeadlineKind(data["kind"]).label)
@@ -34,22 +31,28 @@ def _extended(data: Data) -> str:
     hours, due_at = data["hours"], data["due_at"]
     words = {"clock": _label(data), "hours": hours, "reason": data["reason"]}
     if due_at:
-        return ngettext(
+        words["when"] = moment(parsed(due_at))
+        sentence = ngettext(
+            # Translators: %(clock)s names a deadline ("Seller's answer"); %(reason)s is
+            # what Parley staff wrote, as they wrote it.
             "%(clock)s extended by %(hours)s hour (now due %(when)s). Reason: %(reason)s",
             "%(clock)s extended by %(hours)s hours (now due %(when)s). Reason: %(reason)s",
             hours,
-        ) % (words | {"when": moment(parsed(due_at))})
-    return (
-        ngettext(
+        )
+    else:
+        sentence = ngettext(
+            # Translators: %(clock)s names a deadline ("Seller's answer"); %(reason)s is
+            # what Parley staff wrote, as they wrote it.
             "%(clock)s extended by %(hours)s hour (when it resumes). Reason: %(reason)s",
             "%(clock)s extended by %(hours)s hours (when it resumes). Reason: %(reason)s",
             hours,
         )
-        % words
-    )
+    return sentence % words
 
 
 def _paused(data: Data) -> str:
+    # Translators: %(clock)s names a deadline ("Seller's answer"); %(reason)s is
+    # what Parley staff wrote, as they wrote it.
     return _("%(clock)s paused. Reason: %(reason)s") % {
         "clock": _label(data),
         "reason": data["reason"],
@@ -59,7 +62,10 @@ def _paused(data: Data) -> str:
 def _resumed(data: Data) -> str:
     words = {"clock": _label(data), "when": moment(parsed(data["due_at"]))}
     if not data["reason"].strip():  # staff gave none (older rows kept the word "resumed")
+        # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
         return _("%(clock)s running again, due %(when)s. Reason: resumed") % words
+    # Translators: %(clock)s names a deadline ("Seller's answer"); %(reason)s is
+    # what Parley staff wrote, as they wrote it.
     return _("%(clock)s running again, due %(when)s. Reason: %(reason)s") % (
         words | {"reason": data["reason"]}
     )
@@ -79,7 +85,9 @@ RESUMED = event_kind("disputes.deadline.resumed", _resumed, tell=lambda d: _BOTH
 def _reminded(data: Data) -> str:
     words = {"clock": _label(data), "when": moment(parsed(data["due_at"]))}
     if Party(data["party"]) == Party.BUYER:
+        # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
         return _("The buyer was reminded: %(clock)s is due %(when)s.") % words
+    # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
     return _("The seller was reminded: %(clock)s is due %(when)s.") % words
 
 

@@ -170,8 +170,8 @@ def _evidence_requested(data: Data) -> str:
 
 
 def _evidence_requested_told(data: Data) -> str:
-    # Translators: %(request)s is what the arbiter wrote, as they wrote it.
     return _(
+        # Translators: %(request)s is what the arbiter wrote, as they wrote it.
         "%(request)s Please answer in the dispute's messages by %(when)s; without an answer "
         "the arbiter decides on what is there."
     ) % {"request": data["request"], "when": moment(parsed(data["due_at"]))}

@@ -10,8 +10,8 @@ from ._words import amount_of
 
 
 def _failed(data: Data) -> str:
-    # Translators: %(reason)s is the payment provider's own words, as it gave them.
     return _(
+        # Translators: %(reason)s is the payment provider's own words, as it gave them.
         "The payment provider could not pay the refund of %(amount)s back to the original "
         "payment method (%(reason)s); it no longer counts as refunded"
     ) % {"amount": amount_of(data), "reason": data["reason"]}

@@ -63,9 +63,9 @@ def lock(dispute: Dispute, now: datetime | None = None) -> Dispute:
         late = dispute.deadlines.filter(status=DeadlineStatus.PENDING, due_at__lte=now).first()
         if late is not None:
             assert late.due_at is not None  # pending rows are due
-            # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
             raise StaleState(
                 _(
+                    # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
                     "%(clock)s ran out on %(when)s, before this act: what happens then applies "
                     "first. Reload the page to see it."
                 )

@@ -85,7 +85,7 @@ def _check_openable(
         raise ActionRefused(window.explanation)
     if reason in Reason.needing_photos() and not photos:
         label = Reason(reason).label.lower()
-        # Translators: %(reason)s is the kind of claim, e.g. "damaged or defective".
         raise ActionRefused(
+            # Translators: %(reason)s is the kind of claim, e.g. "damaged or defective".
             _("A “%(reason)s” claim needs at least one photo of the item.") % {"reason": label}
         )
