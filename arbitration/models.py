@@ -62,6 +62,8 @@ class Ruling(models.Model):
         Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rationale = models.TextField()
+    # The language the rationale was written in (core.languages; blank: before it was recorded).
+    language = models.CharField(max_length=10, blank=True, default="")
     policy_clause = models.CharField(max_length=32, choices=PolicyClause.choices)
     cited_evidence = models.ManyToManyField(EvidenceItem, blank=True, related_name="+")
     seller_violation = models.BooleanField(default=False)
