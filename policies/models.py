@@ -66,7 +66,7 @@ class Policy(models.Model):
         ordering = ["-version"]
 
     def __str__(self) -> str:
-        return f"Policy v{self.version}"
+        return str(_("Policy v%(version)s") % {"version": self.version})
 
     @property
     def protection_period(self) -> timedelta:

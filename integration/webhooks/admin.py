@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from core.admin import ReadOnlyAdminMixin
 
@@ -26,10 +26,10 @@ STATUS_FILTERS = {
     "given_up": Q(gave_up_at__isnull=False),
 }
 STATUS_LABELS = {
-    "pending": gettext_lazy("pending"),
-    "failing": gettext_lazy("failing"),
-    "delivered": gettext_lazy("delivered"),
-    "given_up": gettext_lazy("given up"),
+    "pending": pgettext_lazy("webhook delivery", "pending"),
+    "failing": pgettext_lazy("webhook delivery", "failing"),
+    "delivered": pgettext_lazy("webhook delivery", "delivered"),
+    "given_up": pgettext_lazy("webhook delivery", "given up"),
 }
 
 
