@@ -4,6 +4,7 @@ from typing import cast
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from core.admin import ReadOnlyAdminMixin
@@ -34,12 +35,12 @@ class CaseAdmin(DisputeAdmin):
 
     actions = ["assign_to_me", "release_mine"]
 
-    @admin.action(description="Assign the selected cases to me (lead arbiters)")
+    @admin.action(description=gettext_lazy("Assign the selected cases to me (lead arbiters)"))
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         lead = cast(User, request.user)  # the admin site lets only signed-in staff in
         self._each(request, queryset, lambda d: case_reassign(dispute=d, lead=lead, to=lead))
 
-    @admin.action(description="Release my selected cases to the queue")
+    @admin.action(description=gettext_lazy("Release my selected cases to the queue"))
     def release_mine(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         arbiter = cast(User, request.user)
         self._each(request, queryset, lambda d: case_release(dispute=d, arbiter=arbiter))
@@ -55,7 +56,8 @@ class CaseAdmin(DisputeAdmin):
             except ActionRefused as exc:
                 self.message_user(request, f"{dispute.reference}: {exc.message}", messages.WARNING)
         if done:
-            self.message_user(request, f"{done} case(s) updated.", messages.SUCCESS)
+            said = ngettext("%(n)s case updated.", "%(n)s cases updated.", done) % {"n": done}
+            self.message_user(request, said, messages.SUCCESS)
 
 
 admin.site.unregister(Dispute)

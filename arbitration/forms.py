@@ -3,6 +3,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes.models import Deadline, Reason
@@ -12,6 +14,8 @@ from .selectors import QueueFilters
 from .services import Decision
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from disputes.models import EvidenceItem
 
 # Ten years: older than any case, and far inside the dates Python can count back to.
@@ -31,8 +35,12 @@ class ClockChangeForm(forms.Form):
     """One of the case's running clocks, and what staff do to it. `clocks` are those running:
     any other id (a clock stopped meanwhile, or nonsense) is refused next to the form."""
 
-    ACTIONS = [("extend", "Extend"), ("pause", "Pause"), ("resume", "Resume")]
-    STOPPED = "That clock is no longer running: it stopped or changed meanwhile. See it below."
+    ACTIONS = [
+        ("extend", pgettext_lazy("a deadline", "Extend")),
+        ("pause", pgettext_lazy("a deadline", "Pause")),
+        ("resume", pgettext_lazy("a deadline", "Resume")),
+    ]
+    STOPPED = _("That clock is no longer running: it stopped or changed meanwhile. See it below.")
 
     deadline = forms.ModelChoiceField(
         queryset=Deadline.objects.none(),
@@ -41,12 +49,12 @@ class ClockChangeForm(forms.Form):
     )
     action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
     hours = forms.IntegerField(
-        min_value=1, max_value=24 * 30, required=False, label="Extend by (hours)"
+        min_value=1, max_value=24 * 30, required=False, label=_("Extend by (hours)")
     )
     reason = forms.CharField(
         max_length=500,
-        label="Reason (shown to buyer and seller)",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. the carrier confirmed a delay"}),
+        label=_("Reason (shown to buyer and seller)"),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the carrier confirmed a delay")}),
     )
 
     def __init__(self, *args: Any, clocks: QuerySet[Deadline], **kwargs: Any) -> None:
@@ -57,11 +65,11 @@ class ClockChangeForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("action") == "extend" and not cleaned.get("hours"):
-            self.add_error(None, "How many hours? Enter the extension in whole hours.")
+            self.add_error(None, gettext("How many hours? Enter the extension in whole hours."))
         return cleaned
 
 
-def _amount(label: str) -> forms.DecimalField:
+def _amount(label: "StrOrPromise") -> forms.DecimalField:
     return forms.DecimalField(
         required=False, min_value=0, max_digits=12, decimal_places=2, label=label
     )
@@ -72,23 +80,23 @@ class QueueFilterForm(forms.Form):
     the next page carry it). Unless all of them hold, the queue is shown whole, from the top,
     with the errors next to the filters."""
 
-    reason = forms.ChoiceField(required=False)
-    min_amount = _amount("Amount from")
-    max_amount = _amount("to")
+    reason = forms.ChoiceField(required=False, label=_("Reason"))
+    min_amount = _amount(_("Amount from"))
+    max_amount = _amount(pgettext_lazy("an amount up to", "to"))
     min_age_days = forms.IntegerField(
-        required=False, min_value=0, max_value=MAX_AGE_DAYS, label="Filed at least (days ago)"
+        required=False, min_value=0, max_value=MAX_AGE_DAYS, label=_("Filed at least (days ago)")
     )
-    assignee = forms.ChoiceField(required=False, label="Assignee")
-    appeals = forms.BooleanField(required=False, label="Appeals only")
+    assignee = forms.ChoiceField(required=False, label=_("Assignee"))
+    appeals = forms.BooleanField(required=False, label=_("Appeals only"))
     after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, arbiters: Iterable["User"] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice_field(self, "reason").choices = [("", "Any reason"), *Reason.choices]
+        _choice_field(self, "reason").choices = [("", gettext("Any reason")), *Reason.choices]
         _choice_field(self, "assignee").choices = [
-            ("", "Anyone or no one"),
-            ("unassigned", "Unassigned"),
-            ("me", "Me"),
+            ("", gettext("Anyone or no one")),
+            ("unassigned", gettext("Unassigned")),
+            ("me", gettext("Me")),
             *[(str(a.pk), a.display_name) for a in arbiters],
         ]
 
@@ -101,10 +109,13 @@ class QueueFilterForm(forms.Form):
         return QueueFilters(**data), cursor
 
 
+CHOOSE_ARBITER = _("Choose an arbiter.")
+
+
 class ReassignForm(forms.Form):
     to = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        error_messages={"required": "Choose an arbiter.", "invalid_choice": "Choose an arbiter."},
+        error_messages={"required": CHOOSE_ARBITER, "invalid_choice": CHOOSE_ARBITER},
     )
 
     def __init__(self, *args: Any, arbiters: QuerySet[User], **kwargs: Any) -> None:
@@ -113,38 +124,38 @@ class ReassignForm(forms.Form):
 
 
 class RulingForm(forms.Form):
-    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, label=_("Decision"))
     amount = forms.DecimalField(
         required=False,
         min_value=0.01,
         max_digits=12,
         decimal_places=2,
-        label="Refund amount",
-        help_text="For a partial refund, or a return with a partial refund.",
+        label=_("Refund amount"),
+        help_text=_("For a partial refund, or a return with a partial refund."),
     )
     policy_clause = forms.ChoiceField(
-        label="Policy clause applied",
-        error_messages={"required": "Choose the policy clause the decision applies."},
+        label=_("Policy clause applied"),
+        error_messages={"required": _("Choose the policy clause the decision applies.")},
     )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 7}),
         max_length=6000,
-        label="Reasons (both parties read this)",
+        label=_("Reasons (both parties read this)"),
     )
     cited_evidence = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Evidence that decided it"
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Evidence that decided it")
     )
     seller_violation = forms.BooleanField(
-        required=False, label="Record a rule violation against the seller"
+        required=False, label=_("Record a rule violation against the seller")
     )
-    penalty_note = forms.CharField(max_length=300, required=False, label="Violation details")
+    penalty_note = forms.CharField(max_length=300, required=False, label=_("Violation details"))
 
     def __init__(self, *args: Any, evidence: Iterable["EvidenceItem"] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "outcome").choices = RulingOutcome.choices
         # No clause is chosen for the arbiter unless the case's reason names one (initial).
         _choice_field(self, "policy_clause").choices = [
-            ("", "Choose the clause"),
+            ("", gettext("Choose the clause")),
             *PolicyClause.choices,
         ]
         _choice_field(self, "cited_evidence").choices = [
@@ -169,17 +180,20 @@ class RulingForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("outcome") == RulingOutcome.PARTIAL_REFUND and not cleaned.get("amount"):
-            self.add_error("amount", "Enter the amount to refund.")
+            self.add_error("amount", gettext("Enter the amount to refund."))
         if cleaned.get("seller_violation") and not cleaned.get("penalty_note", "").strip():
-            self.add_error("penalty_note", "Say which rule the seller broke.")
+            self.add_error("penalty_note", gettext("Say which rule the seller broke."))
         return cleaned
 
 
 class AppealDecisionForm(RulingForm):
     decision = forms.ChoiceField(
-        choices=[("uphold", "Uphold the ruling"), ("replace", "Replace it with this decision:")],
+        choices=[
+            ("uphold", _("Uphold the ruling")),
+            ("replace", _("Replace it with this decision:")),
+        ],
         widget=forms.RadioSelect,
-        label="Appeal decision (final)",
+        label=_("Appeal decision (final)"),
     )
     field_order = ["decision"]
 
@@ -191,20 +205,21 @@ class AppealDecisionForm(RulingForm):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("decision") == "replace" and not cleaned.get("outcome"):
-            self.add_error("outcome", "Choose the decision that replaces the ruling.")
+            self.add_error("outcome", gettext("Choose the decision that replaces the ruling."))
         return cleaned
 
 
 class EvidenceRequestForm(forms.Form):
     party = forms.ChoiceField(
-        choices=[("buyer", "The buyer"), ("seller", "The seller")], label="Ask"
+        choices=[("buyer", _("The buyer")), ("seller", _("The seller"))],
+        label=pgettext_lazy("ask a party for evidence", "Ask"),
     )
     request = forms.CharField(
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="What do you need?",
-        help_text="They answer in the dispute's messages, with photos if needed.",
+        label=_("What do you need?"),
+        help_text=_("They answer in the dispute's messages, with photos if needed."),
     )
     hours = forms.IntegerField(
-        min_value=1, max_value=24 * 14, initial=48, label="Answer within (hours)"
+        min_value=1, max_value=24 * 14, initial=48, label=_("Answer within (hours)")
     )

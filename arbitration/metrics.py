@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, TextChoices
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
+from core.moments import duration
 from disputes.models import ARBITRATION_STATES, OPEN_STATES, Dispute, Outcome, Reason
 
 from .models import Ruling, RulingOutcome
@@ -20,6 +23,15 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+def percent(part: float, whole: float, digits: int = 0) -> str:
+    """ "12%" ("12 %", "12,5 %": the reader's way of writing numbers), or "–" of nothing."""
+    if not whole:
+        return "–"
+    number = number_format(round(100 * part / whole, digits), decimal_pos=digits)
+    # Translators: a percentage; write the space your language puts before the sign, if any.
+    return _("%(number)s%%") % {"number": number}
+
+
 @dataclass(frozen=True)
 class ArbiterLine:
     name: str
@@ -29,11 +41,12 @@ class ArbiterLine:
 
     @property
     def reversal_rate(self) -> str:
-        return f"{100 * self.reversed / self.appeals_decided:.0f}%" if self.appeals_decided else "–"
+        return percent(self.reversed, self.appeals_decided)
 
 
 def _days(delta: timedelta | None) -> str:
-    return "–" if delta is None else f"{delta.total_seconds() / 86400:.1f} days"
+    """A wait in its two largest units, "1 day, 12 hours", as every page writes a duration."""
+    return "–" if delta is None else duration(delta)
 
 
 def metrics(now: datetime, days: int = 90) -> dict:

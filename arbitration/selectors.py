@@ -10,6 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.cache import cached_or_computed
@@ -93,20 +96,30 @@ def queue_page(
 COUNT_CAP = 1000
 
 
-def _capped(qs: QuerySet[Dispute]) -> str:
-    """Exact up to the cap, then "1000+": counting 50,000 waiting cases on every page view
+def _capped(qs: QuerySet[Dispute]) -> int:
+    """Exact up to the cap, then one more: counting 50,000 waiting cases on every page view
     would make the queue slower as it grows, and nobody needs the exact figure."""
-    n = qs[: COUNT_CAP + 1].count()
-    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else str(n)
+    return qs[: COUNT_CAP + 1].count()
+
+
+def _said(n: int) -> str:
+    """A capped count as the reader writes numbers: "12", or "1,000+" past the cap."""
+    if n > COUNT_CAP:
+        return _("%(number)s+") % {"number": number_format(COUNT_CAP, force_grouping=True)}
+    return str(n)
 
 
 def queue_counts(viewer: User) -> dict[str, str]:
     escalated = Dispute.objects.filter(state__in=ARBITRATION_STATES)
-    # Shared by every arbiter and only a headline: a few seconds stale is fine.
+    # Shared by every arbiter and only a headline: a few seconds stale is fine. The number is
+    # kept, never its words: arbiters read it in different languages.
     waiting = cached_or_computed(
-        "arbitration:waiting", lambda: _capped(escalated.filter(assignee__isnull=True)), 10
+        "arbitration:waiting_count",
+        lambda: str(_capped(escalated.filter(assignee__isnull=True))),
+        10,
     )
-    return {"waiting": waiting, "mine": _capped(escalated.filter(assignee=viewer))}
+    mine = _capped(escalated.filter(assignee=viewer))
+    return {"waiting": _said(int(waiting)), "mine": _said(mine)}
 
 
 def arbiters() -> QuerySet[User]:
@@ -126,9 +139,10 @@ def first_arbiters(cases: Iterable[Dispute]) -> dict[int, User]:
 def may_take(first: User | None, viewer: User) -> str:
     """Who may take a case, in words, as the viewer reads it."""
     if first is None:
-        return "Any arbiter"
-    name = "you (you made the ruling)" if first.pk == viewer.pk else first.display_name
-    return f"Any arbiter except {name}"
+        return _("Any arbiter")
+    if first.pk == viewer.pk:
+        return _("Any arbiter except you (you made the ruling)")
+    return _("Any arbiter except %(name)s") % {"name": first.display_name}
 
 
 @dataclass(frozen=True)
@@ -160,16 +174,14 @@ def nothing_to_take(viewer: User) -> str:
         .count()
     )
     if n == 0:
-        return "No unassigned case is waiting. Well done."
-    if n == 1:
-        return (
-            "No case you may take is waiting. 1 appeal is waiting, but you made its ruling; "
-            "another arbiter must decide it."
-        )
-    return (
-        f"No case you may take is waiting. {n} appeals are waiting, but you made their rulings; "
-        "another arbiter must decide them."
-    )
+        return _("No unassigned case is waiting. Well done.")
+    return ngettext(
+        "No case you may take is waiting. %(n)s appeal is waiting, but you made its ruling; "
+        "another arbiter must decide it.",
+        "No case you may take is waiting. %(n)s appeals are waiting, but you made their "
+        "rulings; another arbiter must decide them.",
+        n,
+    ) % {"n": n}
 
 
 def case_for_arbiter(reference: str) -> Dispute:

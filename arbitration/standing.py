@@ -5,10 +5,14 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from disputes.models import Dispute, DisputeEvent, SellerRating
 from orders.models import Order
 
+from .metrics import percent
 from .models import Ruling
 
 SILENCE_CODE = "disputes.rule.seller_silence"
@@ -22,10 +26,6 @@ class Figure:
     formula: str
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "–"
-
-
 @dataclass(frozen=True)
 class RatingStats:
     average: float | None
@@ -33,7 +33,9 @@ class RatingStats:
 
     @property
     def label(self) -> str:
-        return f"{self.average:.1f} / 5" if self.count else "–"
+        if not self.count or self.average is None:
+            return "–"
+        return _("%(stars)s / 5") % {"stars": number_format(self.average, decimal_pos=1)}
 
 
 @dataclass(frozen=True)
@@ -66,46 +68,70 @@ def counts(store_id: int, since: datetime) -> Counts:
     )
 
 
+# Each figure's name and how it is counted (whole sentences, their plural by the days counted).
+LABELS = {
+    "disputes": gettext_lazy("Dispute rate"),
+    "bad": gettext_lazy("Bad transaction rate"),
+    "silence": gettext_lazy("Refunds for not answering"),
+    "against": gettext_lazy("Rulings against you"),
+    "penalties": gettext_lazy("Penalties"),
+    "rating": gettext_lazy("Rating"),
+}
+FORMULAS = {
+    "disputes": ngettext_lazy(
+        "%(opened)s disputes opened ÷ %(shipped)s orders shipped in the last %(days)s day",
+        "%(opened)s disputes opened ÷ %(shipped)s orders shipped in the last %(days)s days",
+        "days",
+    ),
+    "bad": ngettext_lazy(
+        "(%(silence)s refunded because you did not answer + %(against)s ruled against you) "
+        "÷ %(shipped)s orders shipped in the last %(days)s day",
+        "(%(silence)s refunded because you did not answer + %(against)s ruled against you) "
+        "÷ %(shipped)s orders shipped in the last %(days)s days",
+        "days",
+    ),
+    "silence": ngettext_lazy(
+        "Disputes refunded in the last %(days)s day because no answer came in time",
+        "Disputes refunded in the last %(days)s days because no answer came in time",
+        "days",
+    ),
+    "against": ngettext_lazy(
+        "Arbiter rulings in the last %(days)s day that granted the buyer a remedy",
+        "Arbiter rulings in the last %(days)s days that granted the buyer a remedy",
+        "days",
+    ),
+    "penalties": ngettext_lazy(
+        "Rule violations recorded by arbiters in the last %(days)s day",
+        "Rule violations recorded by arbiters in the last %(days)s days",
+        "days",
+    ),
+    "rating": ngettext_lazy(
+        "Average of %(ratings)s buyer ratings left in the last %(days)s day",
+        "Average of %(ratings)s buyer ratings left in the last %(days)s days",
+        "days",
+    ),
+}
+
+
 def standing(store_id: int, now: datetime, days: int) -> list[Figure]:
     n = counts(store_id, now - timedelta(days=days))
-    shipped = f"{n.shipped} orders shipped in the last {days} days"
-    bad = (
-        f"({n.silence} refunded because you did not answer + {n.against} ruled against you) "
-        f"÷ {shipped}"
-    )
-    return [
-        Figure(
-            "disputes",
-            "Dispute rate",
-            _pct(n.opened, n.shipped),
-            f"{n.opened} disputes opened ÷ {shipped}",
-        ),
-        Figure("bad", "Bad transaction rate", _pct(n.silence + n.against, n.shipped), bad),
-        Figure(
-            "silence",
-            "Refunds for not answering",
-            str(n.silence),
-            f"Disputes refunded in the last {days} days because no answer came in time",
-        ),
-        Figure(
-            "against",
-            "Rulings against you",
-            str(n.against),
-            f"Arbiter rulings in the last {days} days that granted the buyer a remedy",
-        ),
-        Figure(
-            "penalties",
-            "Penalties",
-            str(n.penalties),
-            f"Rule violations recorded by arbiters in the last {days} days",
-        ),
-        Figure(
-            "rating",
-            "Rating",
-            n.ratings.label,
-            f"Average of {n.ratings.count} buyer ratings left in the last {days} days",
-        ),
-    ]
+    values = {
+        "disputes": percent(n.opened, n.shipped, 1),
+        "bad": percent(n.silence + n.against, n.shipped, 1),
+        "silence": str(n.silence),
+        "against": str(n.against),
+        "penalties": str(n.penalties),
+        "rating": n.ratings.label,
+    }
+    words = {
+        "opened": n.opened,
+        "shipped": n.shipped,
+        "silence": n.silence,
+        "against": n.against,
+        "ratings": n.ratings.count,
+        "days": days,
+    }
+    return [Figure(k, str(LABELS[k]), value, FORMULAS[k] % words) for k, value in values.items()]
 
 
 # The figures with disputes behind them, each linked to the list of those disputes.

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest, arbiter_required
@@ -148,7 +149,7 @@ def release(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponseRedi
         request,
         dispute,
         lambda: services.case_release(dispute=dispute, arbiter=request.user),
-        "Case released to the queue.",
+        _("Case released to the queue."),
     )
 
 
@@ -158,14 +159,14 @@ def reassign(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponseRed
     dispute = selectors.case_for_arbiter(dispute_ref)
     form = ReassignForm(request.POST, arbiters=selectors.arbiters())
     if not form.is_valid():
-        messages.error(request, "Choose an arbiter.")
+        messages.error(request, _("Choose an arbiter."))
         return redirect("arbitration:case", dispute_ref=dispute.reference)
     to = form.cleaned_data["to"]
     return _case_act(
         request,
         dispute,
         lambda: services.case_reassign(dispute=dispute, lead=request.user, to=to),
-        f"Case reassigned to {to.display_name}.",
+        _("Case reassigned to %(name)s.") % {"name": to.display_name},
     )
 
 
@@ -203,7 +204,7 @@ def rule(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Ruling recorded and carried out; both parties were told.")
+            messages.success(request, _("Ruling recorded and carried out; both parties were told."))
             return redirect("arbitration:case", dispute_ref=dispute.reference)
     context = _case_context(request, dispute, ruling_form=form)
     return render(request, "arbitration/case.html", context, status=200 if back else 400)
@@ -226,7 +227,7 @@ def request_evidence(request: AuthenticatedRequest, dispute_ref: str) -> HttpRes
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Request sent; its due time is on the case's clocks.")
+            messages.success(request, _("Request sent; its due time is on the case's clocks."))
             return redirect("arbitration:case", dispute_ref=dispute.reference)
     context = _case_context(request, dispute, evidence_form=form)
     return render(request, "arbitration/case.html", context, status=400)
@@ -254,7 +255,7 @@ def decide_appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpRespon
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, "Appeal decided. The decision is final; both parties were told."
+                request, _("Appeal decided. The decision is final; both parties were told.")
             )
             return redirect("arbitration:case", dispute_ref=dispute.reference)
     context = _case_context(request, dispute, ruling_form=form)
@@ -285,7 +286,7 @@ def case_clocks(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Done. Both parties were told, with your reason.")
+            messages.success(request, _("Done. Both parties were told, with your reason."))
             return redirect("arbitration:case_clocks", dispute_ref=dispute.reference)
     # What was typed goes back into the clock's form it came from (the inputs are per clock).
     typed = {k: form.data.get(k, "") for k in ("deadline", "action", "hours", "reason")}
@@ -302,7 +303,7 @@ def record_return_delivery(request: AuthenticatedRequest, dispute_ref: str) -> H
     dispute = selectors.case_for_arbiter(dispute_ref)
     form = ReturnDeliveryForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter the delivery as a date and time, e.g. 2026-12-05 10:15.")
+        messages.error(request, _("Enter the delivery as a date and time, e.g. 2026-12-05 10:15."))
         return redirect("arbitration:case", dispute_ref=dispute.reference)
     return _case_act(
         request,
@@ -310,5 +311,5 @@ def record_return_delivery(request: AuthenticatedRequest, dispute_ref: str) -> H
         lambda: dispute_services.dispute_record_return_delivery(
             dispute=dispute, actor=request.user, delivered_at=form.cleaned_data["delivered_at"]
         ),
-        "Delivery recorded. Both parties were told; the seller's days to confirm run from it.",
+        _("Delivery recorded. Both parties were told; the seller's days to confirm run from it."),
     )

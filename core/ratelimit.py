@@ -26,6 +26,8 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_ratelimit.core import get_usage
 
 from . import cache as core_cache
@@ -38,6 +40,43 @@ type BackLink = Callable[..., str]
 
 PHOTOS = "photos"
 IPV6_PREFIX = 64
+
+# What the 429 page says per group, whole sentences (for their translation): its heading, and
+# what was sent too often, by one account or from one connection. A group without words here is
+# named by its label in settings.PARLEY_RATE_LIMITS.
+WORDS = {
+    "messages": (
+        gettext_lazy("Too many messages for now"),
+        gettext_lazy("Your account has sent as many messages as we accept in a short time."),
+        gettext_lazy("Your connection has sent as many messages as we accept in a short time."),
+    ),
+    "disputes": (
+        gettext_lazy("Too many new disputes for now"),
+        gettext_lazy("Your account has opened as many disputes as we accept in a short time."),
+        gettext_lazy("Your connection has opened as many disputes as we accept in a short time."),
+    ),
+    "offers": (
+        gettext_lazy("Too many changes to claims and answers for now"),
+        gettext_lazy(
+            "Your account has sent as many changes to claims and answers as we accept in a "
+            "short time."
+        ),
+        gettext_lazy(
+            "Your connection has sent as many changes to claims and answers as we accept in a "
+            "short time."
+        ),
+    ),
+    "photos": (
+        gettext_lazy("Too many photo uploads for now"),
+        gettext_lazy("Your account has uploaded as many photos as we accept in a short time."),
+        gettext_lazy("Your connection has uploaded as many photos as we accept in a short time."),
+    ),
+    "logins": (
+        gettext_lazy("Too many sign-in attempts for now"),
+        gettext_lazy("Your account has tried to sign in as often as we accept in a short time."),
+        gettext_lazy("Your connection has tried to sign in as often as we accept in a short time."),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +91,22 @@ class Limited:
     @property
     def label(self) -> str:
         return str(settings.PARLEY_RATE_LIMITS[self.group]["label"])
+
+    @property
+    def title(self) -> str:
+        """What was limited, as the 429 page's heading says it."""
+        if self.group in WORDS:
+            return str(WORDS[self.group][0])
+        return _("Too many %(what)s for now") % {"what": self.label}
+
+    @property
+    def reached(self) -> str:
+        """Whose allowance was used up, and of what, in a sentence."""
+        if self.group in WORDS:
+            return str(WORDS[self.group][1 if self.scope == "user" else 2])
+        if self.scope == "user":
+            return _("Your account has reached its limit for this in a short time.")
+        return _("Your connection has reached its limit for this in a short time.")
 
     @property
     def retry_seconds(self) -> int:

@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from core.admin import ReadOnlyAdminMixin
@@ -25,8 +27,13 @@ def _issued(request: HttpRequest, integrations: QuerySet[Integration], scope: st
     staff = request.user
     assert isinstance(staff, User)
     keys = [(i, key_issue(i, scope=scope, staff=staff)) for i in integrations]
-    context = {**admin.site.each_context(request), "keys": keys, "scope": scope}
-    context["title"] = "New API keys"
+    context = {
+        **admin.site.each_context(request),
+        "keys": keys,
+        "scope": scope,
+        "scope_label": Scope(scope).label,
+    }
+    context["title"] = _("New API keys")
     response = TemplateResponse(request, "integration/admin_keys_issued.html", context)
     add_never_cache_headers(response)
     return response
@@ -40,11 +47,13 @@ class IntegrationAdmin(admin.ModelAdmin):
     inlines = (ApiKeyInline,)
     actions = ("issue_read_key", "issue_write_key")
 
-    @admin.action(description="Issue a read key for the selected integrations")
+    @admin.action(description=gettext_lazy("Issue a read key for the selected integrations"))
     def issue_read_key(self, request: HttpRequest, queryset: QuerySet[Integration]) -> HttpResponse:
         return _issued(request, queryset, Scope.READ)
 
-    @admin.action(description="Issue a read and write key for the selected integrations")
+    @admin.action(
+        description=gettext_lazy("Issue a read and write key for the selected integrations")
+    )
     def issue_write_key(
         self, request: HttpRequest, queryset: QuerySet[Integration]
     ) -> HttpResponse:
@@ -57,9 +66,10 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("scope", "integration")
     actions = ("revoke",)
 
-    @admin.action(description="Revoke the selected keys")
+    @admin.action(description=gettext_lazy("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         staff = request.user
         assert isinstance(staff, User)
         count = keys_revoke(queryset, staff=staff)
-        self.message_user(request, f"{count} key(s) revoked.", messages.SUCCESS)
+        said = ngettext("%(n)s key revoked.", "%(n)s keys revoked.", count) % {"n": count}
+        self.message_user(request, said, messages.SUCCESS)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationConfig(AppConfig):
@@ -7,6 +8,7 @@ class IntegrationConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "integration"
+    verbose_name = _("Integration")
 
     def ready(self) -> None:
         from . import payouts  # noqa: F401  (refunds of its orders are the marketplace's to pay)

@@ -6,10 +6,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
 from core.fsm import transition
+from core.moments import money
 from disputes import ledger
 from disputes.events import offer_data, people, record
 from disputes.models import Dispute, DisputeState, Offer, Outcome, Party, Remedy
@@ -21,6 +23,7 @@ from .case import (
     REMEDIES,
     Decision,
     decided_case,
+    now_in,
     refuse_first_arbiter_on_appeal,
     require_assignee,
 )
@@ -84,10 +87,10 @@ def _appealed_case(
     """The appealed case, locked, with its first ruling, for an arbiter who may decide it."""
     dispute = decided_case(dispute, arbiter, decision, now)
     if dispute.state != DisputeState.APPEALED:
-        raise StaleState(f"This case is now “{dispute.get_state_display()}”.")
+        raise StaleState(now_in(dispute))
     refuse_first_arbiter_on_appeal(dispute, arbiter)
     first = dispute.rulings.get(on_appeal=False)
-    require_assignee(dispute, arbiter, "deciding the appeal")
+    require_assignee(dispute, arbiter, _("Take the case before deciding the appeal."))
     return dispute, first
 
 
@@ -110,7 +113,7 @@ def _decided(
             dispute.agreed_at = now  # the remedy's clock starts again from the final decision
         return from_state, None, "upheld"
     remedy = REMEDIES.get(decision.outcome)
-    offer = _further(dispute, arbiter, remedy, decision.amount, now) if remedy else None
+    offer = _further(dispute, arbiter, remedy, decision, now) if remedy else None
     from_state = transition(
         dispute,
         "decide_appeal",
@@ -128,16 +131,18 @@ def _decided(
 
 
 def _further(
-    dispute: Dispute, arbiter: User, remedy: str, amount: Decimal | None, now: datetime
+    dispute: Dispute, arbiter: User, remedy: str, decision: Decision, now: datetime
 ) -> Offer | None:
     """What the decision still owes the buyer beyond what this dispute already refunded: the
     arbiter states the total; the ledger pays only the difference (None: nothing more)."""
-    owed = appeal_owed(dispute, remedy, amount)
+    owed = appeal_owed(dispute, remedy, decision.amount)
     if owed is None and remedy != Remedy.REPLACEMENT:
         return None
     if remedy == Remedy.FULL_REFUND:
         remedy = Remedy.PARTIAL_REFUND  # the rest of the full amount
-    proposal = Proposal(remedy, owed, note="Appeal decision")
+    # The note is the arbiter's own words, as a ruling's offer carries them (never prose of ours
+    # stored in one language).
+    proposal = Proposal(remedy, owed, note=decision.rationale[:200])
     return new_offer(dispute, party=Party.ARBITER, actor=arbiter, proposal=proposal, now=now)
 
 
@@ -154,7 +159,10 @@ def appeal_owed(dispute: Dispute, remedy: str, amount: Decimal | None) -> Decima
     ):
         total = amount or Decimal(0)
     if total > paid.amount:
-        raise ActionRefused(f"The amount cannot be more than {paid}, what was paid.")
+        paid_words = money(paid.amount, paid.currency)
+        raise ActionRefused(
+            _("The amount cannot be more than %(paid)s, what was paid.") % {"paid": paid_words}
+        )
     still = ledger.refundable_amount(dispute.order).amount  # other disputes may have refunded
     owed = min(total - refunded_by(dispute), still)
     return owed if owed > 0 else None

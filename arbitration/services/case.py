@@ -1,14 +1,16 @@
 """What every act on a case checks first, and the decision an arbiter writes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
+from core.languages import active_language
 from disputes.models import ARBITRATION_STATES, Dispute, DisputeState, EvidenceItem, Remedy
 from disputes.services.kernel import lock
 
@@ -36,12 +38,15 @@ class Decision:
     cited_evidence: tuple[int, ...] = ()
     seller_violation: bool = False
     penalty_note: str = ""
+    # The language the rationale is written in: the one the arbiter reads Parley in as they write.
+    language: str = field(default_factory=active_language)
 
     @property
     def written(self) -> dict[str, Any]:
         """The ruling's written fields."""
         return {
             "rationale": self.rationale,
+            "language": self.language,
             "policy_clause": self.policy_clause,
             "seller_violation": self.seller_violation,
             "penalty_note": self.penalty_note,
@@ -54,13 +59,13 @@ class Decision:
 
 def require_arbiter(user: User) -> None:
     if not user.is_arbiter:
-        raise ActionRefused("Only Parley arbiters work the queue.")
+        raise ActionRefused(_("Only Parley arbiters work the queue."))
 
 
 def locked_case(dispute: Dispute, now: datetime) -> Dispute:
     dispute = lock(dispute, now)
     if dispute.state not in QUEUE_STATES:
-        raise StaleState(f"This case is now “{dispute.get_state_display()}”.")
+        raise StaleState(now_in(dispute))
     return dispute
 
 
@@ -68,15 +73,21 @@ def decided_case(dispute: Dispute, arbiter: User, decision: Decision, now: datet
     """The case locked for a decision, by an arbiter who wrote their reasons."""
     require_arbiter(arbiter)
     if not decision.rationale.strip():
-        raise ActionRefused("Write the reasons for your decision: both parties read them.")
+        raise ActionRefused(_("Write the reasons for your decision: both parties read them."))
     return locked_case(dispute, now)
 
 
-def require_assignee(dispute: Dispute, arbiter: User, doing: str) -> None:
+def now_in(dispute: Dispute) -> str:
+    """Why an act found the case moved on: the state it is in now."""
+    return _("This case is now “%(state)s”.") % {"state": dispute.get_state_display()}
+
+
+def require_assignee(dispute: Dispute, arbiter: User, refusal: str) -> None:
+    """`refusal` says what to do first, e.g. "Take the case before ruling on it." """
     if dispute.assignee_id != arbiter.pk:
-        raise ActionRefused(f"Take the case before {doing}.")
+        raise ActionRefused(refusal)
 
 
 def refuse_first_arbiter_on_appeal(dispute: Dispute, arbiter: User) -> None:
     if dispute.state == DisputeState.APPEALED and dispute.rulings.filter(arbiter=arbiter).exists():
-        raise ActionRefused("An appeal is decided by another arbiter than the one who ruled.")
+        raise ActionRefused(_("An appeal is decided by another arbiter than the one who ruled."))

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused
@@ -44,7 +45,7 @@ def case_release(*, dispute: Dispute, arbiter: User, now: datetime | None = None
     now = now or timezone.now()
     dispute = locked_case(dispute, now)
     if dispute.assignee_id != arbiter.pk:
-        raise ActionRefused("Only the arbiter working this case can release it.")
+        raise ActionRefused(_("Only the arbiter working this case can release it."))
     dispute.assignee = None
     dispute.assigned_at = None
     dispute.save(update_fields=["assignee", "assigned_at"])
@@ -58,7 +59,7 @@ def case_reassign(
 ) -> Dispute:
     require_arbiter(lead)
     if not lead.is_lead_arbiter:
-        raise ActionRefused("Only a lead arbiter can reassign cases.")
+        raise ActionRefused(_("Only a lead arbiter can reassign cases."))
     require_arbiter(to)
     now = now or timezone.now()
     dispute = locked_case(dispute, now)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import StaleState
@@ -34,8 +35,8 @@ def case_rule(
     now = now or timezone.now()
     dispute = decided_case(dispute, arbiter, decision, now)
     if dispute.state == DisputeState.APPEALED:
-        raise StaleState("This case is an appeal: uphold or replace the ruling instead.")
-    require_assignee(dispute, arbiter, "ruling on it")
+        raise StaleState(_("This case is an appeal: uphold or replace the ruling instead."))
+    require_assignee(dispute, arbiter, _("Take the case before ruling on it."))
     offer = _granted(dispute, arbiter, decision, now)
     needs_return = bool(offer and offer.needs_return)
     needs_replacement = bool(offer and offer.needs_replacement)

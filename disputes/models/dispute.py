@@ -76,6 +76,8 @@ class Dispute(StateMachine, models.Model):
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=32, choices=Reason.choices)
     description = models.TextField()
+    # The language the claim was written in (core.languages; blank: before it was recorded).
+    description_language = models.CharField(max_length=10, blank=True, default="")
     state = FSMField(
         choices=DisputeState.choices,
         default=DisputeState.AWAITING_SELLER,

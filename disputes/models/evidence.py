@@ -26,6 +26,8 @@ class Message(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     body = models.TextField()
+    # The language it was written in (core.languages; blank: written before it was recorded).
+    language = models.CharField(max_length=10, blank=True, default="")
     created_at = models.DateTimeField()
 
     class Meta:

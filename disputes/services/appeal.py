@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
 from core.fsm import transition
+from core.languages import active_language
 from core.timeline import Recorder
 
 from ..events import people, record, recorded
@@ -45,7 +46,11 @@ def dispute_appeal(
     dispute.escalated_at = now
     dispute.assignee = None
     message = Message.objects.create(
-        dispute=dispute, author=actor, body=f"Appeal: {statement}", created_at=now
+        dispute=dispute,
+        author=actor,
+        body=f"Appeal: {statement}",
+        language=active_language(),
+        created_at=now,
     )
     attach_photos(dispute, photos, actor=actor, now=now, message=message)
     finish(dispute, now)

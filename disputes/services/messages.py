@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
+from core.languages import active_language
 from core.timeline import Recorder
 
 from ..events import people, record, recorded
@@ -45,7 +46,9 @@ def dispute_post_message(
         raise StaleState(_("This dispute is closed; messages can no longer be added."))
     if not body.strip() and not photos:
         raise ActionRefused(_("Write a message or add a photo."))
-    message = Message.objects.create(dispute=dispute, author=actor, body=body, created_at=now)
+    message = Message.objects.create(
+        dispute=dispute, author=actor, body=body, language=active_language(), created_at=now
+    )
     attach_photos(dispute, photos, actor=actor, now=now, message=message)
     answered = dispute.evidence_requested_from == party
     if answered:

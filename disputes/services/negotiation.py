@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import ActionRefused, StaleState
 from core.fsm import transition
+from core.languages import active_language
 from core.moments import moment
 from core.timeline import Recorder
 
@@ -215,7 +216,7 @@ def dispute_seller_reject(
         counter = validated(dispute.order, counter, dispute_cap(dispute))
         offer = new_offer(dispute, party=Party.SELLER, actor=actor, proposal=counter, now=now)
     message = Message.objects.create(
-        dispute=dispute, author=actor, body=explanation, created_at=now
+        dispute=dispute, author=actor, body=explanation, language=active_language(), created_at=now
     )
     attach_photos(dispute, photos, actor=actor, now=now, message=message, offer=offer)
     finish(dispute, now)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused
+from core.languages import active_language
 from core.references import new_reference
 from orders.models import Order
 from policies.models import Policy
@@ -68,6 +69,7 @@ def _new_dispute(
         policy=policy,
         reason=reason,
         description=description,
+        description_language=active_language(),
         opened_at=now,
         seller_clock_started_at=now,
         target_at=now + timedelta(days=policy.resolution_target_days),

@@ -6,6 +6,7 @@ import secrets
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 KEY_PREFIX = "pk_"  # what a key starts with, so a leaked one is recognisable
 
@@ -22,8 +23,8 @@ class Integration(models.Model):
 
 
 class Scope(models.TextChoices):
-    READ = "read", "Read"
-    WRITE = "write", "Read and write"
+    READ = "read", _("Read")
+    WRITE = "write", _("Read and write")
 
 
 class ApiKey(models.Model):

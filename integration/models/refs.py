@@ -2,15 +2,16 @@
 so a retried call finds what the first one made instead of making it twice."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .keys import Integration
 
 
 class RefKind(models.TextChoices):
-    STORE = "store", "Store"
-    USER = "user", "User"
-    ORDER = "order", "Order"
-    PARCEL = "parcel", "Parcel"
+    STORE = "store", _("Store")
+    USER = "user", _("User")
+    ORDER = "order", _("Order")
+    PARCEL = "parcel", _("Parcel")
 
 
 class ExternalRef(models.Model):

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .keys import Integration
 
@@ -98,7 +99,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once")
         ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ActionRefused
@@ -90,10 +91,12 @@ def _usable(links: models.QuerySet[LoginLink], token: str, now: datetime) -> Log
     found = links.select_related("user", "integration")
     link = found.filter(digest=LoginLink.digest_of(token[:200])).first()
     if link is None or not link.user.is_active or link.integration.is_active is False:
-        raise LinkUnusable("This sign-in link is not valid.")
+        raise LinkUnusable(_("This sign-in link is not valid."))
     if link.used_at is not None:
         logger.warning("login link %s used again", link.pk)
-        raise LinkUnusable("This sign-in link was already used: ask the marketplace for a new one.")
+        raise LinkUnusable(
+            _("This sign-in link was already used: ask the marketplace for a new one.")
+        )
     if now >= link.expires_at:
-        raise LinkUnusable("This sign-in link has expired: ask the marketplace for a new one.")
+        raise LinkUnusable(_("This sign-in link has expired: ask the marketplace for a new one."))
     return link

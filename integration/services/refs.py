@@ -24,7 +24,9 @@ def object_id(integration: Integration, kind: RefKind, external_id: str) -> int 
 def required_id(integration: Integration, kind: RefKind, external_id: str) -> int:
     found = object_id(integration, kind, external_id)
     if found is None:
-        raise NotFound(f"No {kind.label.lower()} with the id “{external_id}”.")
+        # The kind's code, not its label: an API problem stays English whatever the caller's
+        # Accept-Language (the label is translated for the admin).
+        raise NotFound(f"No {kind.value} with the id “{external_id}”.")
     return found
 
 

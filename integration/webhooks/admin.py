@@ -9,6 +9,8 @@ from django.forms import ModelForm, ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from core.admin import ReadOnlyAdminMixin
 
@@ -23,6 +25,12 @@ STATUS_FILTERS = {
     "delivered": Q(delivered_at__isnull=False),
     "given_up": Q(gave_up_at__isnull=False),
 }
+STATUS_LABELS = {
+    "pending": pgettext_lazy("webhook delivery", "pending"),
+    "failing": pgettext_lazy("webhook delivery", "failing"),
+    "delivered": pgettext_lazy("webhook delivery", "delivered"),
+    "given_up": pgettext_lazy("webhook delivery", "given up"),
+}
 
 
 class EndpointForm(ModelForm):
@@ -33,7 +41,7 @@ class EndpointForm(ModelForm):
     def clean_event_types(self) -> list[str]:
         value = self.cleaned_data.get("event_types") or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValidationError('A list of event types, e.g. ["case.created", "refund.*"].')
+            raise ValidationError(_('A list of event types, e.g. ["case.created", "refund.*"].'))
         try:
             return check_event_types(value)
         except BadEventTypes as exc:
@@ -48,43 +56,51 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ("previous_secret_until", "disabled_at", "disabled_reason", "created_at")
     actions = ["rotate_secret", "enable"]
 
-    @admin.display(description="delivery log")
+    @admin.display(description=gettext_lazy("delivery log"))
     def log(self, obj: WebhookEndpoint) -> str:
         url = reverse("admin:integration_webhookdelivery_changelist")
-        return format_html('<a href="{}?endpoint__id__exact={}">deliveries</a>', url, obj.pk)
+        return format_html(
+            '<a href="{}?endpoint__id__exact={}">{}</a>', url, obj.pk, _("deliveries")
+        )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if not change:
             self.message_user(
                 request,
-                f"Signing secret for {obj.url} (shown once, copy it now): {obj.secret}",
+                _("Signing secret for %(url)s (shown once, copy it now): %(secret)s")
+                % {"url": obj.url, "secret": obj.secret},
                 messages.WARNING,
             )
 
-    @admin.action(description="Rotate the signing secret (the old one signs for a day more)")
+    @admin.action(
+        description=gettext_lazy("Rotate the signing secret (the old one signs for a day more)")
+    )
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
             secret = endpoint_rotate_secret(endpoint)
             self.message_user(
                 request,
-                f"New signing secret for {endpoint.url} (shown once, copy it now): {secret}",
+                _("New signing secret for %(url)s (shown once, copy it now): %(secret)s")
+                % {"url": endpoint.url, "secret": secret},
                 messages.WARNING,
             )
 
-    @admin.action(description="Enable again (after a 410 or a pause)")
+    @admin.action(description=gettext_lazy("Enable again (after a 410 or a pause)"))
     def enable(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
             endpoint_enable(endpoint)
-        self.message_user(request, f"{queryset.count()} endpoint(s) enabled.", messages.SUCCESS)
+        n = queryset.count()
+        said = ngettext("%(n)s endpoint enabled.", "%(n)s endpoints enabled.", n) % {"n": n}
+        self.message_user(request, said, messages.SUCCESS)
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = gettext_lazy("status")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(key, key.replace("_", " ")) for key in STATUS_FILTERS]
+        return [(key, str(STATUS_LABELS[key])) for key in STATUS_FILTERS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
@@ -99,7 +115,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "event_type",
         "scope",
         "sequence",
-        "status",
+        "delivery_status",
         "attempts",
         "last_status",
         "next_attempt_at",
@@ -110,12 +126,19 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("endpoint__integration",)
     actions = ["replay_deliveries"]
 
-    @admin.display(description="last error")
+    @admin.display(description=gettext_lazy("status"))
+    def delivery_status(self, obj: WebhookDelivery) -> str:
+        return str(STATUS_LABELS[obj.status.replace(" ", "_")])
+
+    @admin.display(description=gettext_lazy("last error"))
     def short_error(self, obj: WebhookDelivery) -> str:
         return obj.last_error[:80]
 
-    @admin.action(description="Replay: deliver again now", permissions=["view"])
+    @admin.action(description=gettext_lazy("Replay: deliver again now"), permissions=["view"])
     def replay_deliveries(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         count = replay(list(queryset))
         kick_delivery()
-        self.message_user(request, f"{count} delivery(ies) queued again.", messages.SUCCESS)
+        said = ngettext("%(n)s delivery queued again.", "%(n)s deliveries queued again.", count) % {
+            "n": count
+        }
+        self.message_user(request, said, messages.SUCCESS)
