@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin
@@ -16,7 +17,7 @@ from .models import Deadline, Dispute, DisputeEvent, EvidenceItem, Message, Offe
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldGroups  # the stubs' name for admin fields
 
-_LABELS = {"rule": "Rule on this case", "decide_appeal": "Decide the appeal"}
+_LABELS = {"rule": _("Rule on this case"), "decide_appeal": _("Decide the appeal")}
 
 
 class OfferInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -63,12 +64,12 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     readonly_fields = ("next_steps",)
 
-    @admin.display(description="Clocks")
+    @admin.display(description=_("Clocks"))
     def clocks(self, dispute: Dispute) -> str:
         url = reverse("arbitration:case_clocks", kwargs={"dispute_ref": dispute.reference})
-        return format_html('<a href="{}">Extend or pause</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Extend or pause"))
 
-    @admin.display(description="What staff can do now")
+    @admin.display(description=_("What staff can do now"))
     def next_steps(self, dispute: Dispute) -> str:
         """Only the transitions the state allows, each through its service (never a raw edit)."""
         names = [
@@ -79,7 +80,7 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         case = reverse("arbitration:case", kwargs={"dispute_ref": dispute.reference})
         clocks = reverse("arbitration:case_clocks", kwargs={"dispute_ref": dispute.reference})
         links = [format_html('<a href="{}#ruling">{}</a>', case, _LABELS[n]) for n in names]
-        links.append(format_html('<a href="{}">Extend or pause a deadline</a>', clocks))
+        links.append(format_html('<a href="{}">{}</a>', clocks, _("Extend or pause a deadline")))
         return format_html_join(" · ", "{}", ((link,) for link in links))
 
     def get_fields(self, request: HttpRequest, obj: Dispute | None = None) -> "_FieldGroups":
@@ -93,7 +94,7 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("order__reference", "idempotency_key", "provider_reference")
     actions = ["pay_again"]
 
-    @admin.action(description="Pay the selected failed refunds again")
+    @admin.action(description=_("Pay the selected failed refunds again"))
     def pay_again(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
         paid, refused = 0, []
         for refund in queryset.order_by("pk"):

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import AuthenticatedRequest
 from core.errors import ActionRefused, StaleState
@@ -39,17 +41,26 @@ def appeal(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, "Appeal filed. Another arbiter will decide, and that is final."
+                request, _("Appeal filed. Another arbiter will decide, and that is final.")
             )
             return redirect("disputes:detail", dispute_ref=dispute.reference)
     return _form_page(
         request,
         dispute,
         form,
-        title="Appeal the ruling",
-        submit="File appeal",
-        intro=f"You can appeal once, within {dispute.policy.appeal_days} days of the ruling.",
+        title=_("Appeal the ruling"),
+        submit=_("File appeal"),
+        intro=_appeal_intro(dispute.policy.appeal_days),
     )
+
+
+def _appeal_intro(days: int) -> str:
+    words = ngettext(
+        "You can appeal once, within %(days)d day of the ruling.",
+        "You can appeal once, within %(days)d days of the ruling.",
+        days,
+    )
+    return words % {"days": days}
 
 
 def _already_appealed(

@@ -4,6 +4,7 @@ the step on GET (or on a POST without `confirmed`), and only the step's POST car
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import AuthenticatedRequest, buyer_required, seller_required
 from core.confirm import Confirmation, is_confirmed
@@ -20,7 +21,7 @@ def _confirm_step(
 ) -> HttpResponse:
     """The confirm step of `act`, while the viewer may still do it; else back to the case."""
     if act not in selectors.dispute_actions(dispute, request.user):
-        messages.error(request, "That is no longer possible: here is the case as it is now.")
+        messages.error(request, _("That is no longer possible: here is the case as it is now."))
         return redirect("disputes:detail", dispute_ref=dispute.reference)
     context = {"dispute": dispute, "confirmation": confirmation}
     return render(request, "disputes/confirm.html", context)
@@ -35,7 +36,7 @@ def seller_accept(request: AuthenticatedRequest, dispute_ref: str) -> HttpRespon
     claim = selectors.current_offer(dispute, Party.BUYER)
     if posted and is_confirmed(request.POST):
         if not form.is_valid():
-            messages.error(request, "Choose the claim to accept: reload the case and try again.")
+            messages.error(request, _("Choose the claim to accept: reload the case and try again."))
             return redirect("disputes:detail", dispute_ref=dispute.reference)
         offer_id = form.cleaned_data["offer"]
         return act_then_case(
@@ -44,10 +45,10 @@ def seller_accept(request: AuthenticatedRequest, dispute_ref: str) -> HttpRespon
             lambda: services.dispute_seller_accept(
                 dispute=dispute, actor=request.user, offer_id=offer_id
             ),
-            "You accepted the claim.",
+            _("You accepted the claim."),
         )
     if claim is None or (form.is_valid() and form.cleaned_data["offer"] != claim.pk):
-        stale = StaleState("The buyer changed the claim: read the new one before you accept.")
+        stale = StaleState(_("The buyer changed the claim: read the new one before you accept."))
         return stale_page(request, dispute, stale)
     confirmation = confirmations.seller_accepts(dispute, claim)
     return _confirm_step(request, dispute, "seller_accept", confirmation)
@@ -64,11 +65,11 @@ def accept_offer(request: AuthenticatedRequest, dispute_ref: str, offer_id: int)
             lambda: services.dispute_accept_offer(
                 dispute=dispute, actor=request.user, offer_id=offer_id
             ),
-            "You accepted the seller's offer.",
+            _("You accepted the seller's offer."),
         )
     offer = selectors.current_offer(dispute, Party.SELLER)
     if offer is None or offer.pk != offer_id:
-        return stale_page(request, dispute, StaleState("That offer is no longer on the table."))
+        return stale_page(request, dispute, StaleState(_("That offer is no longer on the table.")))
     claim = selectors.current_offer(dispute, Party.BUYER)
     confirmation = confirmations.buyer_accepts(dispute, offer, claim)
     return _confirm_step(request, dispute, "buyer_accept_offer", confirmation)
@@ -83,7 +84,7 @@ def cancel(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
             request,
             dispute,
             lambda: services.dispute_cancel(dispute=dispute, actor=request.user),
-            "You withdrew the dispute.",
+            _("You withdrew the dispute."),
         )
     claim = selectors.current_offer(dispute, Party.BUYER)
     return _confirm_step(request, dispute, "buyer_cancel", confirmations.withdraws(dispute, claim))

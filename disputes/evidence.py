@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING
 
 import pi_heif
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from core.errors import ActionRefused
@@ -65,16 +68,29 @@ THUMBNAIL_BOX = (320, 320)
 MAX_NAME_LENGTH = 200
 MEGABYTE = 1024 * 1024
 
-NOT_A_PHOTO = "“{name}” is not a photo: only JPEG, PNG, WebP and HEIC images are accepted."
-TOO_LARGE = "“{name}” is too large: each photo can be at most {limit} MB."
-TOO_MANY_PIXELS = "“{name}” has too many pixels: photos can be at most {limit} megapixels."
-UNREADABLE = "“{name}” could not be read as an image: the file may be damaged or incomplete."
-TOO_MANY_PHOTOS = "You can attach at most {limit} {noun} at a time, and you chose {count}."
-CASE_FULL = "A case can hold at most {limit} photos, and this one has {count}: none can be added."
-CASE_NEARLY_FULL = (
-    "A case can hold at most {limit} photos and this one has {count}, so you can add "
-    "{room} more, not {adding}."
-)
+# Shown to the person who uploaded, in their language; `%` fills them in when raised.
+NOT_A_PHOTO = _("“%(name)s” is not a photo: only JPEG, PNG, WebP and HEIC images are accepted.")
+TOO_LARGE = _("“%(name)s” is too large: each photo can be at most %(limit)s MB.")
+TOO_MANY_PIXELS = _("“%(name)s” has too many pixels: photos can be at most %(limit)s megapixels.")
+UNREADABLE = _("“%(name)s” could not be read as an image: the file may be damaged or incomplete.")
+
+
+def _limits_help() -> str:
+    """What a photo field accepts, with the limits in force when it is shown."""
+    limits = settings.PARLEY_EVIDENCE
+    count, megabytes = limits["max_per_submission"], limits["max_bytes"] // MEGABYTE
+    words = ngettext(
+        "JPEG, PNG, WebP or HEIC; up to %(count)d photo of %(size)d MB each. Location data is "
+        "removed.",
+        "JPEG, PNG, WebP or HEIC; up to %(count)d photos of %(size)d MB each. Location data is "
+        "removed.",
+        count,
+    )
+    return words % {"count": count, "size": megabytes}
+
+
+# Form fields are built at import, before anyone's language is known: worked out when shown.
+limits_help = lazy(_limits_help, str)
 
 
 class EvidenceRejected(ActionRefused):
@@ -100,8 +116,12 @@ def check_photo_batch(uploads: Collection[UploadedFile], *, max_count: int) -> N
     """Refuse a submission with more than `max_count` photos, before any of them is decoded."""
     count = len(uploads)
     if count > max_count:
-        noun = "photo" if max_count == 1 else "photos"
-        raise EvidenceRejected(TOO_MANY_PHOTOS.format(limit=max_count, noun=noun, count=count))
+        words = ngettext(
+            "You can attach at most %(limit)d photo at a time, and you chose %(count)d.",
+            "You can attach at most %(limit)d photos at a time, and you chose %(count)d.",
+            max_count,
+        )
+        raise EvidenceRejected(words % {"limit": max_count, "count": count})
 
 
 def check_evidence_room(dispute: Dispute, adding: int) -> None:
@@ -119,10 +139,22 @@ def check_evidence_room(dispute: Dispute, adding: int) -> None:
         return
     room = max(0, limit - count)
     if room == 0:
-        raise EvidenceRejected(CASE_FULL.format(limit=limit, count=count))
-    raise EvidenceRejected(
-        CASE_NEARLY_FULL.format(limit=limit, count=count, room=room, adding=adding)
-    )
+        words = ngettext(
+            "A case can hold at most %(limit)d photo, and this one has %(count)d: none can be "
+            "added.",
+            "A case can hold at most %(limit)d photos, and this one has %(count)d: none can be "
+            "added.",
+            limit,
+        )
+    else:
+        words = ngettext(
+            "A case can hold at most %(limit)d photo and this one has %(count)d, so you can add "
+            "%(room)d more, not %(adding)d.",
+            "A case can hold at most %(limit)d photos and this one has %(count)d, so you can add "
+            "%(room)d more, not %(adding)d.",
+            limit,
+        )
+    raise EvidenceRejected(words % {"limit": limit, "count": count, "room": room, "adding": adding})
 
 
 def process_photo(
@@ -170,15 +202,24 @@ def display_name(raw: str | None) -> str:
     return name or "photo"
 
 
+# The refusals are put into words only when raised: a photo that passes never needs the
+# translations (the pipeline also runs where they are not loaded, e.g. bench/photos.py).
+def _too_large(name: str, max_bytes: int) -> EvidenceRejected:
+    return EvidenceRejected(TOO_LARGE % {"name": name, "limit": _rounded(max_bytes / MEGABYTE)})
+
+
+def _too_many_pixels(name: str, limit: int) -> EvidenceRejected:
+    return EvidenceRejected(TOO_MANY_PIXELS % {"name": name, "limit": _rounded(limit / 1e6)})
+
+
 def _read_limited(upload: UploadedFile, name: str, max_bytes: int) -> bytes:
-    too_large = EvidenceRejected(TOO_LARGE.format(name=name, limit=_rounded(max_bytes / MEGABYTE)))
     if upload.size is not None and upload.size > max_bytes:
-        raise too_large
+        raise _too_large(name, max_bytes)
     upload.seek(0)
     # Read one byte past the limit: `.size` comes from the upload handler, the bytes are the truth.
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise too_large
+        raise _too_large(name, max_bytes)
     return data
 
 
@@ -189,7 +230,6 @@ def _decode(data: bytes, name: str, max_pixels: int, max_dimension: int) -> Imag
         # Someone switched Pillow to fill truncated files with grey; evidence must be whole.
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on; refusing to accept evidence")
     limit = _pixel_limit(max_pixels)
-    too_many_pixels = TOO_MANY_PIXELS.format(name=name, limit=_rounded(limit / 1_000_000))
     try:
         # Python 3.13's catch_warnings swaps the process-wide filter list, so it is not
         # thread-safe. That is acceptable here: another thread seeing this "error" filter only
@@ -198,26 +238,26 @@ def _decode(data: bytes, name: str, max_pixels: int, max_dimension: int) -> Imag
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             # Nested calls, no local name: the full-size image dies inside _scaled.
-            scaled = _scaled(_opened(data, limit, too_many_pixels), max_dimension)
+            scaled = _scaled(_opened(data, limit, name), max_dimension)
             return _fresh_rgb(_upright(scaled))
     except EvidenceRejected:
         raise
     except UnidentifiedImageError as exc:
-        raise EvidenceRejected(NOT_A_PHOTO.format(name=name)) from exc
+        raise EvidenceRejected(NOT_A_PHOTO % {"name": name}) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise EvidenceRejected(too_many_pixels) from exc
+        raise _too_many_pixels(name, limit) from exc
     except Exception as exc:
         # Decoders raise OSError, SyntaxError, ValueError, struct.error, EOFError, ... on bad
         # input; for the user they all mean the same thing.
         logger.info("evidence photo unreadable: %s: %s", type(exc).__name__, exc)
-        raise EvidenceRejected(UNREADABLE.format(name=name)) from exc
+        raise EvidenceRejected(UNREADABLE % {"name": name}) from exc
 
 
-def _opened(data: bytes, limit: int, too_many_pixels: str) -> Image.Image:
+def _opened(data: bytes, limit: int, name: str) -> Image.Image:
     im = Image.open(BytesIO(data), formats=ACCEPTED_FORMATS)
     # Image.open reads only the header: refuse before any pixel memory is allocated.
     if im.width * im.height > limit:
-        raise EvidenceRejected(too_many_pixels)
+        raise _too_many_pixels(name, limit)
     return im
 
 

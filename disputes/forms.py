@@ -1,11 +1,16 @@
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from core.moments import money
 from core.money import Money
 from orders.forms import normalise_tracking_number
 from orders.models import Carrier
@@ -15,11 +20,15 @@ from .evidence import (
     ProcessedPhoto,
     check_evidence_room,
     check_photo_batch,
+    limits_help,
     process_photo,
 )
 from .item_fields import ClaimedItemsFields
 from .models import Dispute, Reason, Remedy
 from .services import Proposal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,19 +42,14 @@ class PhotosField(forms.FileField):
 
     dispute: Dispute | None = None
 
-    def __init__(self, *args: Any, required_when: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, required_when: "StrOrPromise" = "", **kwargs: Any) -> None:
         self.required_when = required_when
         kwargs.setdefault(
             "widget",
             MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,.heic"}),
         )
         kwargs.setdefault("required", False)
-        limits = settings.PARLEY_EVIDENCE
-        kwargs.setdefault(
-            "help_text",
-            f"JPEG, PNG, WebP or HEIC; up to {limits['max_per_submission']} photos of "
-            f"{limits['max_bytes'] // (1024 * 1024)} MB each. Location data is removed.",
-        )
+        kwargs.setdefault("help_text", limits_help())
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[ProcessedPhoto]:
@@ -83,7 +87,7 @@ class PhotosField(forms.FileField):
         return processed
 
 
-PHOTOS_AGAIN = (
+PHOTOS_AGAIN = gettext_lazy(
     "Browsers do not keep chosen files after an error: choose your photos again before you send."
 )
 
@@ -114,12 +118,12 @@ class EvidenceForm(PhotosAgainNote):
 
 
 AMOUNT_ERRORS = {
-    "min_value": "Enter an amount above zero, like 12.50.",
-    "invalid": "Enter an amount in numbers, like 12.50.",
+    "min_value": gettext_lazy("Enter an amount above zero, like 12.50."),
+    "invalid": gettext_lazy("Enter an amount in numbers, like 12.50."),
 }
 
 
-def _amount_field(*, needed_for: str, **kwargs: Any) -> forms.DecimalField:
+def _amount_field(*, needed_for: "StrOrPromise", **kwargs: Any) -> forms.DecimalField:
     """An amount some choices need: its label says which ("needed for …"), not "optional"."""
     field = forms.DecimalField(
         min_value=Decimal("0.01"),
@@ -133,9 +137,14 @@ def _amount_field(*, needed_for: str, **kwargs: Any) -> forms.DecimalField:
     return field
 
 
-def _choose(choices: list[tuple[str, str]], prompt: str) -> list[tuple[str, str]]:
+def _choose(
+    choices: Sequence[tuple[str, "StrOrPromise"]], prompt: "StrOrPromise"
+) -> list[tuple[str, "StrOrPromise"]]:
     """No answer chosen for the person: a blank first choice, refused if left."""
     return [("", prompt), *choices]
+
+
+CHOOSE = pgettext_lazy("the blank first choice of a list", "Choose…")
 
 
 class ProposalFields(forms.Form):
@@ -143,16 +152,17 @@ class ProposalFields(forms.Form):
     bounds the amount next to its field."""
 
     remedy = forms.ChoiceField(
-        choices=_choose(Remedy.choices, "Choose…"),
-        label="What would put it right?",
-        error_messages={"required": "Choose what would put it right."},
+        choices=_choose(Remedy.choices, CHOOSE),
+        label=gettext_lazy("What would put it right?"),
+        error_messages={"required": gettext_lazy("Choose what would put it right.")},
     )
     amount = _amount_field(
-        needed_for="needed for a partial refund",
-        label="Refund amount",
-        help_text="For a partial refund (or a return with a partial refund). "
-        "A full refund is what the items you claim for are worth, up to what was paid and "
-        "not yet refunded.",
+        needed_for=gettext_lazy("needed for a partial refund"),
+        label=gettext_lazy("Refund amount"),
+        help_text=gettext_lazy(
+            "For a partial refund (or a return with a partial refund). A full refund is what "
+            "the items you claim for are worth, up to what was paid and not yet refunded."
+        ),
     )
 
     def __init__(self, *args: Any, refundable: Money | None = None, **kwargs: Any) -> None:
@@ -166,13 +176,13 @@ class ProposalFields(forms.Form):
         if "amount" in self.errors:
             return cleaned  # one clear error at the field, not a second about its absence
         if cleaned.get("remedy") == Remedy.PARTIAL_REFUND and amount is None:
-            self.add_error("amount", "Enter the amount you are asking for.")
+            self.add_error("amount", _("Enter the amount you are asking for."))
         elif self.refundable is not None and amount is not None and amount > self.refundable.amount:
-            self.add_error(
-                "amount",
-                f"The amount cannot be more than {self.refundable}, what was paid and not yet "
-                "refunded.",
+            most = money(self.refundable.amount, self.refundable.currency)
+            words = _(
+                "The amount cannot be more than %(amount)s, what was paid and not yet refunded."
             )
+            self.add_error("amount", words % {"amount": most})
         return cleaned
 
     def proposal(self, note: str = "") -> Proposal:
@@ -184,19 +194,21 @@ class ProposalFields(forms.Form):
 
 class OpenDisputeForm(ClaimedItemsFields, PhotosAgainNote, ProposalFields):
     reason = forms.ChoiceField(
-        choices=_choose(Reason.choices, "Choose…"),
-        label="What went wrong?",
-        error_messages={"required": "Choose what went wrong."},
+        choices=_choose(Reason.choices, CHOOSE),
+        label=gettext_lazy("What went wrong?"),
+        error_messages={"required": gettext_lazy("Choose what went wrong.")},
     )
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
-        label="Describe the problem",
-        help_text="What you expected, what you received, and anything you already tried.",
+        label=gettext_lazy("Describe the problem"),
+        help_text=gettext_lazy(
+            "What you expected, what you received, and anything you already tried."
+        ),
     )
     photos = PhotosField(
-        label="Photos of the item and packaging",
-        required_when="needed for “damaged” and “not as described”",
+        label=gettext_lazy("Photos of the item and packaging"),
+        required_when=gettext_lazy("needed for “damaged” and “not as described”"),
     )
 
     field_order = ["reason", "description", "remedy", "amount", "photos"]
@@ -210,8 +222,8 @@ class OpenDisputeForm(ClaimedItemsFields, PhotosAgainNote, ProposalFields):
             and not cleaned.get("photos")
             and "photos" not in self.errors
         ):
-            label = Reason(reason).label.lower()
-            self.add_error("photos", f"A “{label}” claim needs at least one photo of the item.")
+            words = _("A “%(reason)s” claim needs at least one photo of the item.")
+            self.add_error("photos", words % {"reason": str(Reason(reason).label).lower()})
         return cleaned
 
 
@@ -220,9 +232,9 @@ class ModifyClaimForm(ClaimedItemsFields, EvidenceForm, ProposalFields):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         required=False,
-        label="What changed?",
+        label=gettext_lazy("What changed?"),
     )
-    photos = PhotosField(label="More photos")
+    photos = PhotosField(label=gettext_lazy("More photos"))
 
     def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
         # The items start as the claim has them (a claim from before items: the whole order).
@@ -230,8 +242,8 @@ class ModifyClaimForm(ClaimedItemsFields, EvidenceForm, ProposalFields):
         super().__init__(*args, dispute=dispute, order=dispute.order, claimed=claimed, **kwargs)
 
 
-COUNTER_CHOICES = [
-    ("", "No counter-offer"),
+COUNTER_CHOICES: list[tuple[str, "StrOrPromise"]] = [
+    ("", gettext_lazy("No counter-offer")),
     *[(value, label) for value, label in Remedy.choices if value != Remedy.FULL_REFUND],
 ]
 
@@ -240,16 +252,17 @@ class RejectForm(EvidenceForm):
     explanation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
-        label="Why do you reject the claim?",
-        help_text="The buyer and, if it comes to that, the arbiter read this.",
+        label=gettext_lazy("Why do you reject the claim?"),
+        help_text=gettext_lazy("The buyer and, if it comes to that, the arbiter read this."),
     )
     counter_remedy = forms.ChoiceField(
-        choices=COUNTER_CHOICES, required=False, label="Your counter-offer"
+        choices=COUNTER_CHOICES, required=False, label=gettext_lazy("Your counter-offer")
     )
     counter_amount = _amount_field(
-        needed_for="needed for a partial refund", label="Counter-offer amount"
+        needed_for=gettext_lazy("needed for a partial refund"),
+        label=gettext_lazy("Counter-offer amount"),
     )
-    photos = PhotosField(label="Evidence photos")
+    photos = PhotosField(label=gettext_lazy("Evidence photos"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -258,7 +271,7 @@ class RejectForm(EvidenceForm):
         needs_amount = remedy == Remedy.PARTIAL_REFUND
         missing = cleaned.get("counter_amount") is None and "counter_amount" not in self.errors
         if needs_amount and missing:
-            self.add_error("counter_amount", "Enter the amount you offer.")
+            self.add_error("counter_amount", _("Enter the amount you offer."))
         return cleaned
 
     def counter(self) -> Proposal | None:
@@ -274,25 +287,27 @@ class MessageForm(EvidenceForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
         required=False,
-        label="Message",
+        label=gettext_lazy("Message"),
     )
-    photos = PhotosField(label="Photos", required_when="or write a message")
+    photos = PhotosField(
+        label=gettext_lazy("Photos"), required_when=gettext_lazy("or write a message")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].required_when = "or add a photo"  # type: ignore[attr-defined]
+        self.fields["body"].required_when = _("or add a photo")  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if not cleaned.get("body", "").strip() and not cleaned.get("photos") and not self.errors:
-            raise ValidationError("Write a message or add a photo.")
+            raise ValidationError(_("Write a message or add a photo."))
         return cleaned
 
 
 class ReturnShipmentForm(forms.Form):
-    carrier = forms.ChoiceField(choices=Carrier.choices)
-    tracking_number = forms.CharField(max_length=40)
+    carrier = forms.ChoiceField(choices=Carrier.choices, label=gettext_lazy("Carrier"))
+    tracking_number = forms.CharField(max_length=40, label=gettext_lazy("Tracking number"))
 
     def clean_tracking_number(self) -> str:
         return normalise_tracking_number(self.cleaned_data["tracking_number"])
@@ -302,21 +317,30 @@ class AppealForm(EvidenceForm):
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
-        label="Why should the ruling change?",
-        help_text="Another arbiter reads this with all the evidence; their decision is final.",
+        label=gettext_lazy("Why should the ruling change?"),
+        help_text=gettext_lazy(
+            "Another arbiter reads this with all the evidence; their decision is final."
+        ),
     )
-    photos = PhotosField(label="New evidence")
+    photos = PhotosField(label=gettext_lazy("New evidence"))
+
+
+# "5 stars", in the reader's language when the form is shown (the choices are built at import).
+_stars = lazy(lambda n: ngettext("%(count)d star", "%(count)d stars", n) % {"count": n}, str)
 
 
 class RatingForm(forms.Form):
     stars = forms.TypedChoiceField(
         coerce=int,
-        choices=[(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)],
+        choices=[(n, _stars(n)) for n in range(5, 0, -1)],
         widget=forms.RadioSelect,
-        label="How was the seller?",
+        label=gettext_lazy("How was the seller?"),
     )
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False, label="Comment"
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        label=gettext_lazy("Comment"),
     )
 
 
@@ -334,16 +358,19 @@ class AcceptClaimForm(forms.Form):
 class ReplacementShipmentForm(forms.Form):
     """The seller's delivery form for a replacement, as for an order's parcel."""
 
-    carrier = forms.ChoiceField(choices=Carrier.choices)
+    carrier = forms.ChoiceField(choices=Carrier.choices, label=gettext_lazy("Carrier"))
     tracking_number = forms.CharField(
         max_length=40,
+        label=gettext_lazy("Tracking number"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     delivery_days = forms.IntegerField(
-        label="Delivery time limit (days)",
+        label=gettext_lazy("Delivery time limit (days)"),
         min_value=1,
-        help_text="Days from shipping by which the buyer should have the replacement; receipt "
-        "is confirmed for the buyer then.",
+        help_text=gettext_lazy(
+            "Days from shipping by which the buyer should have the replacement; receipt is "
+            "confirmed for the buyer then."
+        ),
     )
 
     def __init__(self, *args: Any, max_delivery_days: int, **kwargs: Any) -> None:
@@ -361,9 +388,12 @@ class ReplacementShipmentForm(forms.Form):
 class ReturnDeliveryForm(forms.Form):
     """Staff enter when the returned parcel was delivered (from the carrier's tracking)."""
 
+    # Read in the zone of whoever enters it (the active one), like every moment they see.
     delivered_at = forms.DateTimeField(
-        label="Delivered at (UTC)",
+        label=gettext_lazy("Delivered at (your local time)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty for now. Not before the return shipped, not in the future.",
+        help_text=gettext_lazy(
+            "Leave empty for now. Not before the return shipped, not in the future."
+        ),
     )

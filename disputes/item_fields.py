@@ -5,8 +5,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from orders.models import Order
+from core.moments import money
+from orders.models import Order, OrderLine
 
 from .ledger import refundable_amount
 from .models import Remedy
@@ -14,6 +17,15 @@ from .services.items import ClaimedItem, amount_limit, claim_cap
 
 # Remedies whose amount the buyer types (a full refund's is worked out, a replacement has none).
 _TYPED_AMOUNT = (Remedy.PARTIAL_REFUND, Remedy.RETURN_AND_REFUND)
+
+
+def _line_help(line: OrderLine, currency: str) -> str:
+    words = ngettext(
+        "You ordered %(count)d, at %(price)s each. How many is the claim about? (0 if none)",
+        "You ordered %(count)d, at %(price)s each. How many is the claim about? (0 if none)",
+        line.quantity,
+    )
+    return words % {"count": line.quantity, "price": money(line.unit_price, currency)}
 
 
 class ClaimedItemsFields(forms.Form):
@@ -34,9 +46,8 @@ class ClaimedItemsFields(forms.Form):
                 max_value=line.quantity,
                 initial=start,
                 label=line.title,
-                help_text=f"You ordered {line.quantity}, at {line.unit_price} "
-                f"{order.currency} each. How many is the claim about? (0 if none)",
-                error_messages={"required": "Enter how many (0 if none)."},
+                help_text=_line_help(line, order.currency),
+                error_messages={"required": _("Enter how many (0 if none).")},
             )
         self.order_fields([self.line_field(line.pk) for line in self.lines])
 
@@ -61,7 +72,7 @@ class ClaimedItemsFields(forms.Form):
             return cleaned
         items = self.items()
         if not items:
-            self.add_error(names[0], "Choose at least one item: enter how many it is about.")
+            self.add_error(names[0], _("Choose at least one item: enter how many it is about."))
             return cleaned
         self._check_amount(items)
         return cleaned

@@ -4,6 +4,8 @@ confirms it arrived; the seller says when a returned parcel was delivered."""
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import AuthenticatedRequest, buyer_required, seller_required
 from core.errors import ActionRefused, StaleState
@@ -18,11 +20,12 @@ from .views import _form_page, _post_action, stale_page
 def _ship_intro(dispute: Dispute) -> str:
     clock = selectors.running_deadline(dispute, DeadlineKind.REPLACEMENT_SHIPMENT)
     if clock is None or clock.due_at is None:
-        return "Enter the carrier and tracking number of the replacement you sent."
-    return (
-        f"Ship it by {moment(clock.due_at)}; if it is not shipped by then, the buyer is "
-        "refunded instead and a late shipment is refused."
+        return _("Enter the carrier and tracking number of the replacement you sent.")
+    words = _(
+        "Ship it by %(moment)s; if it is not shipped by then, the buyer is refunded instead and "
+        "a late shipment is refused."
     )
+    return words % {"moment": moment(clock.due_at)}
 
 
 @seller_required
@@ -43,19 +46,19 @@ def ship_replacement(request: AuthenticatedRequest, dispute_ref: str) -> HttpRes
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Replacement shipped. The buyer is asked to confirm it.")
+            messages.success(request, _("Replacement shipped. The buyer is asked to confirm it."))
             return redirect("disputes:detail", dispute_ref=dispute.reference)
-    title, submit, intro = "Ship the replacement", "Record shipment", _ship_intro(dispute)
+    title, submit, intro = _("Ship the replacement"), _("Record shipment"), _ship_intro(dispute)
     return _form_page(request, dispute, form, title=title, submit=submit, intro=intro)
 
 
 confirm_replacement = _post_action(
     services.dispute_confirm_replacement,
-    "Thank you: the dispute is resolved by the replacement.",
+    gettext_lazy("Thank you: the dispute is resolved by the replacement."),
     role_gate=buyer_required,
 )
 record_return_delivery = _post_action(
     services.dispute_record_return_delivery,
-    "Delivery recorded: confirm the returned item within the days shown.",
+    gettext_lazy("Delivery recorded: confirm the returned item within the days shown."),
     role_gate=seller_required,
 )

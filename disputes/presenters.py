@@ -4,8 +4,11 @@ templates, which only display them."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import User
 from core.moments import business_days_after, day, duration, moment
@@ -24,6 +27,9 @@ from .models import (
     RefundStatus,
 )
 from .selectors import pending_deadlines
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
@@ -62,19 +68,27 @@ def paused_clocks(dispute: Dispute) -> list[str]:
 
 
 def _paused_words(deadline: Deadline, reason: str) -> str:
-    left = duration(deadline.remaining) if deadline.remaining is not None else "no time"
-    why = f" ({reason.strip().rstrip('.')})" if reason.strip() else ""
-    return f"{deadline.get_kind_display()}: paused{why}; {left} were left when it paused."
+    why = reason.strip().rstrip(".")
+    data = {"clock": deadline.get_kind_display(), "reason": why}
+    if deadline.remaining is None:
+        if why:
+            return _("%(clock)s: paused (%(reason)s); no time was left when it paused.") % data
+        return _("%(clock)s: paused; no time was left when it paused.") % data
+    data["left"] = duration(deadline.remaining)
+    if why:
+        return _("%(clock)s: paused (%(reason)s); %(left)s were left when it paused.") % data
+    return _("%(clock)s: paused; %(left)s were left when it paused.") % data
 
 
 def decision_expected(dispute: Dispute) -> str:
     """While an arbiter decides: the resolution target (filing + the policy's days)."""
     if dispute.state not in ARBITRATION_STATES:
         return ""
-    target = moment(dispute.target_at)
+    target = {"moment": moment(dispute.target_at)}
     if dispute.target_at >= timezone.now():
-        return f"A decision is expected by {target}."
-    return f"A decision was expected by {target}; the arbiter decides as soon as possible."
+        return _("A decision is expected by %(moment)s.") % target
+    words = _("A decision was expected by %(moment)s; the arbiter decides as soon as possible.")
+    return words % target
 
 
 def _shown(dispute: Dispute, deadline: Deadline, viewer: str) -> ShownClock:
@@ -82,88 +96,110 @@ def _shown(dispute: Dispute, deadline: Deadline, viewer: str) -> ShownClock:
     return ShownClock(deadline, clock_of(deadline.kind).reads(dispute, deadline.due_at, viewer))
 
 
-_HEADLINES: dict[tuple[str, str], tuple[str, str, bool]] = {
+# Built at import: the words are lazy, put in the viewer's language when shown.
+_HEADLINES: dict[tuple[str, str], tuple["StrPromise", "StrPromise", bool]] = {
     (DisputeState.AWAITING_SELLER, Party.BUYER): (
-        "Waiting for the seller's answer",
-        "The seller can accept your claim, or reject it with a counter-offer.",
+        gettext_lazy("Waiting for the seller's answer"),
+        gettext_lazy("The seller can accept your claim, or reject it with a counter-offer."),
         False,
     ),
     (DisputeState.AWAITING_SELLER, Party.SELLER): (
-        "Your answer is needed",
-        "Accept the buyer's claim, or reject it with your reasons and, ideally, a counter-offer.",
+        gettext_lazy("Your answer is needed"),
+        gettext_lazy(
+            "Accept the buyer's claim, or reject it with your reasons and, ideally, a "
+            "counter-offer."
+        ),
         True,
     ),
     (DisputeState.AWAITING_BUYER, Party.BUYER): (
-        "The seller rejected your claim: your move",
-        "Accept the seller's offer, change your claim, ask Parley to decide, or withdraw.",
+        gettext_lazy("The seller rejected your claim: your move"),
+        gettext_lazy(
+            "Accept the seller's offer, change your claim, ask Parley to decide, or withdraw."
+        ),
         True,
     ),
     (DisputeState.AWAITING_BUYER, Party.SELLER): (
-        "Waiting for the buyer to respond",
-        "The buyer can accept your offer, change the claim, or ask Parley to decide.",
+        gettext_lazy("Waiting for the buyer to respond"),
+        gettext_lazy("The buyer can accept your offer, change the claim, or ask Parley to decide."),
         False,
     ),
     (DisputeState.ESCALATED, Party.BUYER): (
-        "A Parley arbiter is reviewing the case",
-        "The arbiter decides from the evidence of both sides and explains the decision.",
+        gettext_lazy("A Parley arbiter is reviewing the case"),
+        gettext_lazy(
+            "The arbiter decides from the evidence of both sides and explains the decision."
+        ),
         False,
     ),
     (DisputeState.ESCALATED, Party.SELLER): (
-        "A Parley arbiter is reviewing the case",
-        "The arbiter decides from the evidence of both sides and explains the decision.",
+        gettext_lazy("A Parley arbiter is reviewing the case"),
+        gettext_lazy(
+            "The arbiter decides from the evidence of both sides and explains the decision."
+        ),
         False,
     ),
     (DisputeState.APPEALED, Party.BUYER): (
-        "The ruling was appealed",
-        "A different Parley arbiter reviews the case; that decision is final. A ruling is "
-        "appealed only once, so there is no second appeal.",
+        gettext_lazy("The ruling was appealed"),
+        gettext_lazy(
+            "A different Parley arbiter reviews the case; that decision is final. A ruling is "
+            "appealed only once, so there is no second appeal."
+        ),
         False,
     ),
     (DisputeState.APPEALED, Party.SELLER): (
-        "The ruling was appealed",
-        "A different Parley arbiter reviews the case; that decision is final. A ruling is "
-        "appealed only once, so there is no second appeal.",
+        gettext_lazy("The ruling was appealed"),
+        gettext_lazy(
+            "A different Parley arbiter reviews the case; that decision is final. A ruling is "
+            "appealed only once, so there is no second appeal."
+        ),
         False,
     ),
     (DisputeState.AWAITING_RETURN, Party.BUYER): (
-        "Send the item back",
-        "Ship the item to the seller and enter the carrier and tracking number here.",
+        gettext_lazy("Send the item back"),
+        gettext_lazy("Ship the item to the seller and enter the carrier and tracking number here."),
         True,
     ),
     (DisputeState.AWAITING_RETURN, Party.SELLER): (
-        "Waiting for the buyer to ship the return",
-        "You will see the tracking number here once it is shipped.",
+        gettext_lazy("Waiting for the buyer to ship the return"),
+        gettext_lazy("You will see the tracking number here once it is shipped."),
         False,
     ),
     (DisputeState.RETURN_IN_TRANSIT, Party.BUYER): (
-        "Your return is on its way",
-        "The refund is paid when the seller confirms the item arrived.",
+        gettext_lazy("Your return is on its way"),
+        gettext_lazy("The refund is paid when the seller confirms the item arrived."),
         False,
     ),
     (DisputeState.RETURN_IN_TRANSIT, Party.SELLER): (
-        "Confirm when the returned item arrives",
-        "Say when the parcel was delivered: your days to confirm run from then. The refund is "
-        "paid to the buyer as soon as you confirm the item arrived.",
+        gettext_lazy("Confirm when the returned item arrives"),
+        gettext_lazy(
+            "Say when the parcel was delivered: your days to confirm run from then. The refund is "
+            "paid to the buyer as soon as you confirm the item arrived."
+        ),
         True,
     ),
     (DisputeState.AWAITING_REPLACEMENT, Party.BUYER): (
-        "Waiting for the seller to ship the replacement",
-        "You will see the carrier and tracking number here once it is shipped.",
+        gettext_lazy("Waiting for the seller to ship the replacement"),
+        gettext_lazy("You will see the carrier and tracking number here once it is shipped."),
         False,
     ),
     (DisputeState.AWAITING_REPLACEMENT, Party.SELLER): (
-        "Ship the replacement",
-        "Send the replacement and enter the carrier, tracking number and delivery time limit.",
+        gettext_lazy("Ship the replacement"),
+        gettext_lazy(
+            "Send the replacement and enter the carrier, tracking number and delivery time limit."
+        ),
         True,
     ),
     (DisputeState.REPLACEMENT_IN_TRANSIT, Party.BUYER): (
-        "Your replacement is on its way",
-        "Confirm here when it arrives. If it is not right, you can open a new dispute about it.",
+        gettext_lazy("Your replacement is on its way"),
+        gettext_lazy(
+            "Confirm here when it arrives. If it is not right, you can open a new dispute about it."
+        ),
         True,
     ),
     (DisputeState.REPLACEMENT_IN_TRANSIT, Party.SELLER): (
-        "The replacement is on its way to the buyer",
-        "The dispute closes when the buyer confirms receipt, or at the delivery time limit.",
+        gettext_lazy("The replacement is on its way to the buyer"),
+        gettext_lazy(
+            "The dispute closes when the buyer confirms receipt, or at the delivery time limit."
+        ),
         False,
     ),
 }
@@ -173,15 +209,17 @@ def next_step(dispute: Dispute, viewer: str) -> NextStep:
     clocks = [_shown(dispute, d, viewer) for d in pending_deadlines(dispute)]
     facts = parcel_facts(dispute)
     if dispute.state == DisputeState.RESOLVED:
-        detail = dispute.get_outcome_display()
+        detail = str(dispute.get_outcome_display())
         if dispute.appeal_open:
-            detail += ". Either side may appeal the ruling once."
-        return NextStep("Resolved", detail, False, clocks, paused_clocks(dispute), facts=facts)
+            detail = _("%(outcome)s. Either side may appeal the ruling once.") % {"outcome": detail}
+        resolved = pgettext("next step, dispute state", "Resolved")
+        return NextStep(resolved, detail, False, clocks, paused_clocks(dispute), facts=facts)
     if dispute.state == DisputeState.CANCELLED:
-        return NextStep("Withdrawn", "The buyer withdrew this dispute.", False, clocks)
-    headline, detail, your_move = _HEADLINES[(dispute.state, viewer)]
+        withdrawn = pgettext("next step, dispute state", "Withdrawn")
+        return NextStep(withdrawn, _("The buyer withdrew this dispute."), False, clocks)
+    headline, words, your_move = _HEADLINES[(dispute.state, viewer)]
     paused, expected = paused_clocks(dispute), decision_expected(dispute)
-    return NextStep(headline, detail, your_move, clocks, paused, expected, facts)
+    return NextStep(str(headline), str(words), your_move, clocks, paused, expected, facts)
 
 
 # --- Parcels a dispute sends: the return and the replacement --------------------------------
@@ -190,42 +228,48 @@ def next_step(dispute: Dispute, viewer: str) -> NextStep:
 def return_facts(dispute: Dispute) -> list[tuple[str, str]]:
     """Where the buyer sends the item back and who pays the postage (the store's terms)."""
     store = dispute.order.store
-    address = store.return_address or (
+    address = store.return_address or _(
         "The seller has not given a return address yet: ask for it in the messages."
     )
-    return [("Send it to", address), ("Postage", store.get_return_postage_payer_display())]
+    postage = str(store.get_return_postage_payer_display())
+    return [(_("Send it to"), address), (_("Postage"), postage)]
+
+
+# A parcel on its way: "5 Dec 2026, 10:13 UTC with DHL, tracking JD0123".
+_SHIPPED = gettext_lazy("%(moment)s with %(carrier)s, tracking %(tracking)s")
 
 
 def _return_on_its_way(dispute: Dispute) -> list[tuple[str, str]]:
     assert dispute.return_shipped_at is not None  # on its way since the buyer shipped it
-    sent = (
-        f"{moment(dispute.return_shipped_at)} with {dispute.get_return_carrier_display()}, "
-        f"tracking {dispute.return_tracking_number}"
-    )
+    sent = _SHIPPED % {
+        "moment": moment(dispute.return_shipped_at),
+        "carrier": dispute.get_return_carrier_display(),
+        "tracking": dispute.return_tracking_number,
+    }
     if dispute.return_delivered_at is not None:
         delivered = moment(dispute.return_delivered_at)
     else:
-        deemed = moment(return_delivered(dispute))
-        delivered = f"Not recorded yet (taken as delivered on {deemed} if it never is)"
-    return [("Return shipped", sent), ("Return delivered", delivered)]
+        deemed = {"moment": moment(return_delivered(dispute))}
+        delivered = _("Not recorded yet (taken as delivered on %(moment)s if it never is)") % deemed
+    return [(_("Return shipped"), sent), (_("Return delivered"), delivered)]
 
 
 def _replacement(dispute: Dispute) -> list[tuple[str, str]]:
     facts = []
     if dispute.replacement_shipped_at is not None:
-        facts.append(
-            (
-                "Replacement shipped",
-                f"{moment(dispute.replacement_shipped_at)} with "
-                f"{dispute.get_replacement_carrier_display()}, tracking "
-                f"{dispute.replacement_tracking_number}",
-            )
-        )
+        sent = _SHIPPED % {
+            "moment": moment(dispute.replacement_shipped_at),
+            "carrier": dispute.get_replacement_carrier_display(),
+            "tracking": dispute.replacement_tracking_number,
+        }
+        facts.append((_("Replacement shipped"), sent))
     if dispute.replacement_received_at is not None:
-        facts.append(("Replacement received", moment(dispute.replacement_received_at)))
+        facts.append((_("Replacement received"), moment(dispute.replacement_received_at)))
         ends = dispute.order.protection_ends_at
         if ends is not None:
-            facts.append(("A new dispute about it", f"can be opened until {moment(ends)}"))
+            until = pgettext("fact: A new dispute about it", "can be opened until %(moment)s")
+            until %= {"moment": moment(ends)}
+            facts.append((_("A new dispute about it"), until))
     return facts
 
 
@@ -256,24 +300,30 @@ class RefundLine:
 
 
 def _failed_words(refund: Refund) -> str:
-    declined = f"Failed: the payment provider could not pay it back ({refund.failure_reason})."
+    data = {"reason": refund.failure_reason}
     if refund.reissued_as_id is not None:
-        return f"{declined} Parley support paid it again (below)."
-    return (
-        f"{declined} It does not count as refunded; Parley support will pay it again and the "
-        "buyer is told when it is on its way."
+        words = _(
+            "Failed: the payment provider could not pay it back (%(reason)s). Parley support "
+            "paid it again (below)."
+        )
+        return words % data
+    words = _(
+        "Failed: the payment provider could not pay it back (%(reason)s). It does not count as "
+        "refunded; Parley support will pay it again and the buyer is told when it is on its way."
     )
+    return words % data
 
 
 def refund_line(refund: Refund) -> RefundLine:
     if refund.status == RefundStatus.SETTLED and refund.settled_at is not None:
-        return RefundLine(refund, refund.status, f"Paid on {day(refund.settled_at)}.")
+        paid = _("Paid on %(day)s.") % {"day": day(refund.settled_at)}
+        return RefundLine(refund, refund.status, paid)
     if refund.status == RefundStatus.FAILED:
         return RefundLine(refund, refund.status, _failed_words(refund))
     days = refund.order.policy.refund_arrival_business_days
     expected = business_days_after(refund.created_at, days)
-    words = f"Being paid to the original payment method: expected by {day(expected)}."
-    return RefundLine(refund, RefundStatus.PENDING, words)
+    words = _("Being paid to the original payment method: expected by %(day)s.")
+    return RefundLine(refund, RefundStatus.PENDING, words % {"day": day(expected)})
 
 
 def refund_lines(refunds: Iterable[Refund]) -> list[RefundLine]:

@@ -1,6 +1,7 @@
 """Reads scoped to who asks: only the dispute's buyer and seller (and arbiters) see it."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.conf import settings
@@ -19,10 +20,14 @@ from django.db.models import (
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.paging import Latest, latest
 from orders.models import Order
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 from .models import (
     RUNNING_STATUSES,
@@ -66,11 +71,15 @@ def buyer_disputes(user: User) -> QuerySet[Dispute]:
     )
 
 
-# What the seller must do, by state, and the clock that gives its due time.
-SELLER_MOVES: dict[str, tuple[str, str]] = {
-    DisputeState.AWAITING_SELLER: ("Answer the claim", DeadlineKind.SELLER_ANSWER),
-    DisputeState.RETURN_IN_TRANSIT: ("Confirm the return", DeadlineKind.RETURN_RECEIPT),
-    DisputeState.AWAITING_REPLACEMENT: ("Ship the replacement", DeadlineKind.REPLACEMENT_SHIPMENT),
+# What the seller must do, by state, and the clock that gives its due time. The words are
+# lazy (built at import) and put in the reader's language when a query or a page uses them.
+SELLER_MOVES: dict[str, tuple["StrPromise", str]] = {
+    DisputeState.AWAITING_SELLER: (_("Answer the claim"), DeadlineKind.SELLER_ANSWER),
+    DisputeState.RETURN_IN_TRANSIT: (_("Confirm the return"), DeadlineKind.RETURN_RECEIPT),
+    DisputeState.AWAITING_REPLACEMENT: (
+        _("Ship the replacement"),
+        DeadlineKind.REPLACEMENT_SHIPMENT,
+    ),
 }
 
 
@@ -78,7 +87,7 @@ def _seller_due() -> Subquery:
     """When the seller's move falls due: its clock's due time (the soonest, if several)."""
     clocks = Deadline.objects.filter(
         dispute=OuterRef("pk"),
-        kind__in=[kind for _, kind in SELLER_MOVES.values()],
+        kind__in=[kind for _words, kind in SELLER_MOVES.values()],
         status=DeadlineStatus.PENDING,
     )
     return Subquery(clocks.order_by("due_at").values("due_at")[:1])
@@ -89,7 +98,10 @@ def seller_disputes(user: User) -> QuerySet[Dispute]:
     soonest due at the top (each with `seller_move` and `seller_due`); then the rest, newest
     first. One query per page, however many cases."""
     move = Case(
-        *(When(state=state, then=Value(words)) for state, (words, _) in SELLER_MOVES.items()),
+        *(
+            When(state=state, then=Value(str(words)))
+            for state, (words, _kind) in SELLER_MOVES.items()
+        ),
         default=Value(""),
     )
     return with_items(
@@ -110,7 +122,7 @@ def seller_work_counts(user: User) -> dict[str, int]:
     counts = Dispute.objects.filter(store__owner=user, state__in=list(SELLER_MOVES)).aggregate(
         **{state: Count("pk", filter=Q(state=state)) for state in SELLER_MOVES}
     )
-    return {words: counts[state] for state, (words, _) in SELLER_MOVES.items()}
+    return {str(words): counts[state] for state, (words, _kind) in SELLER_MOVES.items()}
 
 
 def disputes_of_order(order: Order) -> QuerySet[Dispute]:

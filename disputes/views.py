@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -9,6 +9,8 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -30,6 +32,9 @@ from .forms import (
 from .models import Dispute, EvidenceItem, Party
 from .rules import opening_window
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PAGE_SIZE = 20
 
 
@@ -41,7 +46,10 @@ def stale_page(request: AuthenticatedRequest, dispute: Dispute, exc: StaleState)
 
 
 def act_then_case(
-    request: AuthenticatedRequest, dispute: Dispute, action: Callable[[], object], success: str
+    request: AuthenticatedRequest,
+    dispute: Dispute,
+    action: Callable[[], object],
+    success: "StrOrPromise",
 ) -> HttpResponse:
     try:
         action()
@@ -80,9 +88,8 @@ def open_dispute(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(
-                request, f"Dispute {dispute.reference} opened. The seller is asked to answer."
-            )
+            words = _("Dispute %(reference)s opened. The seller is asked to answer.")
+            messages.success(request, words % {"reference": dispute.reference})
             return redirect("disputes:detail", dispute_ref=dispute.reference)
     context = {
         "order": order,
@@ -170,7 +177,7 @@ def post_message(request: AuthenticatedRequest, dispute_ref: str) -> HttpRespons
                 body=form.cleaned_data["body"],
                 photos=form.cleaned_data["photos"],
             ),
-            "Message sent.",
+            _("Message sent."),
         )
     context = _detail_context(request, dispute, message_form=form)
     return render(request, "disputes/detail.html", context, status=400)
@@ -218,15 +225,15 @@ def modify(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Claim updated. The seller has a new answer deadline.")
+            messages.success(request, _("Claim updated. The seller has a new answer deadline."))
             return redirect("disputes:detail", dispute_ref=dispute.reference)
     return _form_page(
         request,
         dispute,
         form,
-        title="Change your claim",
-        submit="Update claim",
-        intro="Changing the claim restarts the seller's time to answer.",
+        title=_("Change your claim"),
+        submit=_("Update claim"),
+        intro=_("Changing the claim restarts the seller's time to answer."),
     )
 
 
@@ -249,16 +256,18 @@ def reject(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Your answer was sent to the buyer.")
+            messages.success(request, _("Your answer was sent to the buyer."))
             return redirect("disputes:detail", dispute_ref=dispute.reference)
     return _form_page(
         request,
         dispute,
         form,
-        title="Reject the claim",
-        submit="Send answer",
-        intro="Explain why, add evidence, and make a counter-offer if you can: most disputes "
-        "end with one.",
+        title=_("Reject the claim"),
+        submit=_("Send answer"),
+        intro=_(
+            "Explain why, add evidence, and make a counter-offer if you can: most disputes end "
+            "with one."
+        ),
     )
 
 
@@ -274,10 +283,12 @@ def ship_return(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Return recorded. The seller is asked to confirm it arrived.")
+            messages.success(
+                request, _("Return recorded. The seller is asked to confirm it arrived.")
+            )
             return redirect("disputes:detail", dispute_ref=dispute.reference)
     facts = presenters.return_facts(dispute)
-    title, submit = "Ship the return", "Record return"
+    title, submit = _("Ship the return"), _("Record return")
     return _form_page(request, dispute, form, title=title, submit=submit, facts=facts)
 
 
@@ -291,15 +302,17 @@ def rate(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
             request,
             dispute,
             lambda: services.rating_leave(dispute=dispute, buyer=request.user, **form.cleaned_data),
-            "Thank you: your rating is on the seller's record.",
+            _("Thank you: your rating is on the seller's record."),
         )
     context = _detail_context(request, dispute, rating_form=form)
     return render(request, "disputes/detail.html", context, status=400)
 
 
 def _post_action(
-    service: Callable[..., object], success: str, *, role_gate: Callable[[View], View]
+    service: Callable[..., object], success: "StrOrPromise", *, role_gate: Callable[[View], View]
 ) -> View:
+    """A view that only carries out `service` (built at import: `success` is lazily translated)."""
+
     @role_gate
     @require_POST
     def view(request: AuthenticatedRequest, dispute_ref: str, **kwargs: Any) -> HttpResponse:
@@ -316,12 +329,12 @@ def _post_action(
 
 escalate = _post_action(
     services.dispute_escalate_by_buyer,
-    "Your case is now with a Parley arbiter.",
+    gettext_lazy("Your case is now with a Parley arbiter."),
     role_gate=buyer_required,
 )
 confirm_return = _post_action(
     services.dispute_confirm_return,
-    "Return confirmed; the refund is on its way to the buyer.",
+    gettext_lazy("Return confirmed; the refund is on its way to the buyer."),
     role_gate=seller_required,
 )
 

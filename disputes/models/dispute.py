@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from core.fsm import StateMachine
@@ -90,8 +91,10 @@ class Dispute(StateMachine, models.Model):
     )
     opened_at = models.DateTimeField(db_index=True)
     seller_clock_started_at = models.DateTimeField(
-        help_text="When the buyer opened or last modified the claim: the seller's answer is due "
-        "a policy-set number of days later."
+        help_text=_(
+            "When the buyer opened or last modified the claim: the seller's answer is due "
+            "a policy-set number of days later."
+        )
     )
     agreed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -108,7 +111,7 @@ class Dispute(StateMachine, models.Model):
     replacement_tracking_number = models.CharField(max_length=40, blank=True)
     replacement_shipped_at = models.DateTimeField(null=True, blank=True)
     replacement_delivery_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The seller's delivery time limit for the replacement."
+        null=True, blank=True, help_text=_("The seller's delivery time limit for the replacement.")
     )
     replacement_received_at = models.DateTimeField(null=True, blank=True)
 
@@ -123,7 +126,7 @@ class Dispute(StateMachine, models.Model):
         related_name="assigned_disputes",
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
-    target_at = models.DateTimeField(help_text="Filing + the policy's resolution target.")
+    target_at = models.DateTimeField(help_text=_("Filing + the policy's resolution target."))
     claimed_amount = money_field(default=0)
     # A ruling may be appealed once within the policy's window; it is final after that (or
     # when the appeal is decided), and only then is the seller's payout released.

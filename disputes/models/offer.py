@@ -1,12 +1,19 @@
 """Offers: what each party proposes, superseding its own previous proposal."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from core.moments import money as money_words
 from core.money import Money, money_field
 
 from .choices import Party, Remedy
 from .dispute import Dispute
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Offer(models.Model):
@@ -62,9 +69,17 @@ class Offer(models.Model):
         return remedy_text(self.remedy, self.money)
 
 
+# Each remedy with its amount, one whole phrase to translate (no label glued to "of").
+_WITH_AMOUNT: dict[str, "StrPromise"] = {
+    Remedy.FULL_REFUND: _("Full refund of %(amount)s"),
+    Remedy.PARTIAL_REFUND: _("Partial refund of %(amount)s"),
+    Remedy.RETURN_AND_REFUND: _("Return and refund of %(amount)s"),
+}
+
+
 def remedy_text(remedy: str, money: Money | None) -> str:
-    """An offer in words, "Partial refund of 12.00 USD" (offers and their events say it so)."""
-    if remedy == Remedy.REPLACEMENT:
-        return "Replacement"
-    label = str(Remedy(remedy).label)
-    return f"{label} of {money}" if money else label
+    """An offer in words, "Partial refund of 12.00 USD" (offers and their events say it so),
+    in the language and format of whoever reads it."""
+    if money is None or remedy not in _WITH_AMOUNT:
+        return str(Remedy(remedy).label)
+    return _WITH_AMOUNT[remedy] % {"amount": money_words(money.amount, money.currency)}

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.money import Money, money_field
 from orders.models import Order
@@ -22,7 +23,7 @@ class Refund(models.Model):
     amount = money_field()
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=200)
-    source = models.CharField(max_length=64, help_text="The act that caused it (event code).")
+    source = models.CharField(max_length=64, help_text=_("The act that caused it (event code)."))
     idempotency_key = models.CharField(max_length=120, unique=True)
     status = models.CharField(
         max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING

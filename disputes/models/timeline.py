@@ -1,5 +1,7 @@
 """The dispute's timeline: the core event, tied to its dispute."""
 
+from typing import cast
+
 from django.db import models
 
 from core.timeline import TimelineEvent
@@ -13,7 +15,8 @@ class DisputeEvent(TimelineEvent):
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
 
-    state_labels = dict(DisputeState.choices)
+    # Lazy labels, put in the reader's language where an event is shown (typed as the words).
+    state_labels = cast("dict[str, str]", dict(DisputeState.choices))
     subject_field = "dispute"
 
     class Meta(TimelineEvent.Meta):
