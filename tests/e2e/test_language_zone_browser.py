@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from accounts.models import User
 from core.moments import time_left
 from disputes.models import DeadlineKind
 from tests.factories import BuyerFactory, SellerFactory, open_dispute
@@ -61,8 +62,8 @@ def test_the_buyer_reads_the_deadline_on_their_own_clock(
         assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == zone
 
         # The first sign-in kept what the browser said.
-        buyer.refresh_from_db()
-        assert (buyer.language, buyer.time_zone) == (language, zone)
+        saved = User.objects.values_list("language", "time_zone").get(username="bea")
+        assert saved == (language, zone)
 
         page.goto(f"{live_server.url}{reverse('disputes:detail', args=[dispute.reference])}")
         expect(page.locator("html")).to_have_attribute("lang", language)
