@@ -2,13 +2,24 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-_NAV: dict[str, list[tuple[str, str]]] = {
-    Role.BUYER: [("My orders", "orders:buyer_orders"), ("My disputes", "disputes:buyer_list")],
-    Role.SELLER: [("Dashboard", "orders:seller_dashboard"), ("Disputes", "disputes:seller_list")],
-    Role.ARBITER: [("Arbitration queue", "arbitration:queue"), ("Metrics", "arbitration:metrics")],
+_NAV: dict[str, list[tuple[Promise, str]]] = {
+    Role.BUYER: [
+        (_("My orders"), "orders:buyer_orders"),
+        (_("My disputes"), "disputes:buyer_list"),
+    ],
+    Role.SELLER: [
+        (_("Dashboard"), "orders:seller_dashboard"),
+        (_("Disputes"), "disputes:seller_list"),
+    ],
+    Role.ARBITER: [
+        (_("Arbitration queue"), "arbitration:queue"),
+        (_("Metrics"), "arbitration:metrics"),
+    ],
 }
 
 

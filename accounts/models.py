@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.zones import zone_choices
 
 
 class Role(models.TextChoices):
-    BUYER = "buyer", "Buyer"
-    SELLER = "seller", "Seller"
-    ARBITER = "arbiter", "Arbiter"
+    BUYER = "buyer", _("Buyer")
+    SELLER = "seller", _("Seller")
+    ARBITER = "arbiter", _("Arbiter")
 
 
 class User(AbstractUser):
@@ -19,7 +20,7 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER)
     is_lead_arbiter = models.BooleanField(
-        default=False, help_text="Lead arbiters may reassign cases between arbiters."
+        default=False, help_text=_("Lead arbiters may reassign cases between arbiters.")
     )
     # Blank until chosen or first seen: the browser's language and zone stand in meanwhile.
     language = models.CharField(

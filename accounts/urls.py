@@ -10,7 +10,7 @@ urlpatterns = [
     path(
         "accounts/login/",
         # Attempts per client address; axes locks one account per (account, address).
-        rate_limited("logins")(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        rate_limited("logins")(views.SignInView.as_view()),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -24,4 +24,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/", views.account, name="account"),
+    path("accounts/language/", views.switch_language, name="switch_language"),
 ]

@@ -4,12 +4,17 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 # Between a number and its unit, as the countdown script writes it: "3 days" never wraps.
 _SPACE = "\u00a0"
 
 
 def moment(value: datetime) -> str:
-    return f"{value:%-d %b %Y, %H:%M} UTC"
+    """On the reader's clock: the zone active for the request (accounts.middleware) or for
+    the person written to (accounts.personal.speaking_to), named by its abbreviation."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local:%-d %b %Y, %H:%M} {local.tzname() or 'UTC'}"
 
 
 def day(value: date | datetime) -> str:

@@ -102,3 +102,13 @@ def arbiter(db):
 @pytest.fixture
 def paid_order(buyer, seller):
     return OrderFactory(buyer=buyer, store=seller.store)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its reader's language active in the thread (LocaleMiddleware does not
+    undo it, the next request sets its own): a test after it starts from the default again."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

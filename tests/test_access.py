@@ -14,11 +14,13 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.forms import BaseForm
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from accounts.models import User
 from arbitration import services as arbitration
 from disputes import selectors, services
 from disputes.models import DeadlineKind, Dispute, DisputeState, Party, Remedy, SellerRating
@@ -178,6 +180,14 @@ def all_their_notifications_read(case, person, client):
     return not person.notifications.filter(read_at__isnull=True).exists()
 
 
+def reads_spanish_now(case, person, client):
+    """The language cookie says Spanish (taken from the jar, so that the next person's visit
+    proves its own), and a signed-in person's account too."""
+    cookie = client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    saved = person is None or User.objects.get(pk=person.pk).language == "es"
+    return cookie is not None and cookie.value == "es" and saved
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -243,6 +253,15 @@ MATRIX = {
     "logout": _post(default=DONE, anonymous=DONE, done=Done("login", signed_out)),
     "password_change": _get(default=OK),
     "password_change_done": _get(default=OK),
+    # Each person's language and time zone (the act: tests/test_language_and_zone.py).
+    "account": _get(default=OK),
+    # The header's language switch, on every page, for visitors too.
+    "switch_language": _post(
+        default=DONE,
+        anonymous=DONE,
+        data={"language": "es", "next": "/"},
+        done=Done("home", reads_spanish_now),
+    ),
     "health": _get(default=OK, anonymous=OK),
     "orders:buyer_orders": _get(buyer=OK, other_buyer=OK),
     "orders:buyer_new_order": _get(buyer=OK, other_buyer=OK),

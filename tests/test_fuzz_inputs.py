@@ -166,8 +166,19 @@ FIELDS: dict[str, Fields] = {
         "username": lambda w: either("bea", "sid", "ada", "x" * 300),
         "password": lambda w: either("pw-for-tests", "wrong"),
         "next": lambda w: either("/", "/buyer/orders/", "//evil.example/", "https://evil.example/"),
+        "time_zone": lambda w: either("America/Sao_Paulo", "Asia/Vladivostok", "Mars/Base"),
     },
     "logout": {"next": lambda w: either("/", "//evil.example/")},
+    "account": {
+        "language": lambda w: either("en", "es", "pt-br", "ru", "de", "EN"),
+        "time_zone": lambda w: either(
+            "Europe/Lisbon", "america/sao paulo", "UTC", "Mars/Base", "../../etc/passwd"
+        ),
+    },
+    "switch_language": {
+        "language": lambda w: either("en", "es", "pt-br", "ru", "de"),
+        "next": lambda w: either("/", "/buyer/orders/", "//evil.example/", "https://evil.example/"),
+    },
     "password_change": {
         "old_password": lambda w: either("pw-for-tests", "wrong"),
         "new_password1": lambda w: either("Brand-new-passw0rd!", "short"),
@@ -317,6 +328,9 @@ MAY_ACT: dict[str, set[str]] = {
     "disputes:confirm_replacement": {"buyer"},
     "orders:seller_store": {"seller"},
     "notifications:read_all": {"buyer", "seller", "arbiter", "outsider"},
+    # Only the person's own account row (not a watched table): listed for the record.
+    "account": {"buyer", "seller", "arbiter", "outsider"},
+    "switch_language": {"buyer", "seller", "arbiter", "outsider", "anonymous"},
 }
 
 
