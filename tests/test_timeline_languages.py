@@ -55,7 +55,7 @@ def _examples():
 def _bracket(patch: pytest.MonkeyPatch) -> None:
     """A translation that wraps each message it is asked for (the active one, as Django's
     gettext functions find it)."""
-    trans = translation._trans
+    trans = translation._trans  # type: ignore[attr-defined]  # (Django's own lookup of it)
     patch.setattr(trans, "gettext", lambda message: f"⟦{message}⟧", raising=False)
     patch.setattr(
         trans, "ngettext", lambda one, many, n: f"⟦{one if n == 1 else many}⟧", raising=False
