@@ -1,0 +1,191 @@
+"""Reading a page, an email or a sentence rendered in the pseudo-locale (core.pseudo_locale) for
+text that was never marked for translation: what shows outside the ⟦ ⟧ markers.
+
+What may show unmarked is data, not words of the interface, and is allowed by what it is, never
+by listing English words:
+- whatever holds no letter (numbers, amounts, punctuation, symbols, times);
+- numbers with their separators, references (PA-7KQ2M9XZ), ISO codes (USD, UTC), currency
+  symbols, e-mail addresses, links, offsets (GMT-05:00);
+- the calendar words the active locale's moments are written with (Babel's month and day names);
+- values people or fixtures stored (`stored_data`: every free-text column, and the free text in
+  timeline data), and names of data: the languages' own names, time zones and their cities;
+- the product's name.
+"""
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from functools import cache
+from html.parser import HTMLParser
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel import Locale
+from babel.dates import get_day_names, get_month_names
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+
+from core.moments import babel_locale, zone_name
+from core.pseudo_locale import CLOSE, OPEN
+
+PRODUCT = "Parley"
+BREAK = "\x00"  # between two text nodes, or two attribute values
+SKIPPED = {"script", "style"}
+SHOWN_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "data-label"}
+BUTTON_TYPES = {"submit", "button", "reset"}
+# Columns the code fills with its own sentences: words of the interface, never data.
+WRITTEN_BY_CODE: dict[tuple[str, str | None], set[str]] = {
+    ("notifications", "notification"): {"subject", "body", "last_error"},
+    ("disputes", "refund"): {"reason"},
+}
+_MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+_NOT_WORDS_PATTERNS = [
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail addresses
+    r"https?://\S+",  # links
+    r"\b[A-Z]{2,3}-[A-Z0-9]{4,}\b",  # references: PA-7KQ2M9XZ, DS-…
+    r"\bGMT[+-]\d{2}:\d{2}\b",  # offsets
+    r"\b[A-Z]{3}\b",  # ISO codes: currencies, UTC
+    r"[A-Z]{0,3}[$€£¥₽₩₹]",  # currency symbols: $, R$, US$, JP¥
+    r"\d+(?:[.,:\u00a0\u202f]\d+)*",  # numbers, amounts, times
+]
+_NOT_WORDS = re.compile("|".join(_NOT_WORDS_PATTERNS))
+_CODE = re.compile(r"^[a-z0-9_.:-]*$")  # an identifier kept in data ("damaged"), not free text
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class _Reader(HTMLParser):
+    """The text a reader sees, in document order, with a BREAK between nodes: text nodes
+    outside script/style, and the attributes that are shown (title, alt, placeholder,
+    aria-label, data-label, a button's value)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in SKIPPED:
+            self.skipping += 1
+        values = dict(attrs)
+        shown = [values.get(name) for name in SHOWN_ATTRIBUTES]
+        if tag == "input" and (values.get("type") or "").lower() in BUTTON_TYPES:
+            shown.append(values.get("value"))
+        self.chunks += [BREAK + value + BREAK for value in shown if value]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED and self.skipping:
+            self.skipping -= 1
+        self.chunks.append(BREAK)
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.chunks.append(data)
+
+
+def page_text(html: str) -> str:
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return "".join(reader.chunks)
+
+
+def _unmarked(text: str) -> str:
+    """`text` without its marked spans (innermost first, so nested ones go too): whatever a
+    translation did not produce."""
+    while True:
+        stripped = _MARKED.sub(BREAK, text)
+        if stripped == text:
+            return stripped.replace(OPEN, BREAK).replace(CLOSE, BREAK)
+        text = stripped
+
+
+@cache
+def _words_of_data(locale_name: str) -> frozenset[str]:
+    """Names that are data whatever the page: time zones, their parts and the cities that name
+    them, the languages' own names, the product's name; and the locale's calendar words."""
+    zones = {zone.replace("_", " ") for zone in available_timezones()}
+    parts = {part for zone in zones for part in zone.split("/")}
+    languages = {name for _, name in settings.LANGUAGES}
+    locale, now = Locale.parse(locale_name), datetime.now(UTC)
+    cities = {zone_name(ZoneInfo(zone), now, locale) or "" for zone in available_timezones()}
+    calendar: set[str] = set()
+    for width in ("abbreviated", "wide"):
+        for context in ("format", "stand-alone"):
+            calendar |= set(get_month_names(width, context, locale).values())
+            calendar |= set(get_day_names(width, context, locale).values())
+    return frozenset(zones | parts | languages | cities | calendar | {PRODUCT})
+
+
+def free_text(value: Any) -> Iterator[str]:
+    """The strings in a JSON value that are free text (not identifiers like "damaged")."""
+    if isinstance(value, str):
+        if value and not _CODE.match(value):
+            yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if key != "text":  # an old row's English sentence: words, not data
+                yield from free_text(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from free_text(item)
+
+
+def stored_data() -> set[str]:
+    """Every value of a free-text column (no choices) in the database, and the free text in
+    JSON columns: what people and fixtures typed (names, titles, messages, reasons)."""
+    found: set[str] = set()
+    for model in apps.get_models():
+        skipped = WRITTEN_BY_CODE.get((model._meta.app_label, model._meta.model_name), set())
+        for column in model._meta.concrete_fields:
+            if column.name in skipped or column.choices:
+                continue
+            if isinstance(column, models.CharField | models.TextField):
+                found |= set(model._default_manager.values_list(column.name, flat=True))
+            elif isinstance(column, models.JSONField):
+                for value in model._default_manager.values_list(column.name, flat=True):
+                    found |= set(free_text(value))
+    return {value.strip() for value in found if value and value.strip()}
+
+
+class Allowed:
+    """What may show unmarked: the data of one look (the database changes between looks) and
+    the names and patterns that are data on every page."""
+
+    def __init__(self, data: Iterable[str] = ()) -> None:
+        words = set(data) | _words_of_data(str(babel_locale()))
+        self.literals = sorted((w for w in words if _LETTER.search(w)), key=len, reverse=True)
+
+    def strip(self, piece: str, blank: str = " ") -> str:
+        """`piece` with its data blanked out."""
+        for literal in self.literals:  # first: data may hold digits ("JD0001")
+            if literal in piece:
+                piece = re.sub(rf"(?<!\w){re.escape(literal)}(?!\w)", blank, piece)
+        return _NOT_WORDS.sub(blank, piece)
+
+    def shape(self, piece: str) -> str:
+        """What is left of `piece` for a translator, its data as "…": "Order …" for "Order
+        PA-T0000005" (the same text on many pages, with other data, is one finding)."""
+        words = self.strip(piece, "\x01")
+        words = re.sub(r"\x01(?:[\s\d\W]*\x01)*", "…", words)
+        return " ".join(words.split())
+
+
+def unmarked_strings(text: str, allowed: Allowed) -> list[str]:
+    """The pieces of `text` (rendered in the pseudo-locale) that no translation produced and
+    that are not data: each piece as it reads, whitespace tidied."""
+    found = []
+    for piece in re.split(rf"[{BREAK}\n]", _unmarked(text)):
+        piece = " ".join(piece.split())
+        if piece and _LETTER.search(allowed.strip(piece)):
+            found.append(piece)
+    return found
+
+
+def sources_of(piece: str, templates: Iterable[Any]) -> list[str]:
+    """The templates whose source holds `piece` (its longest run of words between data and
+    punctuation), or ["python"] when none does: a view, a form or a service wrote it."""
+    runs = re.split(r"\s*(?:[^\w\s'’,.-]|\d)+\s*", piece)
+    probe = max(runs, key=len) if max(map(len, runs)) >= 6 else piece
+    names = [t.name for t in templates if t.name and probe in (getattr(t, "source", "") or "")]
+    return sorted(set(names)) or ["python"]
