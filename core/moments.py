@@ -88,7 +88,7 @@ def _city(zone_key: str, locale: Locale) -> str:
     return str(_location(zone_key, locale=locale, return_city=True)).rsplit("/", 1)[-1]
 
 
-def zone_name(zone: tzinfo, at: datetime, locale: Locale | None = None) -> str | None:
+def zone_name(zone: tzinfo, locale: Locale | None = None) -> str | None:
     """The city that names `zone` ("Lisbon", "Лиссабон"), or None for zones without one (UTC,
     the Etc/GMT offsets), which a moment writes as an offset."""
     key = str(getattr(zone, "key", "UTC"))
@@ -102,7 +102,7 @@ def moment(value: datetime) -> str:
     time)". In UTC and the bare offsets: "5 Dec 2026, 10:13 UTC", "… GMT-05:00"."""
     locale, local = babel_locale(), _aware(value)
     when = _date_and_time(local, locale)
-    city = zone_name(local.tzinfo or timezone.get_current_timezone(), local, locale)
+    city = zone_name(local.tzinfo or timezone.get_current_timezone(), locale)
     if city is not None:
         return _("%(moment)s (%(city)s time)") % {"moment": when, "city": city}
     offset = local.utcoffset()

@@ -14,9 +14,9 @@ by listing English words:
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
 from functools import cache
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -107,8 +107,8 @@ def _words_of_data(locale_name: str) -> frozenset[str]:
     zones = {zone.replace("_", " ") for zone in available_timezones()}
     parts = {part for zone in zones for part in zone.split("/")}
     languages = {name for _, name in settings.LANGUAGES}
-    locale, now = Locale.parse(locale_name), datetime.now(UTC)
-    cities = {zone_name(ZoneInfo(zone), now, locale) or "" for zone in available_timezones()}
+    locale = Locale.parse(locale_name)
+    cities = {zone_name(ZoneInfo(zone), locale) or "" for zone in available_timezones()}
     calendar: set[str] = set()
     for width in ("abbreviated", "wide"):
         for context in ("format", "stand-alone"):
@@ -132,10 +132,13 @@ def free_text(value: Any) -> Iterator[str]:
 
 
 def stored_data() -> set[str]:
-    """Every value of a free-text column (no choices) in the database, and the free text in
-    JSON columns: what people and fixtures typed (names, titles, messages, reasons)."""
+    """Every value of a free-text column (no choices) of Parley's own models, and the free text
+    in their JSON columns: what people and fixtures typed (names, titles, messages, reasons).
+    Django's and other libraries' tables are left out: their values are names of code
+    ("dispute" in content types, "Can add dispute" in permissions), not anyone's data."""
     found: set[str] = set()
-    for model in apps.get_models():
+    ours = [a for a in apps.get_app_configs() if Path(a.path).is_relative_to(settings.BASE_DIR)]
+    for model in (model for app in ours for model in app.get_models()):
         skipped = WRITTEN_BY_CODE.get((model._meta.app_label, model._meta.model_name), set())
         for column in model._meta.concrete_fields:
             if column.name in skipped or column.choices:

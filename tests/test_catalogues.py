@@ -47,7 +47,8 @@ def _catalogue(folder: str) -> Catalog:
 
 def _msgfmt() -> str:
     found = shutil.which("msgfmt")
-    assert found, "msgfmt is missing: install gettext (Debian: apt-get install gettext)"
+    if found is None:
+        pytest.skip("GNU gettext is not installed (Debian: apt-get install gettext; CI has it)")
     return found
 
 
@@ -56,6 +57,7 @@ def marked(tmp_path_factory) -> set[tuple[str | None, str]]:
     """Every (context, message) Parley marks, extracted as makemessages does."""
     if not any(_po(folder).exists() for folder in CATALOGUES):
         pytest.skip("no catalogue is written yet: nothing to compare")
+    _msgfmt()  # extraction needs gettext's xgettext, which comes with it
     with extract(tmp_path_factory.mktemp("extracted")).open("rb") as po:
         return {(m.context, _singular(m.id)) for m in read_po(po) if m.id}
 

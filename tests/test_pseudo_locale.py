@@ -10,6 +10,7 @@ Run: `.venv/bin/pytest -q tests/test_pseudo_locale.py -p no:cacheprovider` (the 
 generated once per session, ~10 s; `manage.py pseudo_locale` writes the same under var/).
 """
 
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -84,7 +85,15 @@ def _report(findings: Iterable[Finding]) -> str:
 
 @pytest.fixture(scope="session")
 def pseudo_locale_path(tmp_path_factory):
+    if shutil.which("xgettext") is None:
+        pytest.skip("GNU gettext is not installed (Debian: apt-get install gettext; CI has it)")
     return build(tmp_path_factory.mktemp("pseudo-locale"))
+
+
+@pytest.fixture(autouse=True)
+def _same_fixture_data():
+    """The factories' names and companies the same on every run: a finding is reproducible."""
+    factory.random.reseed_random("pseudo-locale")
 
 
 @pytest.fixture
@@ -104,7 +113,6 @@ def in_pseudo(pseudo_locale_path):
 @pytest.fixture
 def people(in_pseudo, w):  # noqa: F811
     """The walk's people, each reading Parley in the pseudo language in Lisbon."""
-    factory.random.reseed_random("pseudo-locale")
     for person in vars(w).values():
         if person is not None:
             person.language, person.time_zone = PSEUDO_LANGUAGE, ZONE
