@@ -104,6 +104,8 @@ def moment(value: datetime) -> str:
     when = _date_and_time(local, locale)
     city = zone_name(local.tzinfo or timezone.get_current_timezone(), locale)
     if city is not None:
+        # Translators: a date and time, then the city whose clock it is read on:
+        # "5 Dec 2026, 10:13 (Lisbon time)". The city comes translated.
         return _("%(moment)s (%(city)s time)") % {"moment": when, "city": city}
     offset = local.utcoffset()
     if offset is None or not offset:
@@ -145,15 +147,22 @@ def _glued(text: str) -> str:
     return _NUMBER_THEN_SPACE.sub(rf"\1{_SPACE}", text)
 
 
-def _unit(count: int, unit: str) -> str:
+def count_of(count: int, unit: str) -> str:
+    """ "3 days", "1 hour": a count of one unit (a UNITS key), in the language's plural form."""
     return _glued(UNITS[unit](count) % {"count": count})
 
 
 def _pair(larger: str, smaller: str) -> str:
+    # Translators: a length of time in its two largest units: "3 days, 4 hours".
     return pgettext("a duration in two units", "%(larger)s, %(smaller)s") % {
         "larger": larger,
         "smaller": smaller,
     }
+
+
+def _two_units(count: int, unit: str, smaller: int, smaller_unit: str) -> str:
+    larger = count_of(count, unit)
+    return _pair(larger, count_of(smaller, smaller_unit)) if smaller else larger
 
 
 def duration(value: timedelta) -> str:
@@ -162,16 +171,18 @@ def duration(value: timedelta) -> str:
     minutes = max(int(value.total_seconds()) // 60, 0)
     days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
     if days:
-        return _pair(_unit(days, "day"), _unit(hours, "hour")) if hours else _unit(days, "day")
+        return _two_units(days, "day", hours, "hour")
     if hours:
-        return _pair(_unit(hours, "hour"), _unit(mins, "minute")) if mins else _unit(hours, "hour")
-    return _unit(mins, "minute") if mins else _("less than a minute")
+        return _two_units(hours, "hour", mins, "minute")
+    return count_of(mins, "minute") if mins else _("less than a minute")
 
 
 def time_left(due_at: datetime, now: datetime) -> str:
     """ "3 days, 4 hours left", or "due now" once it has come."""
     if due_at <= now:
+        # Translators: a deadline that has come (a countdown at zero).
         return _("due now")
+    # Translators: the time until a deadline: "3 days, 4 hours left".
     return _("%(duration)s left") % {"duration": duration(due_at - now)}
 
 

@@ -106,13 +106,15 @@ def extract(into: Path) -> Path:
 
 
 def django_catalogues() -> Iterator[Path]:
-    """The English catalogues of Django and of every installed app that has one: their
-    msgids are every message they can show (form errors, the admin, the date filter)."""
+    """A catalogue of Django and of every installed app that has one, English where there is
+    one, else any (every catalogue of an app holds the same msgids): all the messages they can
+    show (form errors, the admin, the date filter, a library's admin labels)."""
     roots = [Path(django.__file__).parent / "conf", *(Path(a.path) for a in apps.get_app_configs())]
     for root in roots:
-        catalogue = root / "locale" / "en" / "LC_MESSAGES" / "django.po"
-        if catalogue.exists():
-            yield catalogue
+        english = root / "locale" / "en" / "LC_MESSAGES" / "django.po"
+        others = sorted((root / "locale").glob("*/LC_MESSAGES/django.po"))
+        if english.exists() or others:
+            yield english if english.exists() else others[0]
 
 
 def _messages(sources: Iterable[Path]) -> Iterator[Message]:

@@ -25,9 +25,10 @@ from babel.dates import get_day_names, get_month_names
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 
 from core.moments import babel_locale, zone_name
-from core.pseudo_locale import CLOSE, OPEN
+from core.pseudo_locale import CLOSE, OPEN, is_marked
 
 PRODUCT = "Parley"
 BREAK = "\x00"  # between two text nodes, or two attribute values
@@ -131,14 +132,18 @@ def free_text(value: Any) -> Iterator[str]:
             yield from free_text(item)
 
 
-def stored_data() -> set[str]:
+def stored_data(*, libraries: bool = False) -> set[str]:
     """Every value of a free-text column (no choices) of Parley's own models, and the free text
     in their JSON columns: what people and fixtures typed (names, titles, messages, reasons).
-    Django's and other libraries' tables are left out: their values are names of code
-    ("dispute" in content types, "Can add dispute" in permissions), not anyone's data."""
+    Django's and other libraries' tables are left out (their values are names of code:
+    "dispute" in content types), except for the admin, which lists them (`libraries`)."""
     found: set[str] = set()
-    ours = [a for a in apps.get_app_configs() if Path(a.path).is_relative_to(settings.BASE_DIR)]
-    for model in (model for app in ours for model in app.get_models()):
+    tables = [
+        app
+        for app in apps.get_app_configs()
+        if libraries or Path(app.path).is_relative_to(settings.BASE_DIR)
+    ]
+    for model in (model for app in tables for model in app.get_models()):
         skipped = WRITTEN_BY_CODE.get((model._meta.app_label, model._meta.model_name), set())
         for column in model._meta.concrete_fields:
             if column.name in skipped or column.choices:
@@ -149,6 +154,21 @@ def stored_data() -> set[str]:
                 for value in model._default_manager.values_list(column.name, flat=True):
                     found |= set(free_text(value))
     return {value.strip() for value in found if value and value.strip()}
+
+
+def library_names() -> set[str]:
+    """The names libraries give their apps and models (the admin shows them) where no catalogue
+    translates them: in the pseudo-locale they come out unmarked. The library's words, which
+    Parley cannot translate; Parley's own apps are never excused."""
+    names: set[str] = set()
+    for app in apps.get_app_configs():
+        if Path(app.path).is_relative_to(settings.BASE_DIR):
+            continue
+        models_ = list(app.get_models())
+        given = [app.verbose_name, *(m._meta.verbose_name for m in models_)]
+        given += [m._meta.verbose_name_plural for m in models_]
+        names |= {capfirst(str(name)) for name in given if not is_marked(str(name))}
+    return names
 
 
 class Allowed:
@@ -185,10 +205,21 @@ def unmarked_strings(text: str, allowed: Allowed) -> list[str]:
     return found
 
 
+def _holding(piece: str, templates: Iterable[Any]) -> list[Any]:
+    runs = re.split(r"\s*(?:[^\w\s'’,.-]|\d)+\s*", piece)
+    probe = max(runs, key=len) if max(map(len, runs)) >= 6 else piece
+    return [t for t in templates if t.name and probe in (getattr(t, "source", "") or "")]
+
+
 def sources_of(piece: str, templates: Iterable[Any]) -> list[str]:
     """The templates whose source holds `piece` (its longest run of words between data and
     punctuation), or ["python"] when none does: a view, a form or a service wrote it."""
-    runs = re.split(r"\s*(?:[^\w\s'’,.-]|\d)+\s*", piece)
-    probe = max(runs, key=len) if max(map(len, runs)) >= 6 else piece
-    names = [t.name for t in templates if t.name and probe in (getattr(t, "source", "") or "")]
-    return sorted(set(names)) or ["python"]
+    return sorted({t.name for t in _holding(piece, templates)}) or ["python"]
+
+
+def in_library_templates_only(piece: str, templates: Iterable[Any]) -> bool:
+    """Whether `piece` is found only in templates of libraries (the admin's `alt="Search"`):
+    the library's words, which Parley's marking cannot reach."""
+    holding = _holding(piece, templates)
+    origins = [Path(str(getattr(t.origin, "name", ""))) for t in holding]
+    return bool(origins) and not any(o.is_relative_to(settings.BASE_DIR) for o in origins)

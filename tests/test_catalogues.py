@@ -150,7 +150,7 @@ def test_the_countdown_writes_what_the_server_writes(compiled, folder):
         for unit in moments.UNITS:
             for n in range(0, 200):
                 browser = words["units"][unit][cldr(n)].replace("{n}", str(n))
-                assert browser == moments._unit(n, unit), (unit, n)
+                assert browser == moments.count_of(n, unit), (unit, n)
 
 
 @pytest.mark.parametrize(
