@@ -13,12 +13,12 @@ export DJANGO_DEBUG ?= 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 DEMO_PG_DATA ?= var/postgres-demo
 
-.PHONY: help install run test lint audit format bench graph clean
+.PHONY: help install messages run test lint audit format bench graph clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## Create .venv and install Parley with its development tools
+install: $(STAMP) messages ## Create .venv, install Parley with its development tools, compile translations
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Parley needs Python 3.12 or 3.13 (none found on PATH or in pyenv)."; exit 1; fi
@@ -26,6 +26,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+# The translations (locale/<lang>/LC_MESSAGES/django.po) compiled to .mo, never committed: by
+# Django's compilemessages (GNU msgfmt), run from locale/ so that it compiles LOCALE_PATHS alone
+# (never the catalogues inside .venv); where gettext is not installed, by Babel's compiler (a
+# dependency), so that a fresh laptop needs nothing more.
+messages: $(STAMP) ## Compile the translations in locale/ (.po to .mo)
+	@if ! ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then echo "messages: no catalogue in locale/ yet"; \
+	elif command -v msgfmt >/dev/null; then \
+	  cd locale && ../$(PY) ../manage.py compilemessages --verbosity 0; \
+	else $(VENV)/bin/pybabel --quiet compile --domain django --directory locale; fi
 
 run: install ## Migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)
 	$(PY) scripts/with_services.py --postgres --postgres-data $(DEMO_PG_DATA) --create-database \

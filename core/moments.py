@@ -1,37 +1,168 @@
-"""One way of writing moments and durations for people: "5 Dec 2026, 10:13 UTC" and
-"3 days, 4 hours" (the two largest units, the same words static/js/countdown.js keeps current)."""
+"""One way of writing moments, days, money and durations for people, in the active language
+and the current time zone (Django's `translation` and `timezone`, set per request, or per
+recipient by `accounts.personal.speaking_to`).
 
-from datetime import date, datetime, timedelta
+- `moment`: a date and time in the current zone, the zone named: "5 Dec 2026, 10:13 (Lisbon
+  time)", "5 dic 2026, 10:13 (hora de Lisboa)"; in UTC, "5 Dec 2026, 10:13 UTC".
+- `day`, `short_day`: "5 Dec 2026", "5 Dec" on the current zone's calendar.
+- `money`: "1,234.56 EUR" in English (the code, never "$": a cross-border marketplace has many
+  dollars), "1.234,56 €" in Spanish, "R$ 1.234,56" in Brazilian Portuguese (Babel's patterns).
+- `duration`, `time_left`: "3 days, 4 hours", "3 days, 4 hours left", with the plural forms of
+  the language ("1 день", "2 дня", "5 дней"); static/js/countdown.js keeps them current with the
+  same words (`countdown_words`).
+
+Dates and numbers come from Babel (CLDR); words from gettext. English dates are written the
+British way ("5 Dec 2026, 10:13", 24 hours), as Parley always wrote them.
+"""
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
-from django.utils import timezone
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton, get_datetime_format, get_timezone_gmt
+from babel.dates import get_timezone_location as _location
+from babel.numbers import format_currency, format_decimal
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
-# Between a number and its unit, as the countdown script writes it: "3 days" never wraps.
+# Babel's locale for a Django language code, where the code alone would say otherwise.
+BABEL_LOCALES = {"en": "en_GB"}
+FALLBACK_LOCALE = "en_GB"
+# Zones with no city to name: a moment there says its offset instead ("10:13 UTC").
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Zulu"})
+_UTC_NAMES |= {"Etc/Zulu", "GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "GMT0"}
+_UTC_NAMES |= {"Etc/Greenwich", "Greenwich", "GMT+0", "GMT-0"}
+# English money: the amount, then the currency's code.
+_ENGLISH_MONEY = "#,##0.00 ¤¤"
+# A number never wraps away from its unit: "3 days" keeps a no-break space.
 _SPACE = "\u00a0"
+_NUMBER_THEN_SPACE = re.compile(r"(\d) (?=\S)")
+
+
+@lru_cache(maxsize=32)
+def _babel_locale(language: str) -> Locale:
+    name = translation.to_locale(language)
+    base = name.split("_")[0]
+    for candidate in (BABEL_LOCALES.get(name, name), BABEL_LOCALES.get(base, base)):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale.parse(FALLBACK_LOCALE)
+
+
+def babel_locale() -> Locale:
+    """Babel's locale for the active language (English outside any request)."""
+    return _babel_locale(translation.get_language() or "en")
+
+
+def _local(value: date) -> date:
+    """An aware moment on the current zone's clock; a date or a naive time as it is."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _aware(value: datetime) -> datetime:
+    """A moment on the current zone's clock (a naive one is taken to be on that clock)."""
+    if timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return timezone.localtime(value)
+
+
+def _date_and_time(value: datetime, locale: Locale) -> str:
+    glue = str(get_datetime_format("medium", locale=locale)).replace("'", "")
+    on = format_skeleton("yMMMd", value, locale=locale)
+    at = format_skeleton("Hm", value, locale=locale)
+    return glue.replace("{1}", on).replace("{0}", at)
+
+
+@lru_cache(maxsize=512)
+def _city(zone_key: str, locale: Locale) -> str:
+    # Zones CLDR knows under an older name fall back to the name's tail: "Buenos Aires".
+    return str(_location(zone_key, locale=locale, return_city=True)).rsplit("/", 1)[-1]
+
+
+def zone_name(zone: tzinfo, locale: Locale | None = None) -> str | None:
+    """The city that names `zone` ("Lisbon", "Лиссабон"), or None for zones without one (UTC,
+    the Etc/GMT offsets), which a moment writes as an offset."""
+    key = str(getattr(zone, "key", "UTC"))
+    if key in _UTC_NAMES or key.startswith("Etc/"):
+        return None
+    return _city(key, locale or babel_locale())
 
 
 def moment(value: datetime) -> str:
-    """On the reader's clock: the zone active for the request (accounts.middleware) or for
-    the person written to (accounts.personal.speaking_to), named by its abbreviation."""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{local:%-d %b %Y, %H:%M} {local.tzname() or 'UTC'}"
+    """A date and time on the current zone's clock, the zone named: "5 Dec 2026, 10:13 (Lisbon
+    time)". In UTC and the bare offsets: "5 Dec 2026, 10:13 UTC", "… GMT-05:00"."""
+    locale, local = babel_locale(), _aware(value)
+    when = _date_and_time(local, locale)
+    city = zone_name(local.tzinfo or timezone.get_current_timezone(), locale)
+    if city is not None:
+        # Translators: a date and time, then the city whose clock it is read on:
+        # "5 Dec 2026, 10:13 (Lisbon time)". The city comes translated.
+        return _("%(moment)s (%(city)s time)") % {"moment": when, "city": city}
+    offset = local.utcoffset()
+    if offset is None or not offset:
+        return f"{when} UTC"
+    return f"{when} {get_timezone_gmt(local, locale=locale)}"
 
 
 def day(value: date | datetime) -> str:
-    return f"{value:%-d %b %Y}"
+    """A date alone, "5 Dec 2026", on the current zone's calendar."""
+    return format_skeleton("yMMMd", _local(value), locale=babel_locale())
 
 
 def short_day(value: date | datetime) -> str:
-    return f"{value:%-d %b}"
+    """A date without its year, "5 Dec" (chart labels)."""
+    return format_skeleton("MMMd", _local(value), locale=babel_locale())
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """ "1,234.56 EUR": the amount grouped by thousands, then its currency code."""
-    return f"{amount:,.2f} {currency}".strip()
+    """An amount with its currency, as the language writes it: "1,234.56 EUR" (English keeps
+    the code), "1.234,56 €", "R$ 1.234,56"; without a currency, the amount alone."""
+    locale = babel_locale()
+    if not currency:
+        return format_decimal(amount, format="#,##0.00", locale=locale)
+    if locale.language == "en":
+        return format_currency(amount, currency, format=_ENGLISH_MONEY, locale=locale)
+    return format_currency(amount, currency, locale=locale)
 
 
-def _unit(count: int, word: str) -> str:
-    return f"{count}{_SPACE}{word}{'' if count == 1 else 's'}"
+# The words of a duration, one per unit, with the language's plural forms (`%(count)s` first
+# or last as the language puts it).
+UNITS: dict[str, Callable[[int], str]] = {
+    "day": lambda n: ngettext("%(count)s day", "%(count)s days", n),
+    "hour": lambda n: ngettext("%(count)s hour", "%(count)s hours", n),
+    "minute": lambda n: ngettext("%(count)s minute", "%(count)s minutes", n),
+}
+
+
+def _glued(text: str) -> str:
+    return _NUMBER_THEN_SPACE.sub(rf"\1{_SPACE}", text)
+
+
+def count_of(count: int, unit: str) -> str:
+    """ "3 days", "1 hour": a count of one unit (a UNITS key), in the language's plural form."""
+    return _glued(UNITS[unit](count) % {"count": count})
+
+
+def _pair(larger: str, smaller: str) -> str:
+    # Translators: a length of time in its two largest units: "3 days, 4 hours".
+    return pgettext("a duration in two units", "%(larger)s, %(smaller)s") % {
+        "larger": larger,
+        "smaller": smaller,
+    }
+
+
+def _two_units(count: int, unit: str, smaller: int, smaller_unit: str) -> str:
+    larger = count_of(count, unit)
+    return _pair(larger, count_of(smaller, smaller_unit)) if smaller else larger
 
 
 def duration(value: timedelta) -> str:
@@ -40,15 +171,51 @@ def duration(value: timedelta) -> str:
     minutes = max(int(value.total_seconds()) // 60, 0)
     days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
     if days:
-        return _unit(days, "day") + (f", {_unit(hours, 'hour')}" if hours else "")
+        return _two_units(days, "day", hours, "hour")
     if hours:
-        return _unit(hours, "hour") + (f", {_unit(mins, 'minute')}" if mins else "")
-    return _unit(mins, "minute") if mins else "less than a minute"
+        return _two_units(hours, "hour", mins, "minute")
+    return count_of(mins, "minute") if mins else _("less than a minute")
 
 
 def time_left(due_at: datetime, now: datetime) -> str:
     """ "3 days, 4 hours left", or "due now" once it has come."""
-    return "due now" if due_at <= now else f"{duration(due_at - now)} left"
+    if due_at <= now:
+        # Translators: a deadline that has come (a countdown at zero).
+        return _("due now")
+    # Translators: the time until a deadline: "3 days, 4 hours left".
+    return _("%(duration)s left") % {"duration": duration(due_at - now)}
+
+
+def _plural_examples(locale: Locale) -> dict[str, int]:
+    """One whole number of each plural category of the language ("one": 1, "few": 2, …),
+    the smallest from 1 up (0 last: English and gettext's fallback count it as many)."""
+    examples: dict[str, int] = {}
+    for n in [*range(1, 200), 0]:
+        examples.setdefault(locale.plural_form(n), n)
+    return examples
+
+
+def countdown_words() -> dict[str, Any]:
+    """The words static/js/countdown.js writes, in the active language: for each unit, its text
+    per plural category (Intl.PluralRules picks one in the browser), "{n}" standing for the
+    number, so the countdown says what the server says."""
+    locale = babel_locale()
+    examples = _plural_examples(locale)
+    units = {
+        unit: {
+            category: _glued(words(n) % {"count": "{n}"}).replace("{n} ", f"{{n}}{_SPACE}")
+            for category, n in examples.items()
+        }
+        for unit, words in UNITS.items()
+    }
+    return {
+        "locale": str(locale).replace("_", "-"),
+        "units": units,
+        "pair": _pair("{a}", "{b}"),
+        "left": _("%(duration)s left") % {"duration": "{d}"},
+        "due_now": _("due now"),
+        "under_a_minute": _("less than a minute"),
+    }
 
 
 def parsed(value: str | datetime) -> datetime:

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db import models
 
+from . import moments
+
 CENT = Decimal("0.01")
 
 
@@ -50,7 +52,8 @@ class Money:
         return self.amount >= other.amount
 
     def __str__(self) -> str:
-        return f"{self.amount:,.2f} {self.currency}"
+        """As people read it, in the active language: "1,234.56 EUR", "1.234,56 €"."""
+        return moments.money(self.amount, self.currency)
 
     @classmethod
     def zero(cls, currency: str) -> "Money":

@@ -1,13 +1,16 @@
-"""The one way pages write moments and durations (core.moments), as template filters:
-`{{ event.created_at|moment }}`, `{{ deadline.due_at|left:now }}`,
-`{{ deadline.remaining|duration }}`, `{{ order.placed_at|day }}`,
-`{{ order.total|money:order.currency }}`."""
+"""The one way pages write moments, durations and money (core.moments), as template filters, in
+the viewer's language and time zone: `{{ event.created_at|moment }}`,
+`{{ deadline.due_at|left:now }}`, `{{ deadline.remaining|duration }}`, `{{ order.placed_at|day }}`,
+`{{ order.total|money:order.currency }}`; and `{% countdown_words %}` (once, in base.html), the
+words static/js/countdown.js writes."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import template
 from django.utils import timezone
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
 
 from .. import moments
 
@@ -16,7 +19,8 @@ register = template.Library()
 
 @register.filter
 def moment(value: datetime | None) -> str:
-    return "" if value is None else moments.moment(timezone.localtime(value))
+    """ "5 Dec 2026, 10:13 (Lisbon time)": the viewer's clock, the zone named."""
+    return "" if value is None else moments.moment(value)
 
 
 @register.filter
@@ -32,23 +36,30 @@ def duration(value: timedelta | None) -> str:
 
 @register.filter
 def ago(value: datetime | None, now: datetime | None = None) -> str:
-    """ "2 days, 3 hours" since `value` (the caller writes "ago" or "overdue by")."""
+    """ "2 days, 3 hours" since `value` (the caller's sentence says "ago" or "overdue by")."""
     return "" if value is None else moments.duration((now or timezone.now()) - value)
 
 
 @register.filter
 def day(value: datetime | None) -> str:
     """A date alone, "5 Dec 2026", on the viewer's calendar."""
-    return "" if value is None else moments.day(timezone.localtime(value))
+    return "" if value is None else moments.day(value)
 
 
 @register.filter
 def short_day(value: datetime | None) -> str:
     """A date without its year, "5 Dec" (chart labels)."""
-    return "" if value is None else moments.short_day(timezone.localtime(value))
+    return "" if value is None else moments.short_day(value)
 
 
 @register.filter
 def money(amount: Decimal | None, currency: str = "") -> str:
     """An amount with its currency: `{{ order.total|money:order.currency }}`."""
     return "" if amount is None else moments.money(amount, currency)
+
+
+@register.simple_tag
+def countdown_words() -> SafeString:
+    """The countdown's words in the viewer's language, as a JSON data block (not a script: the
+    content security policy has nothing to allow) that static/js/countdown.js reads."""
+    return json_script(moments.countdown_words(), "countdown-words")
