@@ -1,20 +1,14 @@
 """The clocks of the negotiation: the seller's answer, and the limits on how long the parties
 may negotiate (in all, and while a parcel that never came is still "in transit")."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from core.moments import moment
 
 from ..models import NEGOTIATING, DeadlineKind, Dispute, DisputeState, Offer, Party, Reason, Remedy
-from ..selectors import current_offer
+from ..selectors import current_offers
 from .base import Clock, registered
-
-
-def _buyer_claim(dispute: Dispute) -> Offer:
-    claim = current_offer(dispute, Party.BUYER)
-    assert claim is not None  # a dispute opens with the buyer's claim
-    return claim
 
 
 def _effect_of(offer: Offer, you: bool) -> str:
@@ -41,8 +35,16 @@ class SellerAnswer(Clock):
         return dispute.seller_clock_started_at + timedelta(days=dispute.policy.seller_answer_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
+        return self.reads_many([(dispute, due_at)], viewer)[0]
+
+    def reads_many(self, dues: Sequence[tuple[Dispute, datetime]], viewer: str) -> list[str]:
+        # A dispute opens with the buyer's claim: each has one (a KeyError otherwise).
+        claims = current_offers([dispute for dispute, _ in dues], Party.BUYER)
+        return [self._reads(claims[dispute.pk], due_at, viewer) for dispute, due_at in dues]
+
+    def _reads(self, claim: Offer, due_at: datetime, viewer: str) -> str:
         buyer = viewer == Party.BUYER
-        effect = _effect_of(_buyer_claim(dispute), you=buyer)
+        effect = _effect_of(claim, you=buyer)
         who = "the seller does" if buyer else "you do"
         return f"If {who} not answer by {moment(due_at)}, {effect}."
 
