@@ -25,7 +25,7 @@ from orders.models import Order
 
 from ..models import ExternalRef, RefKind, WebhookDelivery, WebhookEndpoint, WebhookSequence
 from ..parties import parties_out
-from .catalogue import event_type
+from .catalogue import event_types
 from .kick import kick_delivery
 
 REFUND_RECORDED = "disputes.order.refund_recorded"
@@ -40,7 +40,7 @@ class Typed:
 
 def on_recorded(entries: Sequence[Entry]) -> None:
     """The listener (registered below, when IntegrationConfig.ready imports this module)."""
-    typed = [(entry, kind) for entry in entries if (kind := event_type(entry)) is not None]
+    typed = [(entry, kind) for entry in entries for kind in event_types(entry)]
     if not typed or not endpoints_exist():
         return
     refs = {e.data["dispute"] for e, _ in typed if e.code == REFUND_RECORDED and e.data["dispute"]}
