@@ -78,6 +78,16 @@ class TestRetries:
         assert response.status_code == 409
         assert Order.objects.get().total == 50
 
+    def test_a_parcel_sent_again_without_a_key_is_found_and_never_changed(self, client, m):
+        send_order(client, m)
+        assert m.post(client, "/parcels", PARCEL).status_code == 201
+        again = m.post(client, "/parcels", PARCEL)
+        assert again.status_code == 200 and again.json()["tracking_number"] == "JD0001"
+        other = m.post(client, "/parcels", PARCEL | {"tracking_number": "JD0002"})
+        assert other.status_code == 409 and other.json()["code"] == "action_refused"
+        assert [p.tracking_number for p in Parcel.objects.all()] == ["JD0001"]
+        assert OrderEvent.objects.filter(code="orders.parcel.shipped").count() == 1
+
     def test_a_user_sent_again_takes_the_new_email_but_not_another_role(self, client, m):
         m.post(client, "/users", BUYER)
         assert m.post(client, "/users", BUYER | {"email": "new@mail.test"}).status_code == 200
