@@ -324,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     receiver = Receiver(args.webhook_secret, args.port)
     print(f"receiving webhooks at {receiver.url}")
+    print("(Parley delivers to this address only with PARLEY_WEBHOOKS_ALLOW_PRIVATE=true;")
+    print(" its admin's webhook deliveries say why one was not delivered)")
     api, shop = Api(args.base_url, args.api_key), Shop.fresh(args.shipped_days_ago)
     try:
         send_order(api, shop)
