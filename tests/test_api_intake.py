@@ -1,6 +1,8 @@
 """In: a marketplace sends its users, stores, orders with payments and parcels; every write is
 idempotent (Idempotency-Key, external ids) and a key touches only its integration's objects."""
 
+import re
+
 import pytest
 
 from accounts.models import User
@@ -36,6 +38,8 @@ def test_a_parcel_ships_the_order_as_the_seller(client, m):
     assert response.status_code == 201
     order = Order.objects.get()
     assert order.state == OrderState.SHIPPED
+    # a moment in UTC to the millisecond, as in every other answer
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", response.json()["shipped_at"])
     assert Parcel.objects.get().tracking_number == "JD0001"
     shipped = OrderEvent.objects.get(order=order, code="orders.order.shipped")
     assert shipped.actor_id == order.store.owner_id

@@ -1,5 +1,5 @@
 """The one table from timeline codes to webhook event types, and the codes deliberately not
-sent (tests/test_webhooks_catalogue.py: every catalogued dispute and order code is in one of
+sent (tests/test_webhooks.py: every catalogued dispute and order code is in one of
 the two)."""
 
 from collections.abc import Mapping
