@@ -5,9 +5,14 @@ three days in all, then given up; staff can replay it from the admin. A receiver
 is honoured up to `max_retry_after_seconds`; a rotated secret keeps signing beside the new one
 for `rotation_overlap_hours`."""
 
+from pathlib import Path
+
 import environ
 
 env = environ.Env()
+# settings.py imports this module before it reads .env: read it here too (values already in
+# the environment win, as there), or a PARLEY_WEBHOOKS_* line in .env would go unheard.
+environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env", overwrite=False)
 
 PARLEY_WEBHOOKS = {
     "timeout_seconds": env.float("PARLEY_WEBHOOKS_TIMEOUT", default=10.0),

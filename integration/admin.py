@@ -1,5 +1,6 @@
 """Staff's door to the integrations: create a marketplace, issue its keys (each clear key is
-shown once, on the page right after, and stored hashed), revoke them."""
+shown once, on the page right after, and stored hashed), revoke them; and the log of login
+links (who was signed in, by which marketplace, when; never the token)."""
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import User
 from core.admin import ReadOnlyAdminMixin
 
-from .models import ApiKey, Integration, Scope
+from .models import ApiKey, Integration, LoginLink, Scope
 from .services.keys import key_issue, keys_revoke
 
 
@@ -73,3 +74,12 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         count = keys_revoke(queryset, staff=staff)
         said = ngettext("%(n)s key revoked.", "%(n)s keys revoked.", count) % {"n": count}
         self.message_user(request, said, messages.SUCCESS)
+
+
+@admin.register(LoginLink)
+class LoginLinkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "integration", "user", "next_path", "expires_at", "used_at")
+    list_filter = ("integration", ("used_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("integration", "user")
+    exclude = ("digest",)

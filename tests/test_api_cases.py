@@ -151,6 +151,23 @@ def test_an_accepted_claim_shows_the_refund_pending_and_the_offer_accepted(
     assert case["seller"]["available_actions"] == []
 
 
+def test_offers_read_with_their_history(client, market, read_key, buyer, seller):
+    dispute = _ours(market, open_dispute(buyer=buyer, seller=seller))
+    counter = services.Proposal(Remedy.PARTIAL_REFUND, Decimal("10"))
+    services.dispute_seller_reject(
+        dispute=dispute, actor=seller, explanation="Too much.", counter=counter
+    )
+    claim = services.Proposal(Remedy.PARTIAL_REFUND, Decimal("15"))
+    services.dispute_modify(dispute=dispute, actor=buyer, proposal=claim)
+    offers = _get(client, read_key, f"/cases/{dispute.reference}").json()["offers"]
+    assert [(o["party"], o["amount"]["amount"], o["status"]) for o in offers] == [
+        ("buyer", "20.00", "superseded"),
+        ("seller", "10.00", "lapsed"),
+        ("buyer", "15.00", "current"),
+    ]
+    assert offers[1]["lapsed_at"] and all(o["created_at"] for o in offers)
+
+
 def test_a_key_never_sees_another_integrations_case(
     client, market, buyer, seller, other_buyer, other_seller
 ):

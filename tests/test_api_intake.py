@@ -1,6 +1,8 @@
 """In: a marketplace sends its users, stores, orders with payments and parcels; every write is
 idempotent (Idempotency-Key, external ids) and a key touches only its integration's objects."""
 
+import re
+
 import pytest
 
 from accounts.models import User
@@ -36,6 +38,8 @@ def test_a_parcel_ships_the_order_as_the_seller(client, m):
     assert response.status_code == 201
     order = Order.objects.get()
     assert order.state == OrderState.SHIPPED
+    # a moment in UTC to the millisecond, as in every other answer
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", response.json()["shipped_at"])
     assert Parcel.objects.get().tracking_number == "JD0001"
     shipped = OrderEvent.objects.get(order=order, code="orders.order.shipped")
     assert shipped.actor_id == order.store.owner_id
@@ -77,6 +81,16 @@ class TestRetries:
         response = m.post(client, "/orders", ORDER | {"lines": lines, "payment": None})
         assert response.status_code == 409
         assert Order.objects.get().total == 50
+
+    def test_a_parcel_sent_again_without_a_key_is_found_and_never_changed(self, client, m):
+        send_order(client, m)
+        assert m.post(client, "/parcels", PARCEL).status_code == 201
+        again = m.post(client, "/parcels", PARCEL)
+        assert again.status_code == 200 and again.json()["tracking_number"] == "JD0001"
+        other = m.post(client, "/parcels", PARCEL | {"tracking_number": "JD0002"})
+        assert other.status_code == 409 and other.json()["code"] == "action_refused"
+        assert [p.tracking_number for p in Parcel.objects.all()] == ["JD0001"]
+        assert OrderEvent.objects.filter(code="orders.parcel.shipped").count() == 1
 
     def test_a_user_sent_again_takes_the_new_email_but_not_another_role(self, client, m):
         m.post(client, "/users", BUYER)

@@ -1,6 +1,7 @@
 """Login links: one-time, short-lived, for the integration's own users; a GET shows a button
 (link scanners only GET), its POST signs in and lands on the case or home page."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -119,3 +120,40 @@ def test_a_retried_request_makes_another_link_and_no_token_is_kept_in_clear(clie
     ]
     assert urls[0] != urls[1]
     assert not IdempotencyRecord.objects.exists()
+
+
+def _logged(caplog) -> list[str]:
+    name = "integration.services.login_links"
+    return [record.getMessage() for record in caplog.records if record.name == name]
+
+
+def test_each_issue_use_and_refused_use_is_logged(client, bo, caplog, settings):
+    settings.PARLEY_LOGIN_LINK_MINUTES = 5
+    with caplog.at_level(logging.INFO, logger="integration.services.login_links"):
+        used, late = _link(client, bo), _link(client, bo)
+        client.post(used)
+        client.logout()
+        client.post(used)
+        with time_machine.travel(timezone.now() + timedelta(minutes=5), tick=False):
+            client.post(late)
+    first, second = LoginLink.objects.order_by("pk")
+    user = first.user_id
+    assert _logged(caplog) == [
+        f"login link {first.pk} issued for user {user} by Bazaar",
+        f"login link {second.pk} issued for user {user} by Bazaar",
+        f"login link {first.pk} used by user {user}",
+        f"login link {first.pk} used again",
+        f"login link {second.pk} used after it expired",
+    ]
+
+
+def test_staff_see_every_link_issued_and_when_it_was_used_never_its_token(client, bo, admin_client):
+    url = _link(client, bo)
+    client.post(url)
+    link = LoginLink.objects.get()
+    listing = admin_client.get(reverse("admin:integration_loginlink_changelist")).content.decode()
+    assert link.user.username in listing and "Bazaar" in listing
+    detail = admin_client.get(reverse("admin:integration_loginlink_change", args=[link.pk]))
+    assert detail.status_code == 200 and link.digest not in detail.content.decode()
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in listing and token not in detail.content.decode()

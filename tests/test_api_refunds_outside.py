@@ -46,3 +46,26 @@ def test_parleys_own_orders_are_settled_by_the_gateway(
         services.dispute_seller_accept(dispute=dispute, actor=seller)
     refund = Refund.objects.get(dispute=dispute)
     assert (refund.status, refund.settles_outside) == (RefundStatus.SETTLED, False)
+
+
+@pytest.mark.parametrize(
+    "report, shown",
+    [
+        (None, "Being paid to the original payment method"),
+        ({"outcome": "settled", "provider_reference": "re_1"}, "Paid on"),
+        ({"outcome": "failed", "reason": "Card closed"}, "Failed: the payment provider could not"),
+    ],
+)
+def test_the_buyer_sees_the_status_the_marketplace_reported(
+    client, buyer, seller, report, shown, django_capture_on_commit_callbacks
+):
+    m = market("Bazaar")
+    dispute = _accepted(buyer, seller, owned_by=m)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dispute_seller_accept(dispute=dispute, actor=seller)
+    refund = Refund.objects.get(dispute=dispute)
+    if report is not None:
+        assert m.post(client, f"/refunds/{refund.pk}/settlement", report).status_code == 200
+    client.force_login(buyer)
+    page = client.get(f"/disputes/{dispute.reference}/").content.decode()
+    assert shown in page

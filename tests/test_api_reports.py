@@ -2,6 +2,7 @@
 time) and the marketplace's refund reports (settled or failed, each once)."""
 
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 import pytest
@@ -19,7 +20,8 @@ from disputes.models import (
     Remedy,
 )
 from integration.models import RefKind
-from tests.api_helpers import market
+from orders.models import Order, OrderState
+from tests.api_helpers import PARCEL, market, send_order
 from tests.factories import open_dispute
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,17 @@ class TestAReturnDeliveredEvent:
         assert event.actor_id is None and event.data["by"] == "carrier"
         assert "The carrier reported" in event.text
 
+    def test_at_any_offset_is_the_same_moment_not_a_server_error(self, client, m, buyer, seller):
+        # PostgreSQL refuses offsets past ±15:59, which Python (and so the schema) accepts.
+        dispute = _in_transit(m, buyer, seller)
+        delivered = dispute.return_shipped_at + timedelta(hours=1)
+        far_east = delivered.astimezone(dt_timezone(timedelta(hours=23, minutes=59)))
+        with time_machine.travel(delivered + timedelta(hours=2), tick=False):
+            response = m.post(client, "/tracking-events", _delivered(far_east))
+        assert response.status_code == 200, response.content
+        dispute.refresh_from_db()
+        assert dispute.return_delivered_at == delivered
+
     def test_sent_again_changes_nothing(self, client, m, buyer, seller):
         dispute = _in_transit(m, buyer, seller)
         delivered = dispute.return_shipped_at + timedelta(days=3)
@@ -97,6 +110,24 @@ class TestAReturnDeliveredEvent:
         assert response.status_code == 404
         dispute.refresh_from_db()
         assert dispute.return_delivered_at is None
+
+
+def test_an_outbound_parcels_events_are_acknowledged_and_change_nothing(client, m):
+    # The buyer confirms receipt, or the delivery time limit does: not the carrier.
+    send_order(client, m)
+    assert m.post(client, "/parcels", PARCEL).status_code == 201
+    order = Order.objects.get()
+    for status in ("shipped", "delivered"):
+        event = {
+            "carrier": PARCEL["carrier"],
+            "tracking_number": PARCEL["tracking_number"],
+            "status": status,
+            "occurred_at": timezone.now().isoformat(),
+        }
+        response = m.post(client, "/tracking-events", event)
+        assert response.json() == {"parcel": "parcel", "effect": "none"}
+    order.refresh_from_db()
+    assert order.state == OrderState.SHIPPED and order.received_at is None
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from timers.engine import enforce_deadlines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECOND = timedelta(seconds=1)
-OPENS_AFTER_DAYS = 6  # past the days a parcel is given to arrive
 WAIT = 10.0  # seconds the simulator waits for an event that is already delivered
 
 
@@ -58,20 +57,26 @@ def _seller_silent_until(dispute) -> datetime:
 
 def test_the_simulator_plays_an_order_to_a_settled_refund(parley):
     api, receiver = parley
-    shop = sim.Shop.fresh()
+    shop = sim.Shop.fresh()  # shipped six days ago: a dispute may open at once
     sent = sim.send_order(api, shop)
     sim.ship(api, shop)
     order = _ours(RefKind.ORDER, shop.order, Order)
     buyer = _ours(RefKind.USER, shop.buyer, User)
     assert sent["reference"] == order.reference and order.lines.count() == 2
+    assert order.all_shipped_at == shop.shipped_at
 
     # Parley's side: the parcel arrives damaged, the buyer opens a dispute.
-    with time_machine.travel(order.all_shipped_at + timedelta(days=OPENS_AFTER_DAYS), tick=True):
-        order_confirm_receipt(order=order, actor=buyer)
-        dispute = open_on(order, buyer)
-        deliver_due()
-        created = receiver.wait_for("case.created", WAIT)
+    order_confirm_receipt(order=order, actor=buyer)
+    dispute = open_on(order, buyer)
+    deliver_due()
+    created = receiver.wait_for("case.created", WAIT)
     assert created["data"]["case"]["reference"] == dispute.reference
+    # The simulator tells who may do what by when, and takes the seller to the case.
+    link = sim.announce_case(api, shop, created)
+    landed = _sign_in(link)
+    assert landed.status_code == 302 and landed.headers["location"].endswith(
+        f"/disputes/{dispute.reference}/"
+    )
 
     with time_machine.travel(_seller_silent_until(dispute) + SECOND, tick=True):
         enforce_deadlines()

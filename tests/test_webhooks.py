@@ -55,8 +55,9 @@ def test_each_act_on_a_case_gets_the_next_sequence_number(buyer, seller):
     rows = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("sequence")
     types = [(row.sequence, row.event_type) for row in rows]
     assert types[:2] == [(1, "case.created"), (2, "case.message.added")]
-    # The accepted claim, and its refund in the same case (the ledger records it first).
-    assert {t for _, t in types[2:]} == {"case.offer.accepted", "refund.created"}
+    # The accepted claim, its refund in the same case (the ledger records it first), and the
+    # case closed by it.
+    assert [t for _, t in types[2:]] == ["refund.created", "case.offer.accepted", "case.closed"]
     assert [s for s, _ in types] == list(range(1, len(types) + 1))
 
 

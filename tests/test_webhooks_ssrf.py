@@ -77,3 +77,4 @@ def test_a_local_receiver_gets_nothing_while_private_addresses_are_refused(
     assert receiver.received == []
     row = WebhookDelivery.objects.get()
     assert row.last_error.startswith("refused:") and row.delivered_at is None
+    assert "PARLEY_WEBHOOKS_ALLOW_PRIVATE" in row.last_error  # what staff read in the log

@@ -10,7 +10,7 @@ Its words are rendered when asked for, in the language active then (gettext is c
 the methods, never at import), with moments and money through core.moments.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -46,6 +46,12 @@ class Clock:
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
         """What happens at zero, in words for the viewer (a Party value)."""
         return _("Due %(when)s.") % {"when": moment(due_at)}
+
+    def reads_many(self, dues: Sequence[tuple[Dispute, datetime]], viewer: str) -> list[str]:
+        """`reads` of many disputes at once. A clock whose words read more than the dispute
+        row loads it here for all of them (a few queries however many), and its `reads` is
+        this with a list of one."""
+        return [self.reads(dispute, due_at, viewer) for dispute, due_at in dues]
 
     def ended(self, dispute: Dispute, due_at: datetime) -> str:
         """What happened when it ran out, for an act that came too late (read after the act at

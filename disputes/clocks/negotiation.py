@@ -1,7 +1,7 @@
 """The clocks of the negotiation: the seller's answer, and the limits on how long the parties
 may negotiate (in all, and while a parcel that never came is still "in transit")."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
@@ -10,14 +10,8 @@ from django.utils.translation import ngettext
 from core.moments import moment, money
 
 from ..models import NEGOTIATING, DeadlineKind, Dispute, DisputeState, Offer, Party, Reason, Remedy
-from ..selectors import current_offer
+from ..selectors import current_offers
 from .base import Clock, registered
-
-
-def _buyer_claim(dispute: Dispute) -> Offer:
-    claim = current_offer(dispute, Party.BUYER)
-    assert claim is not None  # a dispute opens with the buyer's claim
-    return claim
 
 
 def _if_buyer_is_silent(offer: Offer, when: str) -> str:
@@ -72,7 +66,15 @@ class SellerAnswer(Clock):
         return dispute.seller_clock_started_at + timedelta(days=dispute.policy.seller_answer_days)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
-        claim, when = _buyer_claim(dispute), moment(due_at)
+        return self.reads_many([(dispute, due_at)], viewer)[0]
+
+    def reads_many(self, dues: Sequence[tuple[Dispute, datetime]], viewer: str) -> list[str]:
+        # A dispute opens with the buyer's claim: each has one (a KeyError otherwise).
+        claims = current_offers([dispute for dispute, _due in dues], Party.BUYER)
+        return [self._reads(claims[dispute.pk], due_at, viewer) for dispute, due_at in dues]
+
+    def _reads(self, claim: Offer, due_at: datetime, viewer: str) -> str:
+        when = moment(due_at)
         if viewer == Party.BUYER:
             return _if_buyer_is_silent(claim, when)
         return _if_you_are_silent(claim, when)

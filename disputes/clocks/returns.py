@@ -1,7 +1,9 @@
 """The clocks of a return: the buyer ships it in time, the seller confirms it arrived."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -71,6 +73,10 @@ class ReturnReceipt(Clock):
         if dispute.state != DisputeState.RETURN_IN_TRANSIT:
             return None
         return return_delivered(dispute) + timedelta(days=dispute.policy.return_receipt_days)
+
+    def reads_many(self, dues: Sequence[tuple[Dispute, datetime]], viewer: str) -> list[str]:
+        prefetch_related_objects([dispute for dispute, _due in dues], "agreed_offer")
+        return super().reads_many(dues, viewer)
 
     def reads(self, dispute: Dispute, due_at: datetime, viewer: str) -> str:
         offer = dispute.agreed_offer

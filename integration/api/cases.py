@@ -12,6 +12,7 @@ from disputes.available import available_actions
 from disputes.models import Dispute, EvidenceItem, Offer, Refund
 
 from .. import selectors
+from ..parties import parties_out
 from ..selectors import STAGES, BadCursor, Cursor
 from .auth import caller
 from .case_schemas import CaseDetail, CaseFilter, CaseList
@@ -107,23 +108,8 @@ def _timeline(case: Dispute) -> list[dict[str, Any]]:
 
 
 def _parties(case: Any) -> dict[str, Any]:
-    actions = available_actions(case)
     external = {"buyer": case.buyer_external_id, "seller": case.seller_external_id}
-    return {
-        party: {
-            "external_id": external[party],
-            "available_actions": [
-                {
-                    "action": a.action,
-                    "due_by": a.due_by,
-                    "default_outcome": a.default_outcome,
-                    "clock": a.clock or None,
-                }
-                for a in actions[party]
-            ],
-        }
-        for party in ("buyer", "seller")
-    }
+    return parties_out(available_actions(case), external)
 
 
 def _detail(case: Any) -> dict[str, Any]:

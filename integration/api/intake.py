@@ -1,9 +1,11 @@
 """In: the marketplace's stores, users, orders with payments, and parcels. Every write takes
 an `Idempotency-Key` and carries the marketplace's own ids, so a retry never creates twice."""
 
+import json
 from decimal import Decimal
 from typing import Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
@@ -186,4 +188,7 @@ def put_parcel(
 
 def _parcel(payload: ParcelIn, parcel: Parcel) -> dict[str, str]:
     shipped = {"shipped_at": parcel.shipped_at}
-    return ParcelOut(**(payload.model_dump() | shipped)).model_dump(mode="json")
+    out = ParcelOut(**(payload.model_dump() | shipped)).model_dump()
+    # JSON as every other answer writes it: moments in UTC to the millisecond ("…Z").
+    body: dict[str, str] = json.loads(DjangoJSONEncoder().encode(out))
+    return body

@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Path, Router, Schema
-from pydantic import AwareDatetime
 
 from disputes.models import Refund
 from orders.models import Carrier
@@ -14,6 +13,7 @@ from ..services import refunds, tracking
 from ..services.idempotency import Answer
 from .auth import caller
 from .idempotent import IDEMPOTENCY_KEY, idempotent
+from .types import UtcMoment
 
 router = Router(tags=["in"])
 
@@ -22,7 +22,7 @@ class TrackingEventIn(Schema):
     carrier: Carrier
     tracking_number: str = Field(min_length=1, max_length=40)
     status: Literal["shipped", "delivered"]
-    occurred_at: AwareDatetime
+    occurred_at: UtcMoment  # any offset Python reads, moved to UTC (PostgreSQL takes ±15:59)
 
 
 class TrackingEventOut(Schema):

@@ -14,10 +14,12 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def key_issue(integration: Integration, *, scope: str, staff: User, name: str = "") -> str:
-    """A new key for the integration; returns the clear key, which is never stored."""
+def key_issue(integration: Integration, *, scope: str, staff: User | None, name: str = "") -> str:
+    """A new key for the integration; returns the clear key, which is never stored. `staff`
+    is who asked in the admin (None: the command line, `manage.py create_integration`)."""
     row, key = ApiKey.issue(integration, scope=scope, name=name)
-    logger.info("API key %s (%s) issued for %s by %s", row.prefix, scope, integration, staff.pk)
+    by = "the command line" if staff is None else staff.pk
+    logger.info("API key %s (%s) issued for %s by %s", row.prefix, scope, integration, by)
     return key
 
 

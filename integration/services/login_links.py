@@ -98,5 +98,6 @@ def _usable(links: models.QuerySet[LoginLink], token: str, now: datetime) -> Log
             _("This sign-in link was already used: ask the marketplace for a new one.")
         )
     if now >= link.expires_at:
+        logger.warning("login link %s used after it expired", link.pk)
         raise LinkUnusable(_("This sign-in link has expired: ask the marketplace for a new one."))
     return link

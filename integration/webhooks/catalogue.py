@@ -1,5 +1,5 @@
 """The one table from timeline codes to webhook event types, and the codes deliberately not
-sent (tests/test_webhooks_catalogue.py: every catalogued dispute and order code is in one of
+sent (tests/test_webhooks.py: every catalogued dispute and order code is in one of
 the two)."""
 
 from collections.abc import Mapping
@@ -27,7 +27,9 @@ EVENT_TYPES: Mapping[str, str] = {
     "disputes.dispute.ruled": "case.ruled",
     "disputes.dispute.appealed": "case.appeal.filed",
     "disputes.dispute.appeal_decided": "case.appeal.decided",
-    "disputes.rule.ruling_final": "case.closed",
+    # The appeal window ended unused: the ruling stands for good (the case may still be on
+    # its return or replacement path, so this is not case.closed).
+    "disputes.rule.ruling_final": "case.ruling_final",
     "disputes.dispute.cancelled": "case.closed",
     "disputes.deadline.reminded": "case.action_due_soon",
     # Returns and replacements
@@ -65,23 +67,27 @@ EXCLUDED: Mapping[str, str] = {
     "arbitration.case.reassigned": "staff workflow (names an arbiter)",
 }
 
-# Types that a message with photos becomes, and that a case leaving the open states becomes.
+# Types that a message with photos becomes, and that every act closing a case also sends.
 EVIDENCE_ADDED = "case.evidence.added"
 CLOSED = "case.closed"
+UPDATED = "case.updated"
 _OPEN = frozenset(OPEN_STATES)
 
 
-def event_type(entry: Entry) -> str | None:
-    """The webhook type of a recorded event, or None when it is not sent."""
+def event_types(entry: Entry) -> list[str]:
+    """The webhook types a recorded event is sent as: none when it is not sent; its own type;
+    and `case.closed` after it when it takes the case out of the open states (resolved or
+    withdrawn, whichever act did it), so a receiver needs no list of the acts that close a
+    case. A bare update that closes the case is sent as `case.closed` alone."""
     kind = EVENT_TYPES.get(entry.code)
     if kind is None:
-        return None
+        return []
     if kind == "case.message.added" and entry.data.get("photos"):
-        return EVIDENCE_ADDED
+        return [EVIDENCE_ADDED]
     closes = entry.from_state in _OPEN and entry.to_state and entry.to_state not in _OPEN
-    if kind == "case.updated" and closes:
-        return CLOSED
-    return kind
+    if not closes or kind == CLOSED:
+        return [kind]
+    return [CLOSED] if kind == UPDATED else [kind, CLOSED]
 
 
 def all_types() -> list[str]:

@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from core.timeline import Entry, describe
 from core.timeline import on_recorded as listen
+from disputes.available import Parties, available_actions_many
 from disputes.models import Deadline, DeadlineStatus, Dispute
 from orders.models import Order
 
 from ..models import ExternalRef, RefKind, WebhookDelivery, WebhookEndpoint, WebhookSequence
-from .catalogue import event_type
+from ..parties import parties_out
+from .catalogue import event_types
 from .kick import kick_delivery
 
 REFUND_RECORDED = "disputes.order.refund_recorded"
@@ -38,7 +40,7 @@ class Typed:
 
 def on_recorded(entries: Sequence[Entry]) -> None:
     """The listener (registered below, when IntegrationConfig.ready imports this module)."""
-    typed = [(entry, kind) for entry in entries if (kind := event_type(entry)) is not None]
+    typed = [(entry, kind) for entry in entries for kind in event_types(entry)]
     if not typed or not endpoints_exist():
         return
     refs = {e.data["dispute"] for e, _ in typed if e.code == REFUND_RECORDED and e.data["dispute"]}
@@ -104,34 +106,55 @@ def _integrated(rows: QuerySet[Any], order_field: str) -> QuerySet[Any]:
 
 
 def _cases(ids: Iterable[int], references: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The integrations' cases among these, each as its snapshot reads it: the dispute row,
+    its running deadlines and each party's available actions (a few queries for all)."""
     ids, references = list(ids), list(references)
     if not ids and not references:
         return {}
     disputes = Dispute.objects.filter(Q(pk__in=ids) | Q(reference__in=references))
-    rows = _integrated(disputes, "order_id").values(
-        "pk",
-        "reference",
-        "state",
-        "reason",
-        "outcome",
-        "claimed_amount",
-        "opened_at",
-        "closed_at",
-        "order_id",
-        "order__reference",
-        "order__currency",
-        "integration_id",
-        "order_external_id",
+    loaded = disputes.select_related("order__buyer", "order__store__owner", "agreed_offer")
+    rows = list(
+        _integrated(loaded, "order_id").annotate(
+            buyer_external_id=_user_ref("order__buyer_id"),
+            seller_external_id=_user_ref("order__store__owner_id"),
+        )
     )
-    cases = {f"dispute:{row['pk']}": row for row in rows}
-    for row in cases.values():
-        row["deadlines"] = []
+    actions = available_actions_many(rows)
+    cases = {f"dispute:{row.pk}": _case_row(row, actions[row.pk]) for row in rows}
     deadlines = Deadline.objects.filter(
-        dispute_id__in=[row["pk"] for row in cases.values()], status=DeadlineStatus.PENDING
+        dispute_id__in=[row.pk for row in rows], status=DeadlineStatus.PENDING
     ).values_list("dispute_id", "kind", "due_at")
     for dispute_id, kind, due_at in deadlines.order_by("due_at"):
         cases[f"dispute:{dispute_id}"]["deadlines"].append({"kind": kind, "due_at": due_at})
     return cases
+
+
+def _user_ref(field: str) -> Subquery:
+    """The external id the case's integration gave a user (None if it sent none)."""
+    refs = ExternalRef.objects.filter(
+        kind=RefKind.USER, integration_id=OuterRef("integration_id"), object_id=OuterRef(field)
+    )
+    return Subquery(refs.values("external_id")[:1])
+
+
+def _case_row(dispute: Any, actions: Parties) -> dict[str, Any]:
+    external = {"buyer": dispute.buyer_external_id, "seller": dispute.seller_external_id}
+    return {
+        "pk": dispute.pk,
+        "reference": dispute.reference,
+        "state": dispute.state,
+        "reason": dispute.reason,
+        "outcome": dispute.outcome,
+        "claimed_amount": dispute.claimed_amount,
+        "opened_at": dispute.opened_at,
+        "closed_at": dispute.closed_at,
+        "order__reference": dispute.order.reference,
+        "order__currency": dispute.order.currency,
+        "integration_id": dispute.integration_id,
+        "order_external_id": dispute.order_external_id,
+        "deadlines": [],
+        "parties": parties_out(actions, external),
+    }
 
 
 def _orders(ids: set[int]) -> dict[str, dict[str, Any]]:
@@ -246,4 +269,5 @@ def _case_snapshot(case: dict[str, Any]) -> dict[str, Any]:
         "opened_at": case["opened_at"],
         "closed_at": case["closed_at"],
         "deadlines": case["deadlines"],
+        **case["parties"],  # "buyer" and "seller": external id and available actions
     }

@@ -45,7 +45,10 @@ def resolve(url: str) -> Destination:
     if not settings.PARLEY_WEBHOOKS_ALLOW_PRIVATE:
         for address in addresses:
             if not _public(address):
-                raise Refused(f"{host} resolves to a non-public address ({address})")
+                raise Refused(
+                    f"{host} resolves to a non-public address ({address}); "
+                    "PARLEY_WEBHOOKS_ALLOW_PRIVATE=true allows it in development"
+                )
     address = addresses[0]
     literal = f"[{address}]" if ":" in address else address
     netloc = f"{literal}:{port}"
