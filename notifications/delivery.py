@@ -227,7 +227,8 @@ def _email_body(body: str, url: str) -> str:
     choices = _("Choose which notifications are emailed to you: %(link)s") % {
         "link": f"{site}{_choices_url()}"
     }
-    parts.append(f"{_('— Parley buyer protection')}\n{choices}")
+    signature = _("— Parley buyer protection")
+    parts.append(f"{signature}\n{choices}")
     return "\n\n".join(parts)
 
 
