@@ -2,7 +2,9 @@
 local SMTP server (not a test: `python -m bench.outbox --n 5000`, or `make bench`).
 
 Fills its own database (<DATABASE_URL's name>_bench_outbox) with N undelivered notifications
-for 1,000 recipients through `notify_many`, starts an SMTP sink (aiosmtpd) in another process,
+for 1,000 recipients of the four languages and as many zones through `notify_many` (each an
+event's code and data, as acts write them: the drain renders every email's words in its
+recipient's language and zone), starts an SMTP sink (aiosmtpd) in another process,
 points the settings at it through the SMTP_* variables (as production would), then times the
 drain (`notifications.delivery.outbox_drain`: batches claimed with SKIP LOCKED, one SMTP
 connection per batch, outcomes recorded per batch) in this process until nothing is due. It
@@ -16,7 +18,7 @@ import os
 import socket
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,23 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 RECIPIENTS = 1_000
 TARGET = 50.0
+# Recipients' languages and zones ("" = not chosen: the defaults).
+PLACES = [
+    ("es", "Europe/Madrid"),
+    ("pt-br", "America/Sao_Paulo"),
+    ("ru", "Asia/Vladivostok"),
+    ("en", "America/Los_Angeles"),
+    ("", ""),
+]
+NOTE_CODE = "orders.order.received"  # a note with a moment in it, said in the reader's zone
+
+
+def _note_data(i: int) -> dict[str, object]:
+    """The note an automatic receipt writes (core.timeline.Recorder.act)."""
+    ends = datetime(2026, 12, 5, 10, 13, tzinfo=UTC) + timedelta(minutes=i)
+    title = {"msgid": "Order %(reference)s", "values": {"reference": f"PA-B{i:08d}"}}
+    event = {"automatic": True, "protection_ends_at": ends.isoformat()}
+    return {"title": title, "event": event}
 
 
 def _sink(port: int, ready, stop, results) -> None:
@@ -99,14 +118,20 @@ def fill(n: int, run: int) -> None:
     services._queue_delivery = lambda: None  # no broker here: the bench drains by itself
     if not User.objects.exists():
         User.objects.bulk_create(
-            User(username=f"r{i}", email=f"r{i}@bench.test", role=Role.BUYER)
+            User(
+                username=f"r{i}",
+                email=f"r{i}@bench.test",
+                role=Role.BUYER,
+                language=PLACES[i % len(PLACES)][0],
+                time_zone=PLACES[i % len(PLACES)][1],
+            )
             for i in range(RECIPIENTS)
         )
     ids = list(User.objects.order_by("id").values_list("id", flat=True))
     at = timezone.now() - timedelta(minutes=1)
     for start in range(0, n, 5_000):
         notes = [
-            Note(ids[i % len(ids)], f"bench:{run}:{i}", f"Case update {i}", "Something happened.")
+            Note(ids[i % len(ids)], f"bench:{run}:{i}", code=NOTE_CODE, data=_note_data(i))
             for i in range(start, min(n, start + 5_000))
         ]
         with transaction.atomic():

@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from .bulk import insert_columns
-from .outbox import Note, write_notes
+from .outbox import Note, Phrase, write_notes
 
 Data = Mapping[str, Any]
 
@@ -266,24 +266,27 @@ class Recorder:
         self,
         event: "TimelineEvent | Entry",
         *,
-        title: str,
+        title: Phrase | str,
         audience: Mapping[str, tuple[int, str]],
     ) -> None:
         """Add an event and the notes its catalogue entry sends. `title` names the subject
-        ("Dispute DS-…"); `audience` gives each party's recipient id and link."""
+        (a Phrase, said in each reader's language: "Dispute %(reference)s"); `audience` gives
+        each party's recipient id and link. A note keeps the event's code and data, and its
+        words are rendered when read (notifications.words), never here."""
         entry = event if isinstance(event, Entry) else event.as_entry()
         kind = CATALOGUE[entry.code]
         data, at = entry.data, entry.created_at
         parties = kind.parties(data)
         notes: list[Note] = []
         if parties:
-            subject = kind.note_subject(title, data)
-            body = kind.note_body(data)
+            named = title.stored() if isinstance(title, Phrase) else title
+            told = {"title": named, "event": data}
             model_name = entry.model._meta.model_name
             key = f"{model_name}:{entry.subject_id}:{entry.code}:{at.timestamp():.0f}"
             for party in parties:
                 recipient, url = audience[party]
-                notes.append(Note(recipient, f"{key}:{party}", subject, body, url, at))
+                note = Note(recipient, f"{key}:{party}", url=url, at=at, code=entry.code, data=told)
+                notes.append(note)
         self.add(entry, notes)
 
     def write(self) -> None:

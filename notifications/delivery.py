@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -32,8 +33,11 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.personal import speaking_to
 from core.bulk import update_rows
 
 from .models import UNDELIVERED, EmailChoice, Notification
@@ -202,14 +206,35 @@ def _record(
 
 
 def email_message(notification: Notification) -> EmailMessage:
-    link = f"\n\n{settings.PARLEY_SITE_URL}{notification.url}" if notification.url else ""
-    return EmailMessage(
-        subject=f"[Parley] {notification.subject}",
-        body=f"{notification.body}{link}\n\n— Parley buyer protection",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.recipient.email],
-        headers={"Message-ID": message_id(notification)},
-    )
+    """The note's email, its words rendered now in its recipient's language and zone (the
+    batch reads each recipient's language and zone with the row: no query per email)."""
+    with speaking_to(notification.recipient):
+        subject, body = notification.words
+        return EmailMessage(
+            subject=_("[Parley] %(subject)s") % {"subject": subject},
+            body=_email_body(body, notification.url),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[notification.recipient.email],
+            headers={"Message-ID": message_id(notification)},
+        )
+
+
+def _email_body(body: str, url: str) -> str:
+    site = settings.PARLEY_SITE_URL
+    parts = [body]
+    if url:
+        parts.append(_("Open it in Parley: %(link)s") % {"link": f"{site}{url}"})
+    choices = _("Choose which notifications are emailed to you: %(link)s") % {
+        "link": f"{site}{_choices_url()}"
+    }
+    signature = _("— Parley buyer protection")
+    parts.append(f"{signature}\n{choices}")
+    return "\n\n".join(parts)
+
+
+@cache
+def _choices_url() -> str:
+    return reverse("notifications:choices")
 
 
 def message_id(notification: Notification) -> str:

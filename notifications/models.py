@@ -1,18 +1,22 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.outbox import NoteKind
+
+from .words import NoteText, note_text
 
 
 class Delivery(models.TextChoices):
     """Where a notification's email stands (read from its columns, not stored)."""
 
-    WAITING = "waiting", "Waiting"
-    RETRYING = "retrying", "Retrying after a failure"
-    GIVEN_UP = "given_up", "Given up"
-    SENT = "sent", "Sent"
+    WAITING = "waiting", _("Waiting")
+    RETRYING = "retrying", _("Retrying after a failure")
+    GIVEN_UP = "given_up", _("Given up")
+    SENT = "sent", _("Sent")
 
 
 UNDELIVERED = models.Q(emailed_at__isnull=True, gave_up_at__isnull=True)
@@ -31,14 +35,20 @@ class Notification(models.Model):
     commit; a periodic sweep delivers whatever no task did (broker down, worker lost). A failed
     send is tried again later (`next_attempt_at`, backing off); after the last attempt the row is
     given up (`gave_up_at`) until staff retry it.
+
+    What it says is a code and data, rendered when read (`words`: notifications.words), in the
+    reader's language and zone. Rows from before codes, and writers without one, keep the words
+    they were written with in `subject` and `body`.
     """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     dedupe_key = models.CharField(max_length=160, unique=True)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    code = models.CharField(max_length=64, blank=True, default="", db_default="")
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, db_default={})
+    subject = models.CharField(max_length=200, blank=True, default="", db_default="")
+    body = models.TextField(blank=True, default="", db_default="")
     url = models.CharField(max_length=200, blank=True)
     kind = models.CharField(
         max_length=16, choices=NoteKind.choices, default=NoteKind.UPDATES, db_default="updates"
@@ -57,6 +67,8 @@ class Notification(models.Model):
     gave_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
@@ -73,7 +85,12 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient_id}: {self.subject}"
+        return f"{self.recipient_id}: {self.words.subject}"
+
+    @property
+    def words(self) -> NoteText:
+        """Subject and body in the active language and zone (rendered on each read)."""
+        return note_text(self.code, self.data, self.count, NoteText(self.subject, self.body))
 
     @property
     def delivery(self) -> Delivery:
@@ -95,6 +112,8 @@ class EmailChoice(models.Model):
     email = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("email choice")
+        verbose_name_plural = _("email choices")
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="one_email_choice_per_kind")
         ]

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from celery import current_app
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,13 +25,16 @@ SWEEP_OUTBOX_TASK = "notifications.sweep_outbox"
 
 def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
     """Record notifications, each once per key (a repeated act adds nothing), and queue their
-    email for when the transaction commits. One INSERT, no savepoint."""
+    email for when the transaction commits. One INSERT, no savepoint. A note's code and data
+    are stored, not words: they are rendered when read (notifications.words)."""
     at = now or timezone.now()
     insert_columns(
         Notification,
         {
             "recipient_id": [note.recipient_id for note in notes],
             "dedupe_key": [note.dedupe_key for note in notes],
+            "code": [note.code for note in notes],
+            "data": [_encode(note.data) for note in notes],  # JSON text, cast to jsonb
             "subject": [note.subject for note in notes],
             "body": [note.body for note in notes],
             "url": [note.url for note in notes],
@@ -43,6 +47,8 @@ def notify_many(notes: list[Note], *, now: datetime | None = None) -> None:
     _queue_delivery_on_commit()
 
 
+# Notification.data as its field writes it (json.dumps with its encoder).
+_encode = DjangoJSONEncoder().encode
 _deferred = ContextVar("parley_deferred_delivery", default=False)
 
 

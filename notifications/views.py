@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest
@@ -13,6 +14,8 @@ from .services import email_choices, email_choices_save, mark_all_read
 
 @login_required
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
+    """The person's notes, newest first; each says its words in the request's language and
+    zone (rendered as the page is, from the note's code and data)."""
     page = page_of(request.user.notifications.all(), request.GET, per_page=30)
     return render(request, "notifications/inbox.html", {"page": page})
 
@@ -32,7 +35,7 @@ def choices(request: AuthenticatedRequest) -> HttpResponse:
         form = EmailChoicesForm(request.POST, user=user)
         if form.is_valid():
             email_choices_save(user=user, choices=form.choices())
-            messages.success(request, "Your email choices are saved.")
+            messages.success(request, _("Your email choices are saved."))
             return redirect("notifications:choices")
     else:
         form = EmailChoicesForm(initial=email_choices(user), user=user)

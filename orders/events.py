@@ -1,7 +1,6 @@
 """The orders app's entries in the event catalogue: what each code says, and whom it tells.
 
-The words are rendered when shown, in the reader's language (gettext called then), with
-moments and money through core.moments."""
+Words are rendered when shown (the reader's language and zone), from the data alone."""
 
 from decimal import Decimal
 from functools import cache
@@ -20,91 +19,96 @@ def _money(data: Data, key: str) -> str:
     return money(Decimal(data[key]), data["currency"])
 
 
-def _split(data: Data) -> bool:
-    """Whether refunds took some of a payout (older rows say neither)."""
+def _refunded(data: Data) -> bool:
+    """Whether refunds took some of a payout (older rows do not say)."""
     return bool(data.get("refunded")) and Decimal(data["refunded"]) != 0
 
 
-def _amounts(data: Data) -> dict[str, str]:
-    words = {"released": _money(data, "released")}
-    if _split(data):
-        words |= {"paid": _money(data, "paid"), "refunded": _money(data, "refunded")}
-    return words
-
-
-def _completed(data: Data) -> str:
-    if _split(data):
-        return _(
-            "Protection period ended; %(released)s released to the seller (%(paid)s paid, "
-            "%(refunded)s refunded)"
-        ) % _amounts(data)
-    return _("Protection period ended; %(released)s released to the seller") % _amounts(data)
-
-
-def _completed_told(data: Data) -> str:
-    if _split(data):
-        return _(
-            "Buyer protection ended with no dispute open: %(released)s is released to you "
-            "(%(paid)s paid, %(refunded)s refunded)."
-        ) % _amounts(data)
-    return _("Buyer protection ended with no dispute open: %(released)s is released to you.") % (
-        _amounts(data)
-    )
-
-
 def _received(data: Data) -> str:
-    until = {"until": moment(parsed(data["protection_ends_at"]))}
+    until = moment(parsed(data["protection_ends_at"]))
     if data["automatic"]:
-        return (
-            _(
-                "Receipt confirmed automatically: the delivery time limit ran out; protection open "
-                "until %(until)s"
-            )
-            % until
-        )
-    return _("Receipt confirmed by the buyer; protection open until %(until)s") % until
+        return _(
+            "Receipt confirmed automatically: the delivery time limit ran out; protection open "
+            "until %(until)s"
+        ) % {"until": until}
+    return _("Receipt confirmed by the buyer; protection open until %(until)s") % {"until": until}
+
+
+def _placed(data: Data) -> str:
+    return _("Order placed: %(total)s") % {"total": _money(data, "total")}
+
+
+def _paid(data: Data) -> str:
+    return _("Payment received: %(amount)s (%(method)s)") % {
+        "amount": _money(data, "amount"),
+        "method": PaymentMethod(data["method"]).label,
+    }
+
+
+def _parcel_shipped(data: Data) -> str:
+    return _("Parcel shipped with %(carrier)s, tracking %(tracking)s") % {
+        "carrier": Carrier(data["carrier"]).label,
+        "tracking": data["tracking_number"],
+    }
 
 
 def _shipped(data: Data) -> str:
-    days = data["delivery_days"]
+    days = int(data["delivery_days"])
     return ngettext(
-        "All goods shipped; delivery promised within %(days)s day, by %(date)s",
-        "All goods shipped; delivery promised within %(days)s days, by %(date)s",
+        "All goods shipped; delivery promised within %(days)d day, by %(day)s",
+        "All goods shipped; delivery promised within %(days)d days, by %(day)s",
         days,
-    ) % {"days": days, "date": day(parsed(data["promised_delivery_at"]))}
+    ) % {"days": days, "day": day(parsed(data["promised_delivery_at"]))}
 
 
-PLACED = event_kind(
-    "orders.order.placed", lambda d: _("Order placed: %(total)s") % {"total": _money(d, "total")}
-)
-PAID = event_kind(
-    "orders.order.paid",
-    lambda d: (
-        _("Payment received: %(amount)s (%(method)s)")
-        % {"amount": _money(d, "amount"), "method": PaymentMethod(d["method"]).label}
-    ),
-)
+def _receipt_told(data: Data) -> str:
+    return _(
+        "The seller's delivery time limit ran out, so receipt was confirmed for you. If "
+        "something is wrong with the order, you can open a dispute until %(until)s."
+    ) % {"until": moment(parsed(data["protection_ends_at"]))}
+
+
+def _completed(data: Data) -> str:
+    values = {"released": _money(data, "released")}
+    if _refunded(data):
+        values |= {"paid": _money(data, "paid"), "refunded": _money(data, "refunded")}
+        return (
+            _(
+                "Protection period ended; %(released)s released to the seller (%(paid)s paid, "
+                "%(refunded)s refunded)"
+            )
+            % values
+        )
+    return _("Protection period ended; %(released)s released to the seller") % values
+
+
+def _completed_told(data: Data) -> str:
+    values = {"released": _money(data, "released")}
+    if _refunded(data):
+        values |= {"paid": _money(data, "paid"), "refunded": _money(data, "refunded")}
+        return (
+            _(
+                "Buyer protection ended with no dispute open: %(released)s is released to you "
+                "(%(paid)s paid, %(refunded)s refunded)."
+            )
+            % values
+        )
+    return _("Buyer protection ended with no dispute open: %(released)s is released to you.") % (
+        values
+    )
+
+
+PLACED = event_kind("orders.order.placed", _placed)
+PAID = event_kind("orders.order.paid", _paid)
 CANCELLED = event_kind("orders.order.cancelled", lambda d: _("Order cancelled"))
-PARCEL_SHIPPED = event_kind(
-    "orders.parcel.shipped",
-    lambda d: (
-        _("Parcel shipped with %(carrier)s, tracking %(tracking)s")
-        % {"carrier": Carrier(d["carrier"]).label, "tracking": d["tracking_number"]}
-    ),
-)
+PARCEL_SHIPPED = event_kind("orders.parcel.shipped", _parcel_shipped)
 SHIPPED = event_kind("orders.order.shipped", _shipped)
 RECEIVED = event_kind(
     "orders.order.received",
     _received,
     tell=lambda d: ["buyer"] if d["automatic"] else [],
     headline=lambda d: _("receipt confirmed automatically"),
-    told=lambda d: (
-        _(
-            "The seller's delivery time limit ran out, so receipt was confirmed for you. If "
-            "something is wrong with the order, you can open a dispute until %(until)s."
-        )
-        % {"until": moment(parsed(d["protection_ends_at"]))}
-    ),
+    told=_receipt_told,
 )
 COMPLETED = event_kind(
     "orders.order.completed",

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from .models import Carrier, PostagePayer, Store
 
@@ -17,27 +18,28 @@ def normalise_tracking_number(raw: str) -> str:
     number = re.sub(r"[\s-]", "", raw).upper()
     if not _TRACKING_RE.match(number):
         raise ValidationError(
-            "A tracking number is 8 to 30 letters and digits (spaces and dashes are ignored)."
+            _("A tracking number is 8 to 30 letters and digits (spaces and dashes are ignored).")
         )
     return number
 
 
 class DeliveryForm(forms.Form):
-    carrier = forms.ChoiceField(choices=Carrier.choices)
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=Carrier.choices)
     tracking_number = forms.CharField(
+        label=_("Tracking number"),
         max_length=40,
-        help_text="8 to 30 letters and digits, as printed on the label.",
+        help_text=_("8 to 30 letters and digits, as printed on the label."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     delivery_days = forms.IntegerField(
-        label="Delivery time limit (days)",
+        label=_("Delivery time limit (days)"),
         min_value=1,
-        help_text="Days from shipping by which the buyer should have the goods.",
+        help_text=_("Days from shipping by which the buyer should have the goods."),
     )
     ships_all = forms.BooleanField(
         required=False,
         initial=True,
-        label="This parcel completes the order (all goods shipped)",
+        label=_("This parcel completes the order (all goods shipped)"),
     )
 
     def __init__(self, *args: Any, max_delivery_days: int, **kwargs: Any) -> None:
@@ -52,15 +54,19 @@ class DeliveryForm(forms.Form):
 
 
 class NewOrderForm(forms.Form):
-    store = forms.ModelChoiceField(queryset=Store.objects.order_by("name"), empty_label=None)
-    currency = forms.ChoiceField(choices=[(c, c) for c in settings.PARLEY_CURRENCIES])
+    store = forms.ModelChoiceField(
+        label=_("Store"), queryset=Store.objects.order_by("name"), empty_label=None
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=[(c, c) for c in settings.PARLEY_CURRENCIES]
+    )
 
 
 class OrderLineForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    quantity = forms.IntegerField(min_value=1, max_value=999)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999)
     unit_price = forms.DecimalField(
-        min_value=Decimal("0.01"), max_digits=10, decimal_places=2, label="Unit price"
+        min_value=Decimal("0.01"), max_digits=10, decimal_places=2, label=_("Unit price")
     )
 
 
@@ -68,7 +74,7 @@ class BaseLineFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         super().clean()
         if not any(form.cleaned_data for form in self.forms if form.is_valid()):
-            raise ValidationError("Add at least one item.")
+            raise ValidationError(_("Add at least one item."))
 
 
 OrderLineFormSet = forms.formset_factory(
@@ -83,9 +89,9 @@ class ReturnTermsForm(forms.Form):
     return_address = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
         max_length=500,
-        label="Return address",
-        help_text="Name, street, town, postcode and country, as on a parcel label.",
+        label=_("Return address"),
+        help_text=_("Name, street, town, postcode and country, as on a parcel label."),
     )
     return_postage_payer = forms.ChoiceField(
-        choices=PostagePayer.choices, widget=forms.RadioSelect, label="Return postage"
+        choices=PostagePayer.choices, widget=forms.RadioSelect, label=_("Return postage")
     )

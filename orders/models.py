@@ -1,11 +1,13 @@
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 from django_fsm import FSMField, transition
 
 from core.fsm import StateMachine
@@ -20,8 +22,8 @@ if TYPE_CHECKING:
 
 
 class PostagePayer(models.TextChoices):
-    SELLER = "seller", "The seller pays the return postage"
-    BUYER = "buyer", "The buyer pays the return postage"
+    SELLER = "seller", _("The seller pays the return postage")
+    BUYER = "buyer", _("The buyer pays the return postage")
 
 
 class Store(models.Model):
@@ -35,17 +37,21 @@ class Store(models.Model):
         max_length=10, choices=PostagePayer.choices, default=PostagePayer.SELLER
     )
 
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+
     def __str__(self) -> str:
         return self.name
 
 
 class OrderState(models.TextChoices):
-    PLACED = "placed", "Awaiting payment"
-    PAID = "paid", "Paid, to be shipped"
-    SHIPPED = "shipped", "Shipped"
-    RECEIVED = "received", "Received"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    PLACED = "placed", pgettext_lazy("order state", "Awaiting payment")
+    PAID = "paid", pgettext_lazy("order state", "Paid, to be shipped")
+    SHIPPED = "shipped", pgettext_lazy("order state", "Shipped")
+    RECEIVED = "received", pgettext_lazy("order state", "Received")
+    COMPLETED = "completed", pgettext_lazy("order state", "Completed")
+    CANCELLED = "cancelled", pgettext_lazy("order state", "Cancelled")
 
 
 # Permission checks for the transitions. django-fsm's types say a check takes any Model, so each
@@ -84,7 +90,7 @@ class Order(StateMachine, models.Model):
     placed_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     delivery_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The seller's delivery time limit, in days."
+        null=True, blank=True, help_text=_("The seller's delivery time limit, in days.")
     )
     all_shipped_at = models.DateTimeField(null=True, blank=True)
     promised_delivery_at = models.DateTimeField(null=True, blank=True)
@@ -97,6 +103,8 @@ class Order(StateMachine, models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
         indexes = [
             models.Index(fields=["buyer", "-placed_at"], name="order_buyer_recent"),
@@ -193,6 +201,8 @@ class OrderLine(models.Model):
     unit_price = money_field(validators=[MinValueValidator(Decimal("0.01"))])
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="line_quantity_min"),
@@ -217,14 +227,18 @@ def items_label(items: Iterable[tuple[OrderLine, int]]) -> str:
     named = [f"{line.title} ×{quantity}" for line, quantity in items]
     rest = len(named) - ITEMS_NAMED
     if rest > 0:
-        return f"{', '.join(named[:ITEMS_NAMED])} and {rest} more"
+        first = ", ".join(named[:ITEMS_NAMED])
+        return ngettext("%(items)s and %(rest)d more", "%(items)s and %(rest)d more", rest) % {
+            "items": first,
+            "rest": rest,
+        }
     return ", ".join(named)
 
 
 class PaymentMethod(models.TextChoices):
-    CARD = "card", "Card"
+    CARD = "card", _("Card")
     PAYPAL = "paypal", "PayPal"
-    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
 
 
 class Payment(models.Model):
@@ -238,6 +252,8 @@ class Payment(models.Model):
     paid_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive"),
         ]
@@ -254,7 +270,7 @@ class Carrier(models.TextChoices):
     ROYAL_MAIL = "royal_mail", "Royal Mail"
     CHINA_POST = "china_post", "China Post"
     CAINIAO = "cainiao", "Cainiao"
-    OTHER = "other", "Other carrier"
+    OTHER = "other", _("Other carrier")
 
 
 class Parcel(models.Model):
@@ -264,6 +280,8 @@ class Parcel(models.Model):
     shipped_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
         ordering = ["shipped_at", "id"]
         constraints = [
             # One tracking number proves one shipment: reusing it on another order is refused.
@@ -281,8 +299,11 @@ class OrderEvent(TimelineEvent):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
 
-    state_labels = dict(OrderState.choices)
+    # Lazy labels, said in the reader's language when the timeline is shown.
+    state_labels = cast(Mapping[str, str], dict(OrderState.choices))
     subject_field = "order"
 
     class Meta(TimelineEvent.Meta):
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
         indexes = [models.Index(fields=["order", "created_at"], name="orderevent_order_time")]

@@ -10,11 +10,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import User
 from core.bulk import update_rows
 from core.errors import ActionRefused, StaleState
 from core.fsm import locked, transition
+from core.moments import money
+from core.outbox import Phrase
 from core.references import new_reference
 from core.timeline import Recorder
 from policies.models import Policy
@@ -52,7 +56,8 @@ def _recorded(
         data=dict(data or {}),
         created_at=at,
     )
-    recorder.act(event, title=f"Order {order.reference}", audience=events.audience(order))
+    title = Phrase(gettext_noop("Order %(reference)s"), {"reference": order.reference})
+    recorder.act(event, title=title, audience=events.audience(order))
 
 
 def _record(order: Order, code: str, **kwargs: Any) -> None:
@@ -76,9 +81,9 @@ def order_place(
 ) -> Order:
     now = now or timezone.now()
     if not lines:
-        raise ActionRefused("An order needs at least one line.")
+        raise ActionRefused(_("An order needs at least one line."))
     if store.owner_id == buyer.pk:
-        raise ActionRefused("You cannot buy from your own store.")
+        raise ActionRefused(_("You cannot buy from your own store."))
     total = sum((line.quantity * line.unit_price for line in lines), Decimal("0"))
     order = Order.objects.create(
         reference=new_reference("PA"),
@@ -112,7 +117,8 @@ def order_pay(
     now = now or timezone.now()
     order = _locked(order)
     if amount != order.total:
-        raise ActionRefused(f"The payment must be exactly {order.total} {order.currency}.")
+        exactly = money(order.total, order.currency)
+        raise ActionRefused(_("The payment must be exactly %(amount)s.") % {"amount": exactly})
     from_state = transition(order, "mark_paid", None)
     order.paid_at = now
     order.save()
@@ -161,7 +167,9 @@ def parcel_add(
                 order=order, carrier=carrier, tracking_number=tracking_number, shipped_at=now
             )
     except IntegrityError as exc:
-        raise ActionRefused("This tracking number is already used for another shipment.") from exc
+        raise ActionRefused(
+            _("This tracking number is already used for another shipment.")
+        ) from exc
     order.delivery_days = delivery_days
     recorder = Recorder()
     data = {"parcel": parcel.pk, "carrier": carrier, "tracking_number": tracking_number}
@@ -188,12 +196,21 @@ def _ship_all(recorder: Recorder, order: Order, actor: User, now: datetime) -> N
 
 def _check_shippable(order: Order, actor: User, delivery_days: int) -> None:
     if actor.pk != order.store.owner_id:
-        raise ActionRefused("Only the seller of this order can ship it.")
+        raise ActionRefused(_("Only the seller of this order can ship it."))
     if order.state != OrderState.PAID:
-        raise StaleState(f"This order is now “{order.get_state_display()}”: it cannot be shipped.")
-    if not 1 <= delivery_days <= order.policy.max_delivery_days:
+        state = order.get_state_display()
+        raise StaleState(
+            _("This order is now “%(state)s”: it cannot be shipped.") % {"state": state}
+        )
+    most = order.policy.max_delivery_days
+    if not 1 <= delivery_days <= most:
         raise ActionRefused(
-            f"The delivery time limit must be between 1 and {order.policy.max_delivery_days} days."
+            ngettext(
+                "The delivery time limit must be between 1 and %(most)d day.",
+                "The delivery time limit must be between 1 and %(most)d days.",
+                most,
+            )
+            % {"most": most}
         )
 
 
@@ -254,11 +271,11 @@ def order_complete(
     now = now or timezone.now()
     order = _locked(order)
     if order.protection_ends_at is None or now < order.protection_ends_at:
-        raise ActionRefused("The protection period of this order has not ended yet.")
+        raise ActionRefused(_("The protection period of this order has not ended yet."))
     # A dispute holds the money until it ends (policy.md, "payout"); read through the reverse
     # relation, as the disputes app sits above this one.
     if any(dispute.holds_payout for dispute in order.disputes.all()):
-        raise ActionRefused("A dispute is open on this order: the payout waits for it to end.")
+        raise ActionRefused(_("A dispute is open on this order: the payout waits for it to end."))
     order_complete_many([(order, now)], ran_at=ran_at)
     return order
 
@@ -344,7 +361,7 @@ def store_set_return_terms(
     from now on show them (and those under way show the new ones)."""
     store = locked(store, "owner")
     if actor.pk != store.owner_id:
-        raise ActionRefused("Only the store's owner can change its return terms.")
+        raise ActionRefused(_("Only the store's owner can change its return terms."))
     store.return_address = return_address.strip()
     store.return_postage_payer = return_postage_payer
     store.save(update_fields=["return_address", "return_postage_payer"])

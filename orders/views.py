@@ -4,6 +4,7 @@ too, so they are composed a floor up, in pages/views.py."""
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest, buyer_required, seller_required
@@ -36,7 +37,7 @@ def buyer_confirm_receipt(request: AuthenticatedRequest, reference: str) -> Http
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, "Thank you: receipt confirmed. Your protection period starts now."
+            request, _("Thank you: receipt confirmed. Your protection period starts now.")
         )
     return redirect("orders:buyer_order_detail", reference=reference)
 
@@ -61,7 +62,8 @@ def buyer_new_order(request: AuthenticatedRequest) -> HttpResponse:
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Order {order.reference} placed and paid.")
+            placed = _("Order %(reference)s placed and paid.") % {"reference": order.reference}
+            messages.success(request, placed)
             return redirect("orders:buyer_order_detail", reference=order.reference)
     return render(request, "orders/buyer_new_order.html", {"form": form, "lines": lines})
 
@@ -82,7 +84,8 @@ def seller_ship(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Parcel {parcel.tracking_number} recorded.")
+            recorded = _("Parcel %(tracking)s recorded.") % {"tracking": parcel.tracking_number}
+            messages.success(request, recorded)
             return redirect("orders:seller_order_detail", reference=reference)
     return render(request, "orders/seller_ship.html", {"order": order, "form": form})
 
@@ -102,6 +105,6 @@ def seller_store(request: AuthenticatedRequest) -> HttpResponse:
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Return terms saved. Buyers sending items back see them.")
+            messages.success(request, _("Return terms saved. Buyers sending items back see them."))
             return redirect("orders:seller_store")
     return render(request, "orders/seller_store.html", {"store": store, "form": form})

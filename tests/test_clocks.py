@@ -72,9 +72,10 @@ def test_staff_changes_are_recorded_as_data_and_told_to_both(buyer, seller, arbi
         "Seller's answer paused. Reason: Carrier",
         f"Seller's answer running again, due {moment(due)}. Reason: resumed",
     ]
-    told = Notification.objects.filter(subject__endswith="a deadline changed")
+    told = Notification.objects.filter(code__startswith="disputes.deadline.")
     assert sorted(told.values_list("recipient", flat=True)) == sorted([buyer.pk, seller.pk] * 3)
-    assert set(told.values_list("body", flat=True)) == {event.text for event in events}
+    assert {note.words.subject.endswith("a deadline changed") for note in told} == {True}
+    assert {note.words.body for note in told} == {event.text for event in events}
 
 
 @pytest.mark.django_db

@@ -15,8 +15,6 @@ def test_both_parties_hear_of_agreements_escalations_and_withdrawals(buyer, sell
     services.dispute_escalate_by_buyer(dispute=dispute, actor=buyer)
     services.dispute_cancel(dispute=dispute, actor=buyer)
     for person in (buyer, seller):
-        subjects = list(
-            Notification.objects.filter(recipient=person).values_list("subject", flat=True)
-        )
+        subjects = [note.words.subject for note in Notification.objects.filter(recipient=person)]
         assert any("with an arbiter" in s for s in subjects), subjects
         assert any("withdrawn" in s for s in subjects), subjects

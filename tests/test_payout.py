@@ -48,8 +48,9 @@ def test_the_payout_is_what_was_paid_minus_refunds(client, buyer, seller):
     assert order.payout == Decimal("30.00")
     event = order.events.get(code=COMPLETED.code)
     assert event.data["released"] == "30.00" and event.data["refunded"] == "20.00"
-    note = Notification.objects.filter(recipient=seller, subject__contains="payout").get()
-    assert "30.00 USD is released to you (50.00 USD paid, 20.00 USD refunded)." in note.body
+    note = Notification.objects.filter(recipient=seller, code=COMPLETED.code).get()
+    assert "payout" in note.words.subject
+    assert "30.00 USD is released to you (50.00 USD paid, 20.00 USD refunded)." in note.words.body
     client.force_login(seller)
     page = client.get(f"/seller/orders/{order.reference}/").content.decode()
     assert "30.00 USD</strong> released to you" in page
@@ -68,4 +69,4 @@ def test_without_refunds_everything_paid_is_released(buyer, seller):
     order = _complete(order)
     assert order.payout == Decimal("50.00")
     note = Notification.objects.get(recipient=seller)
-    assert note.body.endswith("50.00 USD is released to you.")
+    assert note.words.body.endswith("50.00 USD is released to you.")

@@ -61,9 +61,9 @@ def test_a_declined_refund_fails_and_no_longer_counts(buyer, seller, gateway):
     assert refundable_amount(refund.order).amount == paid
     event = dispute.events.get(code="disputes.refund.failed")
     assert event.data["amount"] == "20.00"
-    note = Notification.objects.get(recipient=buyer, subject__contains="a refund failed")
-    assert "will pay it again" in note.body
-    assert not Notification.objects.filter(recipient=seller, subject__contains="failed")
+    note = Notification.objects.get(recipient=buyer, code="disputes.refund.failed")
+    assert "a refund failed" in note.words.subject and "will pay it again" in note.words.body
+    assert not Notification.objects.filter(recipient=seller, code="disputes.refund.failed")
 
 
 def test_the_failed_refund_says_why_and_what_happens_next(client, buyer, seller, gateway):
@@ -135,5 +135,6 @@ def test_a_settled_refund_is_on_the_timeline_and_told_to_the_buyer(buyer, seller
     refund_settle(refund_id=refund.pk)  # settling twice records once
     events = dispute.events.filter(code="disputes.refund.settled")
     assert [e.data["amount"] for e in events] == ["20.00"]
-    note = Notification.objects.get(recipient=buyer, subject__contains="your refund is paid")
-    assert "paid back to the original payment method" in note.body
+    note = Notification.objects.get(recipient=buyer, code="disputes.refund.settled")
+    assert "your refund is paid" in note.words.subject
+    assert "paid back to the original payment method" in note.words.body

@@ -2,9 +2,12 @@
 sentence, and its notes, from data of the shape its act records."""
 
 import pytest
+from django.utils.translation import gettext_noop
 
+from core.outbox import NOTE_WORDS, Phrase
 from core.timeline import CATALOGUE, describe
 from disputes.models import Party
+from notifications.words import event_note_text
 from tests.conftest import RECORDED_CODES
 
 AT = "2026-12-05T10:13:00+00:00"
@@ -13,6 +16,7 @@ REFUND = {"id": 7, "remedy": "partial_refund", "amount": "20.00", "currency": "U
 RETURN = {"id": 8, "remedy": "return_and_refund", "amount": "50.00", "currency": "USD"}
 CLOCK = {"due_at": AT, "ran_at": LATER}
 ITEMS = [{"line": 4, "title": "Blue kettle", "quantity": 1}]
+TITLE = Phrase(gettext_noop("Case %(reference)s"), {"reference": "PA-7KQ2M9XZ"})
 
 # One example of each entry's data, as its act records it.
 SAMPLES = {
@@ -164,6 +168,22 @@ def test_every_entry_says_its_sentence_and_notes_from_its_data(code):
     for _ in parties:
         assert (kind.headline or kind.describe)(data)
         assert kind.note_body(data)
+    if parties:  # its note, as a notification says it when read (directly: no fallback)
+        subject, body = event_note_text(kind, {"title": TITLE.stored(), "event": data})
+        assert subject.startswith("Case PA-7KQ2M9XZ: ") and body == kind.note_body(data)
+
+
+# Words of notes that are not an event's (core.outbox.NOTE_WORDS), with example data: each
+# code registered must have one here.
+NOTE_SAMPLES: dict[str, dict] = {}
+
+
+def test_every_note_code_says_its_words_from_its_data():
+    assert set(NOTE_WORDS) <= set(NOTE_SAMPLES), "add an example of each code's data"
+    for code, words in NOTE_WORDS.items():
+        for count in (1, 3):  # a burst's count
+            subject, body = words(NOTE_SAMPLES[code], count)
+            assert subject and body, code
 
 
 def test_the_examples_are_of_catalogued_codes():

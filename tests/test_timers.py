@@ -129,7 +129,7 @@ def test_receipt_is_confirmed_when_the_delivery_limit_runs_out(buyer, seller):
     assert order.state == OrderState.RECEIVED and order.receipt_confirmed_automatically
     assert order.received_at == due
     assert order.protection_ends_at == due + timedelta(days=15)
-    assert Notification.objects.get(recipient=buyer).subject.endswith("automatically")
+    assert Notification.objects.get(recipient=buyer).words.subject.endswith("automatically")
     assert _run_at(due + timedelta(minutes=5)).total == 0
 
 
@@ -151,7 +151,7 @@ def test_protection_end_completes_the_order_and_releases_the_payout(buyer, selle
     _run_at(due + SECOND)
     order = _reload(order)
     assert order.state == OrderState.COMPLETED and order.completed_at == due
-    assert "payout released" in Notification.objects.get(recipient=seller).subject
+    assert "payout released" in Notification.objects.get(recipient=seller).words.subject
     assert _run_at(due + timedelta(days=1)).total == 0
 
 

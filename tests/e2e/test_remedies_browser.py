@@ -72,7 +72,7 @@ def test_a_return_with_its_address_and_delivery(page: Page, live_server):
     _sign_in(page, base, "sid")
     page.goto(f"{base}/seller/store/")
     page.get_by_label("Return address").fill("Returns desk\n1 Quay Street\nBristol BS1 4DJ")
-    page.get_by_label(PostagePayer.BUYER.label).check()
+    page.get_by_label(str(PostagePayer.BUYER.label)).check()
     page.get_by_role("button", name="Save return terms").click()
     expect(page.get_by_text("Return terms saved.")).to_be_visible()
 
