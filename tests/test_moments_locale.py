@@ -31,9 +31,9 @@ COUNTDOWN = Path(settings.BASE_DIR) / "static" / "js" / "countdown.js"
         ("en", "Asia/Vladivostok", "5 Dec 2026, 20:13 (Vladivostok time)"),
         ("en", "Etc/GMT+5", "5 Dec 2026, 05:13 GMT-05:00"),
         # The city in the reader's language; "time" is the catalogue's to translate.
-        ("es", "Europe/Lisbon", "5 dic 2026, 10:13 (Lisboa time)"),
-        ("pt-br", "America/Sao_Paulo", "5 de dez. de 2026 07:13 (São Paulo time)"),
-        ("ru", "Asia/Vladivostok", "5 дек. 2026\u202fг., 20:13 (Владивосток time)"),
+        ("es", "Europe/Lisbon", "5 dic 2026, 10:13 (hora de Lisboa)"),
+        ("pt-br", "America/Sao_Paulo", "5 de dez. de 2026 07:13 (horário de São Paulo)"),
+        ("ru", "Asia/Vladivostok", "5 дек. 2026\u202fг., 20:13 (время: Владивосток)"),
     ],
 )
 def test_a_moment_is_written_on_the_readers_clock_with_the_zone_named(language, zone, written):
@@ -84,7 +84,7 @@ def test_filters_write_in_the_readers_language_and_zone():
     context = Context({"at": AT, "total": Decimal("1234.56"), "now": AT - timedelta(hours=3)})
     with translation.override("pt-br"), timezone.override(ZoneInfo("America/Sao_Paulo")):
         rendered = template.render(context)
-    assert rendered.startswith("5 de dez. de 2026 07:13 (São Paulo time)|5 de dez. de 2026|")
+    assert rendered.startswith("5 de dez. de 2026 07:13 (horário de São Paulo)|5 de dez. de 2026|")
     assert f"€{NBSP}1.234,56|" in rendered
 
 
