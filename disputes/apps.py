@@ -6,5 +6,8 @@ class DisputesConfig(AppConfig):
     verbose_name = "Disputes"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401  (registers the disputes app's event codes)
+        from . import (
+            events,  # noqa: F401  (registers the disputes app's event codes)
+            told,  # noqa: F401  (the words of its notes that are no event's)
+        )
         from .clocks import catalogue  # noqa: F401  (and those of staff changes to a clock)

@@ -41,15 +41,28 @@ def test_a_reminder_goes_once_to_the_party_who_must_act(buyer, seller):
     with time_machine.travel(deadline.due_at - timedelta(hours=47), tick=False):
         enforce_deadlines()
         enforce_deadlines()
-    note = Notification.objects.get(subject__startswith="Reminder")
+        note = Notification.objects.get(code="disputes.note.reminder")
+        words = note.words  # said when read: the time left is counted then
     assert note.recipient == seller
     assert note.dedupe_key == (
         f"deadline:{deadline.pk}:{deadline.due_at.timestamp():.0f}:remind:48h:seller"
     )
-    assert note.subject == f"Reminder: dispute {dispute.reference} needs you"
-    assert note.body.startswith(
+    assert (note.subject, note.body) == ("", "")
+    assert note.data == {
+        "kind": "seller_answer",
+        "reference": dispute.reference,
+        "due_at": deadline.due_at.isoformat(),
+        "whom": "seller",
+    }
+    assert words.subject == f"Reminder: dispute {dispute.reference} needs you"
+    assert words.body.startswith(
         f"Seller's answer is due {moment(deadline.due_at)} (in 1\xa0day, 23\xa0hours)"
     )
+    with time_machine.travel(deadline.due_at + timedelta(hours=1), tick=False):
+        assert note.words.body == (
+            f"Seller's answer was due {moment(deadline.due_at)}. Open the dispute to see what "
+            "happened."
+        )
 
 
 @pytest.mark.django_db

@@ -40,8 +40,8 @@ def test_three_messages_in_a_burst_are_one_note_and_one_email_at_the_windows_end
         for minute in range(3):
             _say(dispute, seller, now=start + timedelta(minutes=minute))
     note = _messages_to(buyer).get()
-    assert note.count == 3
-    assert note.subject == f"3 new messages from the seller on {dispute.reference}"
+    assert note.count == 3 and (note.code, note.subject) == ("disputes.note.messages", "")
+    assert note.words.subject == f"3 new messages from the seller on {dispute.reference}"
     assert not _messages_to(seller).exists()  # the writer is not told of their own words
 
     mail.outbox.clear()
@@ -52,7 +52,7 @@ def test_three_messages_in_a_burst_are_one_note_and_one_email_at_the_windows_end
     with time_machine.travel(end + timedelta(seconds=1), tick=False):
         outbox_sweep(older_than=timedelta(0))
     sent = [m for m in mail.outbox if buyer.email in m.to]
-    assert [m.subject for m in sent] == [f"[Parley] {note.subject}"]
+    assert [m.subject for m in sent] == [f"[Parley] {note.words.subject}"]
 
 
 @override_settings(PARLEY_NOTIFICATION_BURST_MINUTES=WINDOW)
@@ -65,7 +65,7 @@ def test_a_message_after_the_window_opens_a_new_note(buyer, seller):
     counts = sorted(_messages_to(seller).values_list("count", flat=True))
     assert counts == [1, 2]
     latest = _messages_to(seller).order_by("-created_at").first()
-    assert latest.subject == f"New message from the buyer on {dispute.reference}"
+    assert latest.words.subject == f"New message from the buyer on {dispute.reference}"
 
 
 @override_settings(PARLEY_NOTIFICATION_BURST_MINUTES=WINDOW)
@@ -116,7 +116,8 @@ def test_the_arbiter_holding_a_case_hears_of_new_evidence_once_per_burst(buyer, 
     _say(dispute, seller, "And my packing photo.")
     note = _casework(arbiter).get()
     assert note.count == 2
-    assert dispute.reference in note.subject and "evidence" in note.subject
+    assert dispute.reference in note.words.subject and "evidence" in note.words.subject
+    assert note.words.body.startswith("The parties added 2 messages to case")
     assert note.url == reverse("arbitration:case", args=[dispute.reference])
 
 
@@ -126,14 +127,14 @@ def test_the_arbiter_hears_of_the_answer_to_their_request(buyer, seller, arbiter
         dispute=dispute, arbiter=arbiter, party=Party.SELLER, request="Packing photo?", hours=48
     )
     _say(dispute, seller, "Attached.")
-    subjects = list(_casework(arbiter).values_list("subject", flat=True))
+    subjects = [note.words.subject for note in _casework(arbiter)]
     assert subjects == [f"The seller answered your request for evidence on {dispute.reference}"]
 
 
 def test_the_arbiter_who_ruled_hears_of_an_appeal(buyer, seller, arbiter):
     dispute = ruled_dispute(buyer=buyer, seller=seller, arbiter=arbiter)
     services.dispute_appeal(dispute=dispute, actor=seller, statement="The photo is of a cup.")
-    subjects = list(_casework(arbiter).values_list("subject", flat=True))
+    subjects = [note.words.subject for note in _casework(arbiter)]
     assert subjects == [f"The seller appealed your ruling on {dispute.reference}"]
     other = ArbiterFactory()
     assert not _casework(other).exists()

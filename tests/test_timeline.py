@@ -175,7 +175,18 @@ def test_every_entry_says_its_sentence_and_notes_from_its_data(code):
 
 # Words of notes that are not an event's (core.outbox.NOTE_WORDS), with example data: each
 # code registered must have one here.
-NOTE_SAMPLES: dict[str, dict] = {}
+NOTE_SAMPLES: dict[str, dict] = {
+    "disputes.note.messages": {"party": "seller", "reference": "DS-7KQ2M9XZ"},
+    "disputes.note.evidence": {"reference": "DS-7KQ2M9XZ"},
+    "disputes.note.evidence_answered": {"party": "buyer", "reference": "DS-7KQ2M9XZ"},
+    "disputes.note.appealed": {"party": "seller", "reference": "DS-7KQ2M9XZ"},
+    "disputes.note.reminder": {
+        "kind": "seller_answer",
+        "reference": "DS-7KQ2M9XZ",
+        "due_at": "2026-12-05T10:13:00+00:00",
+        "whom": "seller",
+    },
+}
 
 
 def test_every_note_code_says_its_words_from_its_data():

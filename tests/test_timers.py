@@ -216,7 +216,7 @@ def test_return_not_confirmed_in_time_is_refunded(buyer, seller):
 def test_reminders_48_and_24_hours_before_to_the_party_who_must_act(buyer, seller):
     dispute = open_dispute(buyer=buyer, seller=seller)
     due = _due(dispute, DeadlineKind.SELLER_ANSWER)
-    reminders = Notification.objects.filter(recipient=seller, subject__startswith="Reminder")
+    reminders = Notification.objects.filter(recipient=seller, code="disputes.note.reminder")
 
     _run_at(due - timedelta(hours=48) - SECOND)
     assert not reminders.exists()
@@ -228,7 +228,7 @@ def test_reminders_48_and_24_hours_before_to_the_party_who_must_act(buyer, selle
     assert reminders.count() == 2
     _run_at(due - timedelta(hours=1))
     assert reminders.count() == 2
-    assert not Notification.objects.filter(recipient=buyer, subject__startswith="Reminder").exists()
+    assert not Notification.objects.filter(recipient=buyer, code="disputes.note.reminder").exists()
     on_the_record = dispute.events.filter(code="disputes.deadline.reminded")
     assert [e.data["party"] for e in on_the_record] == ["seller", "seller"]
     assert "The seller was reminded: Seller's answer is due" in on_the_record[0].text
@@ -276,7 +276,7 @@ def test_an_extended_deadline_gets_fresh_reminders(buyer, seller, arbiter):
     deadline.refresh_from_db()
     with time_machine.travel(deadline.due_at - timedelta(hours=47), tick=False):
         enforce_deadlines()
-    reminders = Notification.objects.filter(recipient=seller, subject__startswith="Reminder")
+    reminders = Notification.objects.filter(recipient=seller, code="disputes.note.reminder")
     assert reminders.count() == 2
 
 

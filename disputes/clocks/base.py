@@ -12,13 +12,14 @@ the methods, never at import), with moments and money through core.moments.
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.moments import duration, moment
-from core.outbox import Note, NoteKind
+from core.outbox import Note, NoteKind, note_words
 
 from ..events import audience
 from ..models import Deadline, DeadlineKind, Dispute
@@ -72,25 +73,36 @@ class Clock:
     def reminder(self, deadline: Deadline, remind_at: datetime, now: datetime) -> Note:
         """The reminder due at `remind_at`, to the party who must act (sent at `now`). Its
         key names the deadline, its due time and the offset: once per reminder, and an
-        extended deadline gets fresh ones."""
+        extended deadline gets fresh ones. It is stored as data; its words are said when read
+        (`reminder_words`)."""
         assert self.reminds is not None and deadline.due_at is not None
         due_at, dispute = deadline.due_at, deadline.dispute
         offset = round((due_at - remind_at).total_seconds() / 3600)
         recipient, url = audience(dispute)[self.reminds]
         key = f"deadline:{deadline.pk}:{due_at.timestamp():.0f}:remind:{offset}h:{self.reminds}"
-        subject, body = self.reminder_words(dispute, due_at, due_at - now)
-        return Note(recipient, key, subject, body, url, remind_at, kind=NoteKind.REMINDERS)
+        data = {
+            "kind": self.kind,
+            "reference": dispute.reference,
+            "due_at": due_at.isoformat(),
+            "whom": self.reminds,
+        }
+        return Note(
+            recipient, key, url=url, at=remind_at, kind=NoteKind.REMINDERS, code=REMINDER, data=data
+        )
 
-    def reminder_words(
-        self, dispute: Dispute, due_at: datetime, left: timedelta
-    ) -> tuple[str, str]:
-        """The reminder's subject and body, in the active language."""
-        subject = _("Reminder: dispute %(reference)s needs you") % {"reference": dispute.reference}
+    def reminder_words(self, reference: str, due_at: datetime, now: datetime) -> tuple[str, str]:
+        """The reminder's subject and body in the active language, as read at `now`."""
+        subject = _("Reminder: dispute %(reference)s needs you") % {"reference": reference}
+        said = {"clock": self.label, "when": moment(due_at)}
+        if due_at <= now:
+            # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
+            body = _("%(clock)s was due %(when)s. Open the dispute to see what happened.") % said
+            return subject, body
         body = _(
             # Translators: %(clock)s names a deadline, e.g. "Seller's answer"; %(left)s is a
             # length of time, e.g. "3 days, 4 hours".
             "%(clock)s is due %(when)s (in %(left)s). Open the dispute to see what happens then."
-        ) % {"clock": self.label, "when": moment(due_at), "left": duration(left)}
+        ) % (said | {"left": duration(due_at - now)})
         return subject, body
 
 
@@ -106,3 +118,13 @@ def registered[C: type[Clock]](cls: C) -> C:
 
 
 Explanation = Callable[[Dispute], str]
+
+
+def _reminder_words(data: Mapping[str, Any], count: int) -> tuple[str, str]:
+    """A reminder as read now: {"kind", "reference", "due_at" (ISO), "whom"} (the time left
+    is counted when it is read)."""
+    due_at = datetime.fromisoformat(data["due_at"])
+    return CLOCKS[data["kind"]].reminder_words(data["reference"], due_at, timezone.now())
+
+
+REMINDER = note_words("disputes.note.reminder", _reminder_words)

@@ -8,9 +8,10 @@ from functools import cache
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from core.outbox import Phrase
 from core.timeline import Recorder
 
 from ..models import Dispute, DisputeEvent, Party
@@ -68,7 +69,7 @@ def recorded(
         data=dict(data or {}),
         created_at=at,
     )
-    title = _("Dispute %(reference)s") % {"reference": dispute.reference}
+    title = Phrase(gettext_noop("Dispute %(reference)s"), {"reference": dispute.reference})
     recorder.act(event, title=title, audience=audience(dispute))
     dispute_on_order(
         recorder,
