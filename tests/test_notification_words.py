@@ -119,14 +119,13 @@ def test_the_inbox_shows_the_same_note_in_the_viewers_language_and_zone(
     buyer = BuyerFactory(language="es", time_zone="Europe/Madrid")
     order, _ = _receipt_note(buyer, seller)
     client.force_login(buyer)
-    # What the request's language and zone are for this viewer (LocaleMiddleware and the zone
-    # middleware set them from the account; here set around the request).
-    with translation.override("es"), timezone.override(MADRID):
-        page = client.get(reverse("notifications:inbox")).content.decode()
+    # The account's language and zone are the request's (accounts.middleware).
+    page = client.get(reverse("notifications:inbox")).content.decode()
     assert f"Pedido {order.reference}: recepción confirmada automáticamente" in page
     assert "hasta el 16/07 12:00 (Europe/Madrid)." in page
-    with translation.override("en"), timezone.override(UTC):
-        page = client.get(reverse("notifications:inbox")).content.decode()
+    # The same note, once the person reads Parley in English on UTC.
+    type(buyer).objects.filter(pk=buyer.pk).update(language="en", time_zone="UTC")
+    page = client.get(reverse("notifications:inbox")).content.decode()
     assert f"Order {order.reference}: receipt confirmed automatically" in page
 
 
