@@ -29,6 +29,7 @@ from django.utils.text import capfirst
 
 from core.moments import babel_locale, zone_name
 from core.pseudo_locale import CLOSE, OPEN, is_marked
+from orders.models import Carrier
 
 PRODUCT = "Parley"
 BREAK = "\x00"  # between two text nodes, or two attribute values
@@ -169,6 +170,33 @@ def library_names() -> set[str]:
         given += [m._meta.verbose_name_plural for m in models_]
         names |= {capfirst(str(name)) for name in given if not is_marked(str(name))}
     return names
+
+
+def code_names() -> set[str]:
+    """The admin's names of Parley's own apps, models and fields where the code gives none and
+    Django derives one from the identifier ("Opened at", "Dispute events"): the admin is staff
+    tooling, its own words in Django's catalogue, the tables and columns named as the code
+    names them (a choice: docs/architecture.md, Languages). Names the code gives are marked."""
+    names: set[str] = set()
+    for app in apps.get_app_configs():
+        if not Path(app.path).is_relative_to(settings.BASE_DIR):
+            continue
+        if "verbose_name" not in type(app).__dict__:
+            names.add(str(app.verbose_name))
+        for model in app.get_models():
+            given = model._meta.original_attrs
+            if "verbose_name" not in given:
+                names.add(str(model._meta.verbose_name))
+            if "verbose_name_plural" not in given and "verbose_name" not in given:
+                names.add(str(model._meta.verbose_name_plural))
+            fields = [f for f in model._meta.get_fields() if hasattr(f, "_verbose_name")]
+            names |= {str(f.verbose_name) for f in fields if f._verbose_name is None}
+    return {form for name in names for form in (name, capfirst(name))}
+
+
+def brand_names() -> set[str]:
+    """Carriers' names are brands, the same in every language."""
+    return {str(label) for label in Carrier.labels}
 
 
 class Allowed:

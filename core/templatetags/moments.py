@@ -4,7 +4,7 @@ the viewer's language and time zone: `{{ event.created_at|moment }}`,
 `{{ order.total|money:order.currency }}`; and `{% countdown_words %}` (once, in base.html), the
 words static/js/countdown.js writes."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django import template
@@ -20,7 +20,7 @@ register = template.Library()
 @register.filter
 def moment(value: datetime | None) -> str:
     """ "5 Dec 2026, 10:13 (Lisbon time)": the viewer's clock, the zone named."""
-    return "" if value is None else moments.moment(value)
+    return moments.moment(value) if isinstance(value, datetime) else ""
 
 
 @register.filter
@@ -43,13 +43,13 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
 @register.filter
 def day(value: datetime | None) -> str:
     """A date alone, "5 Dec 2026", on the viewer's calendar."""
-    return "" if value is None else moments.day(value)
+    return moments.day(value) if isinstance(value, date) else ""
 
 
 @register.filter
 def short_day(value: datetime | None) -> str:
     """A date without its year, "5 Dec" (chart labels)."""
-    return "" if value is None else moments.short_day(value)
+    return moments.short_day(value) if isinstance(value, date) else ""
 
 
 @register.filter
