@@ -23,8 +23,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Words the case page must show in each language once the catalogues land: one line a word.
 WORDS: dict[str, list[str]] = {
-    "pt-br": [],
-    "ru": [],
+    "pt-br": ["Minhas disputas", "Mensagens"],
+    "ru": ["Мои споры", "Сообщения"],
 }
 
 
