@@ -68,7 +68,7 @@ def seller_dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "work_soonest": work[:WORK_SHOWN],
         "to_ship": page_of(to_ship, request.GET, per_page=PAGE_SIZE, param="ship_page"),
         "shipped": page_of(shipped, request.GET, per_page=PAGE_SIZE, param="shipped_page"),
-        "standing": [(days, standing.standing(store_id, now, days)) for days in (30, 90)],
+        "standing": standing.standings(store_id, now, (30, 90)),
         "chart": _bar_chart(standing.weekly_disputes(store_id, now)),
     }
     return render(request, "orders/seller_dashboard.html", context)
