@@ -17,6 +17,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
@@ -150,8 +151,11 @@ def seller_work_counts(user: User) -> dict[str, int]:
     return {words: counts[state] for state, (words, _) in SELLER_MOVES.items()}
 
 
-def disputes_of_order(order: Order) -> QuerySet[Dispute]:
-    return order.disputes.order_by("-opened_at")
+def disputes_of_order(order: Order) -> list[Dispute]:
+    """The order's disputes, newest first, loaded onto the order: what else the order page
+    asks of them (`rules.opening_window`) reads `order.disputes.all()` without a query."""
+    prefetch_related_objects([order], "disputes")
+    return list(order.disputes.all())
 
 
 def evidence_for_viewer(user: User, public_id: UUID) -> EvidenceItem:

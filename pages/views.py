@@ -28,11 +28,12 @@ WORK_SHOWN = 5  # the dashboard's soonest cases waiting for the seller (all: the
 def _order_page(request: AuthenticatedRequest, order: Order) -> dict[str, object]:
     # The disputes app owns these rules; the order page only shows what they say.
     now = timezone.now()
+    disputes = dispute_selectors.disputes_of_order(order)  # first: the window reads them too
     return {
         "order": order,
         "now": now,
         "actions": order_services.order_actions(order, request.user),
-        "disputes": dispute_selectors.disputes_of_order(order),
+        "disputes": disputes,
         "dispute_window": opening_window(order, now),
         "refund_summary": ledger.refund_status_label(order),
     }
