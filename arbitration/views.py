@@ -96,7 +96,7 @@ def _case_context(
     evidence_form: EvidenceRequestForm | None = None,
 ) -> dict[str, Any]:
     order = dispute.order
-    evidence = list(dispute.evidence.select_related("uploaded_by"))
+    evidence = list(dispute.evidence.all())  # shown by party, not by person
     ruling_form = ruling_form or _new_ruling_form(dispute, evidence)
     now = timezone.now()
     offers, clocks = case_offers(dispute), running_clocks(dispute)

@@ -130,7 +130,7 @@ def _detail_context(
         "seller_offer": offers.seller,
         "offers": offers.history,
         "agreed_by_arbiter": getattr(dispute.agreed_offer, "party", "") == Party.ARBITER,
-        "evidence": dispute.evidence.select_related("uploaded_by"),
+        "evidence": dispute.evidence.all(),  # the gallery names the party, not the person
         "thread": selectors.thread(dispute, request.GET),
         "events": selectors.timeline(dispute, request.GET),
         "refunds": selectors.case_refunds(dispute),
