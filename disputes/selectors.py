@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -19,7 +20,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -78,9 +79,13 @@ def dispute_for_party(user: User, reference: str) -> Dispute:
     return get_object_or_404(_for_party(user), reference=reference)
 
 
-def _count_of(model: type[Message] | type[DisputeEvent]) -> Coalesce:
-    rows = model.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
-    return Coalesce(Subquery(rows.annotate(n=Count("*")).values("n")), 0)
+def _count_of(model: type[Message] | type[DisputeEvent]) -> RawSQL:
+    # The SQL a correlated Subquery(Count) would write, written once: Django builds that
+    # subquery anew for every request at a cost above the COUNT query it saves. The dispute
+    # table, the query's base, is always aliased by its own name.
+    table, base = model._meta.db_table, Dispute._meta.db_table
+    sql = f'SELECT count(*) FROM "{table}" WHERE "{table}"."dispute_id" = "{base}"."id"'
+    return RawSQL(sql, (), output_field=IntegerField())
 
 
 def with_case_counts(qs: QuerySet[Dispute]) -> QuerySet[Dispute]:
