@@ -6,9 +6,10 @@ same data as `bench/load.py` (its `build()`: a buyer with 300 orders and 100 dis
 measured case with 50 messages) in its own database (<DATABASE_URL's name>_bench_pages), the
 production settings (debug off, the Redis cache), each page requested through Django's test
 client by its signed-in person: --repeat times after 5 to warm up; reported: the median time,
-the median CPU time of this process alone (Python's share: the database's work is not in it,
-and it moves less on a busy box), the page's queries and bytes. `--profile "seller: case page"` prints that page's
-cProfile (cumulative) over the repeats; `--reuse` skips rebuilding the data.
+the median CPU time of this process alone (Python's share: the database's work is not in it),
+the Python function calls per request (cProfile: the same from run to run, when times on a
+shared box are not), the page's queries and bytes. `--profile "seller: case page"` prints that
+page's cumulative profile; `--reuse` keeps the data of the last run.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import os
 import pstats
 import statistics
 import time
+from dataclasses import dataclass
 
 from bench import harness
 
@@ -49,10 +51,56 @@ def _references() -> dict[str, str]:
     }
 
 
-def measure(refs: dict[str, str], repeat: int, profile: str | None) -> list[tuple]:
+@dataclass
+class Row:
+    name: str
+    median: float  # seconds per request
+    cpu: float  # of which this process's CPU
+    calls: int  # Python function calls per request (cProfile)
+    queries: int
+    size: int  # bytes
+
+
+def _queries(client, path: str) -> int:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    return len(captured)  # now: the next request empties the log it reads
+
+
+def _calls(client, path: str, profile: bool) -> int:
+    """Function calls per request over 5 requests (the same from run to run, unlike times);
+    with `profile`, the cumulative profile is printed too."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        client.get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    if profile:
+        stats.sort_stats("cumulative").print_stats(45)
+    return stats.total_calls // 5  # type: ignore[attr-defined]
+
+
+def _row(client, name: str, path: str, repeat: int, profile: bool) -> Row:
+    for _ in range(5):
+        assert client.get(path).status_code == 200, path
+    queries = _queries(client, path)
+    calls = _calls(client, path, profile)
+    times, cpu = [], []
+    for _ in range(repeat):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        response = client.get(path)
+        times.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
+    median, median_cpu = statistics.median(times), statistics.median(cpu)
+    return Row(name, median, median_cpu, calls, queries, len(response.content))
+
+
+def measure(refs: dict[str, str], repeat: int, profile: str | None) -> list[Row]:
+    from django.test import Client
 
     from accounts.models import User
 
@@ -61,26 +109,7 @@ def measure(refs: dict[str, str], repeat: int, profile: str | None) -> list[tupl
         client = Client()
         client.force_login(User.objects.get(username=refs[role]))
         for name, path in role_pages:
-            for _ in range(5):
-                assert client.get(path).status_code == 200, path
-            with CaptureQueriesContext(connection) as captured:
-                client.get(path)
-            queries = len(captured)  # now: the next request empties the log it reads
-            profiler = cProfile.Profile() if name == profile else None
-            times, cpu = [], []
-            for _ in range(repeat):
-                began, began_cpu = time.perf_counter(), time.process_time()
-                if profiler:
-                    profiler.enable()
-                response = client.get(path)
-                if profiler:
-                    profiler.disable()
-                times.append(time.perf_counter() - began)
-                cpu.append(time.process_time() - began_cpu)
-            median, median_cpu = statistics.median(times), statistics.median(cpu)
-            rows.append((name, median, median_cpu, queries, len(response.content)))
-            if profiler:
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            rows.append(_row(client, name, path, repeat, name == profile))
     return rows
 
 
@@ -99,10 +128,13 @@ def main() -> None:
         refs = load.build()
     rows = measure(refs, args.repeat, args.profile)
     print(f"\nin one process, {args.repeat} requests per page (after 5 to warm up)")
-    print("| page | median ms | of which this process's CPU | queries | bytes |")
-    print("|---|---|---|---|---|")
-    for name, median, cpu, queries, size in rows:
-        print(f"| {name} | {median * 1000:.1f} | {cpu * 1000:.1f} | {queries} | {size:,} |")
+    print("| page | median ms | of which this process's CPU | calls | queries | bytes |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r.name} | {r.median * 1000:.1f} | {r.cpu * 1000:.1f} | {r.calls:,} "
+            f"| {r.queries} | {r.size:,} |"
+        )
     harness.flush_redis(TARGET)
 
 
