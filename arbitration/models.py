@@ -39,6 +39,10 @@ CLAUSE_FOR_REASON: dict[str, str] = {
 }
 
 
+# Rulings that granted the buyer a remedy (`RulingQuerySet.against_seller`, as a condition).
+AGAINST_SELLER = ~Q(outcome=RulingOutcome.CLAIM_REJECTED)
+
+
 class RulingQuerySet(models.QuerySet["Ruling"]):
     def final(self) -> "RulingQuerySet":
         """Each case's final word (policy.md, "standing follows the final word"): the decision
@@ -49,7 +53,7 @@ class RulingQuerySet(models.QuerySet["Ruling"]):
 
     def against_seller(self) -> "RulingQuerySet":
         """Rulings that granted the buyer a remedy."""
-        return self.exclude(outcome=RulingOutcome.CLAIM_REJECTED)
+        return self.filter(AGAINST_SELLER)
 
 
 class Ruling(models.Model):

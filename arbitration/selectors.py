@@ -17,10 +17,10 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from core.cache import cached_or_computed
 from disputes.models import ARBITRATION_STATES, Dispute, DisputeState, Outcome
-from disputes.selectors import with_items
+from disputes.selectors import with_case_counts, with_items
 from orders.models import Order, OrderState
 
-from .models import Ruling
+from .models import AGAINST_SELLER, Ruling
 
 PAGE_SIZE = 25
 _CURSOR_SALT = "arbitration.queue"
@@ -184,14 +184,15 @@ def nothing_to_take(viewer: User) -> str:
     ) % {"n": n}
 
 
-def case_for_arbiter(reference: str) -> Dispute:
+def case_for_arbiter(reference: str, *, counted: bool = False) -> Dispute:
+    """The case; `counted`: with its messages and events counted, for the case page."""
+    queryset = with_items(
+        Dispute.objects.select_related(
+            "order__store__owner", "order__buyer", "order__payment", "policy", "assignee"
+        )
+    )
     return get_object_or_404(
-        with_items(
-            Dispute.objects.select_related(
-                "order__store__owner", "order__buyer", "order__payment", "policy", "assignee"
-            )
-        ),
-        reference=reference,
+        with_case_counts(queryset) if counted else queryset, reference=reference
     )
 
 
@@ -220,11 +221,15 @@ def seller_record(store_id: int, now: datetime, days: int = 90) -> SellerRecord:
     ).count()
     disputes = Dispute.objects.filter(store_id=store_id, opened_at__gte=since).count()
     rulings = Ruling.objects.final().filter(dispute__store_id=store_id, created_at__gte=since)
+    counted = rulings.aggregate(
+        against=Count("pk", filter=AGAINST_SELLER),
+        violations=Count("pk", filter=Q(seller_violation=True)),
+    )
     return SellerRecord(
         orders_shipped=shipped,
         disputes=disputes,
-        rulings_against=rulings.against_seller().count(),
-        violations=rulings.filter(seller_violation=True).count(),
+        rulings_against=counted["against"],
+        violations=counted["violations"],
     )
 
 

@@ -1,5 +1,6 @@
 """Seller standing (policy.md, "Seller standing"): every figure with its formula in words."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from disputes.models import Dispute, DisputeEvent, SellerRating
 from orders.models import Order
 
 from .metrics import percent
-from .models import Ruling
+from .models import AGAINST_SELLER, Ruling
 
 SILENCE_CODE = "disputes.rule.seller_silence"
 
@@ -50,22 +51,57 @@ class Counts:
     ratings: RatingStats
 
 
-def counts(store_id: int, since: datetime) -> Counts:
+def _since(
+    name: str, field: str, moments: Sequence[datetime], also: Q | None = None
+) -> dict[str, Count]:
+    """`<name><i>`: the rows whose `field` is at or after moments[i] (and match `also`).
+    COUNT(field), not COUNT(*), which Django refuses with a filter: counting a column of the
+    (store, time) index still lets the scan read the index alone."""
+    return {
+        f"{name}{i}": Count(field, filter=Q(**{f"{field}__gte": moment}) & (also or Q()))
+        for i, moment in enumerate(moments)
+    }
+
+
+def counts_since(store_id: int, moments: Sequence[datetime]) -> list[Counts]:
+    """`Counts` since each of `moments`, read together: one query per table for all of them
+    (the rows since the earliest moment, each moment's figures a filter over them)."""
+    since = min(moments)
     # The final word on each case: an appeal's decision replaces its ruling in every figure.
     rulings = Ruling.objects.final().filter(dispute__store_id=store_id, created_at__gte=since)
     ratings = SellerRating.objects.filter(store_id=store_id, created_at__gte=since).aggregate(
-        average=Avg("stars"), count=Count("id")
+        **_since("count", "created_at", moments),
+        **{
+            f"average{i}": Avg("stars", filter=Q(created_at__gte=moment))
+            for i, moment in enumerate(moments)
+        },
     )
-    return Counts(
-        shipped=Order.objects.filter(store_id=store_id, all_shipped_at__gte=since).count(),
-        opened=Dispute.objects.filter(store_id=store_id, opened_at__gte=since).count(),
-        silence=DisputeEvent.objects.filter(
+    n = {
+        **Order.objects.filter(store_id=store_id, all_shipped_at__gte=since).aggregate(
+            **_since("shipped", "all_shipped_at", moments)
+        ),
+        **Dispute.objects.filter(store_id=store_id, opened_at__gte=since).aggregate(
+            **_since("opened", "opened_at", moments)
+        ),
+        **DisputeEvent.objects.filter(
             dispute__store_id=store_id, code=SILENCE_CODE, created_at__gte=since
-        ).count(),
-        against=rulings.against_seller().count(),
-        penalties=rulings.filter(seller_violation=True).count(),
-        ratings=RatingStats(ratings["average"], ratings["count"]),
-    )
+        ).aggregate(**_since("silence", "created_at", moments)),
+        **rulings.aggregate(
+            **_since("against", "created_at", moments, AGAINST_SELLER),
+            **_since("penalties", "created_at", moments, Q(seller_violation=True)),
+        ),
+    }
+    return [
+        Counts(
+            shipped=n[f"shipped{i}"],
+            opened=n[f"opened{i}"],
+            silence=n[f"silence{i}"],
+            against=n[f"against{i}"],
+            penalties=n[f"penalties{i}"],
+            ratings=RatingStats(ratings[f"average{i}"], ratings[f"count{i}"]),
+        )
+        for i in range(len(moments))
+    ]
 
 
 # Each figure's name and how it is counted (whole sentences, their plural by the days counted).
@@ -114,7 +150,21 @@ FORMULAS = {
 
 
 def standing(store_id: int, now: datetime, days: int) -> list[Figure]:
-    n = counts(store_id, now - timedelta(days=days))
+    return standings(store_id, now, [days])[0][1]
+
+
+def standings(
+    store_id: int, now: datetime, periods: Sequence[int]
+) -> list[tuple[int, list[Figure]]]:
+    """The standing over each period of days (the dashboard's 30 and 90), counted together."""
+    moments = [now - timedelta(days=days) for days in periods]
+    return [
+        (days, _figures(n, days))
+        for days, n in zip(periods, counts_since(store_id, moments), strict=True)
+    ]
+
+
+def _figures(n: Counts, days: int) -> list[Figure]:
     values = {
         "disputes": percent(n.opened, n.shipped, 1),
         "bad": percent(n.silence + n.against, n.shipped, 1),

@@ -22,9 +22,15 @@ from disputes.models import (
     Dispute,
     DisputeState,
     EvidenceItem,
-    Party,
 )
-from disputes.selectors import current_offer, dispute_actions, running_deadline, thread, timeline
+from disputes.selectors import (
+    case_offers,
+    dispute_actions,
+    running_clocks,
+    running_deadline,
+    thread,
+    timeline,
+)
 
 from . import confirmations, selectors, services
 from .forms import (
@@ -91,16 +97,17 @@ def _case_context(
     evidence_form: EvidenceRequestForm | None = None,
 ) -> dict[str, Any]:
     order = dispute.order
-    evidence = list(dispute.evidence.select_related("uploaded_by"))
+    evidence = list(dispute.evidence.all())  # shown by party, not by person
     ruling_form = ruling_form or _new_ruling_form(dispute, evidence)
     now = timezone.now()
+    offers, clocks = case_offers(dispute), running_clocks(dispute)
     return {
         "dispute": dispute,
         "order": order,
         "now": now,
-        "buyer_offer": current_offer(dispute, Party.BUYER),
-        "seller_offer": current_offer(dispute, Party.SELLER),
-        "offers": dispute.offers.select_related("author").order_by("created_at", "id"),
+        "buyer_offer": offers.buyer,
+        "seller_offer": offers.seller,
+        "offers": offers.history,
         "evidence": evidence,
         "thread": thread(dispute, request.GET),
         "events": timeline(dispute, request.GET),
@@ -116,16 +123,17 @@ def _case_context(
         "is_mine": dispute.assignee_id == request.user.pk,
         "in_queue": dispute.state in services.QUEUE_STATES,
         "evidence_form": evidence_form or EvidenceRequestForm(),
-        "evidence_clock": running_deadline(dispute, DeadlineKind.EVIDENCE_REQUEST),
+        "evidence_clock": running_deadline(dispute, DeadlineKind.EVIDENCE_REQUEST, clocks),
         "is_appeal": dispute.state == "appealed",
-        "can_record_delivery": "record_return_delivery" in dispute_actions(dispute, request.user),
+        "can_record_delivery": "record_return_delivery"
+        in dispute_actions(dispute, request.user, now, clocks),
         "delivery_form": ReturnDeliveryForm(),
     }
 
 
 @arbiter_required
 def case(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
-    dispute = selectors.case_for_arbiter(dispute_ref)
+    dispute = selectors.case_for_arbiter(dispute_ref, counted=True)
     return render(request, "arbitration/case.html", _case_context(request, dispute))
 
 

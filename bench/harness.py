@@ -36,7 +36,14 @@ class Target:
         return f"{self.server}/{self.database}"
 
 
+_configured: list[Target] = []
+
+
 def configure(suffix: str) -> Target:
+    """The first call decides: a bench that borrows another's data (bench/pages.py builds what
+    bench/load.py builds) keeps its own database when it imports the other."""
+    if _configured:
+        return _configured[0]
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     server, _, source = os.environ.get(
@@ -54,7 +61,8 @@ def configure(suffix: str) -> Target:
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    return Target(server, database, redis_url)
+    _configured.append(Target(server, database, redis_url))
+    return _configured[0]
 
 
 def recreate_database(target: Target) -> None:

@@ -241,20 +241,35 @@ _NOTES = """INSERT INTO notifications_notification (recipient_id, dedupe_key, su
                    'The rule acted.', '/disputes/' || c.reference || '/', now()
             FROM changed c JOIN orders_order o ON o.id = c.order_id
                  JOIN orders_store s ON s.id = o.store_id, generate_series(1, 2) g"""
-_REFUND = """INSERT INTO disputes_refund (order_id, dispute_id, amount, currency, reason, source,
-                idempotency_key, status, provider_reference, created_at)
-             SELECT c.order_id, c.id, f.amount, f.currency, 'Dispute ' || c.reference,
-                    'disputes.rule.{rule}', 'dispute:' || c.id || ':offer:' || f.id, 'pending',
-                    '', now()
-             FROM changed c JOIN disputes_offer f ON f.id = c.agreed_offer_id"""
+_REFUND = """WITH r AS (
+                INSERT INTO disputes_refund (order_id, dispute_id, amount, currency, reason, source,
+                    idempotency_key, status, provider_reference, created_at)
+                SELECT c.order_id, c.id, f.amount, f.currency, 'Dispute ' || c.reference,
+                       'disputes.rule.{rule}', 'dispute:' || c.id || ':offer:' || f.id, 'pending',
+                       '', now()
+                FROM changed c JOIN disputes_offer f ON f.id = c.agreed_offer_id
+                RETURNING id, order_id, dispute_id, amount, currency, created_at)
+             INSERT INTO orders_orderevent (order_id, code, from_state, to_state, data, created_at)
+             SELECT r.order_id, 'disputes.order.refund_recorded', '', '',
+                    jsonb_build_object('refund', r.id, 'amount', r.amount::text,
+                                       'currency', r.currency, 'dispute', c.reference),
+                    r.created_at
+             FROM r JOIN changed c ON c.id = r.dispute_id"""
+# A dispute the rule closed also goes on its order's timeline (disputes/events/order.py).
+_CLOSED = """INSERT INTO orders_orderevent (order_id, code, from_state, to_state, data, created_at)
+             SELECT order_id, 'disputes.order.dispute_closed', '', '',
+                    jsonb_build_object('dispute', reference, 'state', state), closed_at
+             FROM changed"""
 
 
-def _dispute_rule(kind: str, rule: str, source: str, sets: str, refund: bool) -> list[str]:
+def _dispute_rule(
+    kind: str, rule: str, source: str, sets: str, *, refund: bool, closes: bool
+) -> list[str]:
     change = f"""WITH fired AS ({_FIRE.format(kind=kind)}),
         c AS (UPDATE disputes_dispute d SET {sets} FROM fired WHERE d.id = fired.dispute_id
               RETURNING d.*)
         INSERT INTO changed SELECT * FROM c"""
-    parts = [_EVENT, _NOTES, *([_REFUND] if refund else [])]
+    parts = [_EVENT, _NOTES, *([_REFUND] if refund else []), *([_CLOSED] if closes else [])]
     # The changed disputes are kept in a temporary table for the inserts that follow.
     return [
         "CREATE TEMP TABLE changed (LIKE disputes_dispute)",
@@ -273,6 +288,7 @@ FLOOR_SQL = [
            agreed_at = fired.due_at, agreed_offer_id = (SELECT id FROM disputes_offer f
                WHERE f.dispute_id = d.id AND f.party = 'buyer' AND f.superseded_by_id IS NULL)""",
         refund=True,
+        closes=True,
     ),
     *_dispute_rule(
         "negotiation_limit",
@@ -280,6 +296,7 @@ FLOOR_SQL = [
         "awaiting_buyer",
         "state = 'escalated', escalated_at = fired.due_at",
         refund=False,
+        closes=False,
     ),
     *_dispute_rule(
         "return_shipment",
@@ -287,6 +304,7 @@ FLOOR_SQL = [
         "awaiting_return",
         "state = 'resolved', outcome = 'return_not_shipped', closed_at = fired.due_at",
         refund=False,
+        closes=True,
     ),
     *_dispute_rule(
         "return_receipt",
@@ -294,6 +312,7 @@ FLOOR_SQL = [
         "return_in_transit",
         "state = 'resolved', outcome = 'partially_refunded', closed_at = fired.due_at",
         refund=True,
+        closes=True,
     ),
     # Orders: automatic receipt and completion, each with its event and one notification.
     """WITH o AS (UPDATE orders_order SET state = 'received', received_at = promised_delivery_at,
@@ -352,6 +371,10 @@ ROW_COUNTS = {
     "refunds": "SELECT count(*) FROM disputes_refund",
     "dispute events": "SELECT count(*) FROM disputes_disputeevent",
     "order events": "SELECT count(*) FROM orders_orderevent",
+    "order events of refunds": "SELECT count(*) FROM orders_orderevent "
+    "WHERE code = 'disputes.order.refund_recorded'",
+    "order events of closed disputes": "SELECT count(*) FROM orders_orderevent "
+    "WHERE code = 'disputes.order.dispute_closed'",
     "notifications": "SELECT count(*) FROM notifications_notification",
 }
 

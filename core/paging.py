@@ -19,12 +19,21 @@ class PageForm(forms.Form):
 
 
 def page_of[T](
-    items: "_SupportsPagination[T]", query: QueryDict, *, per_page: int, param: str = "page"
+    items: "_SupportsPagination[T]",
+    query: QueryDict,
+    *,
+    per_page: int,
+    param: str = "page",
+    count: int | None = None,
 ) -> Page[T]:
-    """The page `query[param]` names; the first page when it names none or nonsense."""
+    """The page `query[param]` names; the first page when it names none or nonsense.
+    `count`: how many items there are, when the caller counted them already (no COUNT query)."""
     form = PageForm({"page": query.get(param)})
     number = form.cleaned_data["page"] if form.is_valid() else 1
-    return Paginator(items, per_page).get_page(number)
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is never computed
+    return paginator.get_page(number)
 
 
 @dataclass(frozen=True)
@@ -45,10 +54,11 @@ def latest[T](
     per_page: int,
     param: str,
     oldest_first: bool = False,
+    count: int | None = None,
 ) -> Latest[T]:
     """The page of `newest_first` that `query[param]` names (the newest when none), shown
     oldest first when `oldest_first` (a conversation reads down to its last message)."""
-    page = page_of(newest_first, query, per_page=per_page, param=param)
+    page = page_of(newest_first, query, per_page=per_page, param=param, count=count)
     items = list(page.object_list)
     if oldest_first:
         items.reverse()

@@ -2,7 +2,7 @@
 when, and what happens if nobody acts (each clock's own words: .clocks). Views pass these to
 templates, which only display them."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from .models import (
     Refund,
     RefundStatus,
 )
-from .selectors import pending_deadlines
+from .selectors import running_clocks
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -51,10 +51,15 @@ class NextStep:
     facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value) pairs
 
 
-def paused_clocks(dispute: Dispute) -> list[str]:
+def paused_clocks(dispute: Dispute, clocks: Sequence[Deadline] | None = None) -> list[str]:
     """Each paused clock in words: why staff paused it and how much time it had left
-    ("Seller's answer: paused while the arbiter decides; 3 days, 4 hours were left")."""
-    paused = list(dispute.deadlines.filter(status=DeadlineStatus.PAUSED).order_by("id"))
+    ("Seller's answer: paused while the arbiter decides; 3 days, 4 hours were left").
+    `clocks`: the case's `running_clocks`, when read already."""
+    running = running_clocks(dispute) if clocks is None else clocks
+    paused = sorted(
+        (clock for clock in running if clock.status == DeadlineStatus.PAUSED),
+        key=lambda clock: clock.pk,
+    )
     if not paused:
         return []
     reasons: dict[int, str] = {}
@@ -205,20 +210,24 @@ _HEADLINES: dict[tuple[str, str], tuple["StrPromise", "StrPromise", bool]] = {
 }
 
 
-def next_step(dispute: Dispute, viewer: str) -> NextStep:
-    clocks = [_shown(dispute, d, viewer) for d in pending_deadlines(dispute)]
+def next_step(dispute: Dispute, viewer: str, running: Sequence[Deadline] | None = None) -> NextStep:
+    """`running`: the case's `running_clocks`, when the page has read them already."""
+    running = running_clocks(dispute) if running is None else running
+    pending = [d for d in running if d.status == DeadlineStatus.PENDING]  # soonest first
+    clocks = [_shown(dispute, d, viewer) for d in pending]
     facts = parcel_facts(dispute)
+    paused = paused_clocks(dispute, running)
     if dispute.state == DisputeState.RESOLVED:
         detail = str(dispute.get_outcome_display())
         if dispute.appeal_open:
             detail = _("%(outcome)s. Either side may appeal the ruling once.") % {"outcome": detail}
         resolved = pgettext("next step, dispute state", "Resolved")
-        return NextStep(resolved, detail, False, clocks, paused_clocks(dispute), facts=facts)
+        return NextStep(resolved, detail, False, clocks, paused, facts=facts)
     if dispute.state == DisputeState.CANCELLED:
         withdrawn = pgettext("next step, dispute state", "Withdrawn")
         return NextStep(withdrawn, _("The buyer withdrew this dispute."), False, clocks)
     headline, words, your_move = _HEADLINES[(dispute.state, viewer)]
-    paused, expected = paused_clocks(dispute), decision_expected(dispute)
+    expected = decision_expected(dispute)
     return NextStep(str(headline), str(words), your_move, clocks, paused, expected, facts)
 
 

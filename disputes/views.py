@@ -120,40 +120,43 @@ def _detail_context(
     message_form: MessageForm | None = None,
 ) -> dict[str, Any]:
     viewer = presenters.viewer_party(dispute, request.user)
-    actions = selectors.dispute_actions(dispute, request.user)
+    clocks = selectors.running_clocks(dispute)
+    actions = selectors.dispute_actions(dispute, request.user, clocks=clocks)
+    offers = selectors.case_offers(dispute)
+    can_rate = viewer == Party.BUYER and not dispute.is_open and not hasattr(dispute, "rating")
     return {
         "dispute": dispute,
         "order": dispute.order,
         "viewer": viewer,
         "is_buyer": viewer == Party.BUYER,
         "now": timezone.now(),
-        "step": presenters.next_step(dispute, viewer),
+        "step": presenters.next_step(dispute, viewer, clocks),
         "actions": actions,
         "moves": actions - {"message"},
-        "buyer_offer": selectors.current_offer(dispute, Party.BUYER),
-        "seller_offer": selectors.current_offer(dispute, Party.SELLER),
-        "offers": dispute.offers.select_related("author").order_by("created_at", "id"),
+        "buyer_offer": offers.buyer,
+        "seller_offer": offers.seller,
+        "offers": offers.history,
         "agreed_by_arbiter": getattr(dispute.agreed_offer, "party", "") == Party.ARBITER,
-        "evidence": dispute.evidence.select_related("uploaded_by"),
+        "evidence": dispute.evidence.all(),  # the gallery names the party, not the person
         "thread": selectors.thread(dispute, request.GET),
         "events": selectors.timeline(dispute, request.GET),
-        "refunds": dispute.refunds.order_by("created_at"),
+        "refunds": selectors.case_refunds(dispute),
         "refund_summary": ledger.refund_status_label(dispute.order),
         "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
         # The rating left after this dispute: one after an earlier dispute of the same order
         # is that dispute's.
         "rating": getattr(dispute, "rating", None),
-        "can_rate": viewer == Party.BUYER
-        and not dispute.is_open
-        and not hasattr(dispute, "rating"),
-        "rating_form": rating_form or RatingForm(),
-        "message_form": message_form or MessageForm(dispute=dispute),
+        "can_rate": can_rate,
+        # Forms are built only where the page shows them (each copies its fields).
+        "rating_form": rating_form or (RatingForm() if can_rate else None),
+        "message_form": message_form
+        or (MessageForm(dispute=dispute) if "message" in actions else None),
     }
 
 
 @login_required
 def detail(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
-    dispute = selectors.dispute_for_party(request.user, dispute_ref)
+    dispute = selectors.case_for_party(request.user, dispute_ref)
     return render(request, "disputes/detail.html", _detail_context(request, dispute))
 
 

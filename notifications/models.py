@@ -72,6 +72,13 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            # The unread count every page's header shows: as many entries as unread notes,
+            # however long a person's history grows.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
             # What the outbox sweep reads: rows still to email, by when they are due.
             models.Index(
                 fields=["next_attempt_at"], condition=UNDELIVERED, name="notification_due"

@@ -1,12 +1,12 @@
 """Reads scoped to who asks: a buyer sees only their orders, a seller only their store's."""
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 
-from .models import Order, OrderState, Parcel, Store
+from .models import Order, OrderEvent, OrderState, Parcel, Store
 
 
 def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -54,8 +54,10 @@ def seller_order(user: User, reference: str) -> Order:
 
 
 def _order_detail_qs() -> QuerySet[Order]:
+    # Each event with its actor in the same query (a prefetch of `events__actor` takes two).
+    events = Prefetch("events", queryset=OrderEvent.objects.select_related("actor"))
     return Order.objects.select_related("store", "buyer", "policy", "payment").prefetch_related(
-        "lines", "parcels", "events__actor"
+        "lines", "parcels", events
     )
 
 

@@ -28,11 +28,12 @@ WORK_SHOWN = 5  # the dashboard's soonest cases waiting for the seller (all: the
 def _order_page(request: AuthenticatedRequest, order: Order) -> dict[str, object]:
     # The disputes app owns these rules; the order page only shows what they say.
     now = timezone.now()
+    disputes = dispute_selectors.disputes_of_order(order)  # first: the window reads them too
     return {
         "order": order,
         "now": now,
         "actions": order_services.order_actions(order, request.user),
-        "disputes": dispute_selectors.disputes_of_order(order),
+        "disputes": disputes,
         "dispute_window": opening_window(order, now),
         "refund_summary": ledger.refund_status_label(order),
     }
@@ -68,7 +69,7 @@ def seller_dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "work_soonest": work[:WORK_SHOWN],
         "to_ship": page_of(to_ship, request.GET, per_page=PAGE_SIZE, param="ship_page"),
         "shipped": page_of(shipped, request.GET, per_page=PAGE_SIZE, param="shipped_page"),
-        "standing": [(days, standing.standing(store_id, now, days)) for days in (30, 90)],
+        "standing": standing.standings(store_id, now, (30, 90)),
         "chart": _bar_chart(standing.weekly_disputes(store_id, now)),
     }
     return render(request, "orders/seller_dashboard.html", context)

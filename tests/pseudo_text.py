@@ -189,7 +189,7 @@ def code_names() -> set[str]:
                 names.add(str(model._meta.verbose_name))
             if "verbose_name_plural" not in given and "verbose_name" not in given:
                 names.add(str(model._meta.verbose_name_plural))
-            fields = [f for f in model._meta.get_fields() if hasattr(f, "_verbose_name")]
+            fields = [f for f in model._meta.get_fields() if isinstance(f, models.Field)]
             names |= {str(f.verbose_name) for f in fields if f._verbose_name is None}
     return {form for name in names for form in (name, capfirst(name))}
 

@@ -12,5 +12,8 @@ register = template.Library()
 
 
 @register.filter
-def refund_lines(refunds: QuerySet[Refund]) -> list[RefundLine]:
+def refund_lines(refunds: QuerySet[Refund] | list[Refund]) -> list[RefundLine]:
+    """A list is taken as loaded (with `order__policy`, oldest first); a query is read so."""
+    if isinstance(refunds, list):
+        return lines_of(refunds)
     return lines_of(refunds.select_related("order__policy").order_by("created_at", "id"))
