@@ -190,7 +190,8 @@ def code_names() -> set[str]:
             if "verbose_name_plural" not in given and "verbose_name" not in given:
                 names.add(str(model._meta.verbose_name_plural))
             fields = [f for f in model._meta.get_fields() if isinstance(f, models.Field)]
-            names |= {str(f.verbose_name) for f in fields if f._verbose_name is None}
+            derived = [f for f in fields if getattr(f, "_verbose_name", "") is None]
+            names |= {str(field.verbose_name) for field in derived}
     return {form for name in names for form in (name, capfirst(name))}
 
 
