@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 ARBITERS_GROUP = "Arbiters"
 # Arbiters read everything in the admin; they act through the arbitration queue.
@@ -20,7 +21,7 @@ def ensure_arbiter_group(sender: AppConfig, **kwargs: Any) -> None:
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = _("Accounts")
 
     def ready(self) -> None:
         # Every app's post_migrate: the view permissions of later apps exist only after theirs.

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models import Field, ForeignObject
+from django.utils.translation import gettext_lazy as _
 
 from . import converters
 from .lookups import InArray
@@ -10,7 +11,7 @@ class CoreConfig(AppConfig):
     checked transition, references, moments, and the one timeline recorder."""
 
     name = "core"
-    verbose_name = "Parley core"
+    verbose_name = _("Parley core")
 
     def ready(self) -> None:
         Field.register_lookup(InArray)

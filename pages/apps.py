@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PagesConfig(AppConfig):
@@ -6,4 +7,4 @@ class PagesConfig(AppConfig):
     with their standing): they live on the top floor, above every app they read."""
 
     name = "pages"
-    verbose_name = "Pages"
+    verbose_name = _("Pages")

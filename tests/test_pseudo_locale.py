@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 
 from core import moments
 from core.pseudo_locale import PSEUDO_LANGUAGE, build, pseudo
+from core.ratelimit import Limited
 from core.timeline import CATALOGUE
 from notifications.delivery import email_message
 from notifications.models import Notification
@@ -264,7 +265,13 @@ def test_every_refusal_reads_in_the_pseudo_language(
 def test_every_error_page_reads_in_the_pseudo_language(rf, people, name):
     request = rf.get("/")
     request.user = people.buyer
-    html = render_to_string(f"errors/{name}.html", request=request if name != "500" else None)
+    context = {}
+    if name == "429":  # as core.ratelimit renders it
+        limited = Limited("messages", "user", timezone.now() + timedelta(minutes=4))
+        context = {"limited": limited, "minutes": 4, "kept": {"body": "12345"}}
+    html = render_to_string(
+        f"errors/{name}.html", context, request=request if name != "500" else None
+    )
     where = f"errors/{name}.html"
     findings = _findings(where, page_text(html), Allowed(stored_data()), lambda piece: [where])
     _check(findings)
