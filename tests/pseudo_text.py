@@ -13,6 +13,7 @@ by listing English words:
 """
 
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from html.parser import HTMLParser
@@ -133,17 +134,22 @@ def free_text(value: Any) -> Iterator[str]:
             yield from free_text(item)
 
 
+def is_ours(path: Path) -> bool:
+    """Parley's own code: under the project, and not in a virtualenv kept there (`make` puts
+    `.venv` inside the checkout, where Django and the other libraries then live)."""
+    resolved = path.resolve()
+    return resolved.is_relative_to(settings.BASE_DIR.resolve()) and not resolved.is_relative_to(
+        Path(sys.prefix).resolve()
+    )
+
+
 def stored_data(*, libraries: bool = False) -> set[str]:
     """Every value of a free-text column (no choices) of Parley's own models, and the free text
     in their JSON columns: what people and fixtures typed (names, titles, messages, reasons).
     Django's and other libraries' tables are left out (their values are names of code:
     "dispute" in content types), except for the admin, which lists them (`libraries`)."""
     found: set[str] = set()
-    tables = [
-        app
-        for app in apps.get_app_configs()
-        if libraries or Path(app.path).is_relative_to(settings.BASE_DIR)
-    ]
+    tables = [app for app in apps.get_app_configs() if libraries or is_ours(Path(app.path))]
     for model in (model for app in tables for model in app.get_models()):
         skipped = WRITTEN_BY_CODE.get((model._meta.app_label, model._meta.model_name), set())
         for column in model._meta.concrete_fields:
@@ -163,7 +169,7 @@ def library_names() -> set[str]:
     Parley cannot translate; Parley's own apps are never excused."""
     names: set[str] = set()
     for app in apps.get_app_configs():
-        if Path(app.path).is_relative_to(settings.BASE_DIR):
+        if is_ours(Path(app.path)):
             continue
         models_ = list(app.get_models())
         given = [app.verbose_name, *(m._meta.verbose_name for m in models_)]
@@ -179,7 +185,7 @@ def code_names() -> set[str]:
     names them (a choice: docs/architecture.md, Languages). Names the code gives are marked."""
     names: set[str] = set()
     for app in apps.get_app_configs():
-        if not Path(app.path).is_relative_to(settings.BASE_DIR):
+        if not is_ours(Path(app.path)):
             continue
         if "verbose_name" not in type(app).__dict__:
             names.add(str(app.verbose_name))
@@ -251,4 +257,4 @@ def in_library_templates_only(piece: str, templates: Iterable[Any]) -> bool:
     the library's words, which Parley's marking cannot reach."""
     holding = _holding(piece, templates)
     origins = [Path(str(getattr(t.origin, "name", ""))) for t in holding]
-    return bool(origins) and not any(o.is_relative_to(settings.BASE_DIR) for o in origins)
+    return bool(origins) and not any(is_ours(origin) for origin in origins)
