@@ -9,9 +9,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from django.test import override_settings
 from django.utils import timezone, translation
 
 from accounts.personal import speaking_to
@@ -21,6 +18,7 @@ from disputes.models import Deadline, DeadlineKind
 from notifications.delivery import email_message
 from notifications.models import Notification
 from tests.factories import BuyerFactory, SellerFactory, open_dispute
+from tests.tiny_catalogue import tiny_catalogue
 from timers.engine import enforce_deadlines
 
 pytestmark = pytest.mark.django_db
@@ -56,14 +54,7 @@ SPANISH: dict[str | tuple[str, str], str | tuple[str, str]] = {
 
 @pytest.fixture
 def spanish(tmp_path):
-    catalog = Catalog(locale="es")
-    for msgid, msgstr in SPANISH.items():
-        catalog.add(msgid, msgstr)
-    folder = tmp_path / "es" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "django.mo", "wb") as mo:
-        write_mo(mo, catalog)
-    with override_settings(LOCALE_PATHS=[tmp_path]):
+    with tiny_catalogue(tmp_path, "es", SPANISH):
         yield
 
 

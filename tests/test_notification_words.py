@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
@@ -29,6 +27,7 @@ from notifications.models import Notification
 from orders import events as order_events
 from orders import services as order_services
 from tests.factories import BuyerFactory, shipped_order
+from tests.tiny_catalogue import tiny_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -51,14 +50,7 @@ SPANISH = {
 @pytest.fixture
 def spanish(tmp_path):
     """A Spanish catalogue with the words of one note, ahead of every other (LOCALE_PATHS)."""
-    catalog = Catalog(locale="es")
-    for msgid, msgstr in SPANISH.items():
-        catalog.add(msgid, msgstr)
-    folder = tmp_path / "es" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "django.mo", "wb") as mo:
-        write_mo(mo, catalog)
-    with override_settings(LOCALE_PATHS=[tmp_path]):
+    with tiny_catalogue(tmp_path, "es", SPANISH):
         yield
 
 
