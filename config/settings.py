@@ -384,6 +384,10 @@ PARLEY_MAX_REQUEST_BYTES = (
 # Who settles refunds with the payment provider; the default records them as settled.
 # /health/ gives details (which check, which host) to staff and to monitors sending this token.
 PARLEY_HEALTH_TOKEN = env("PARLEY_HEALTH_TOKEN", default="")
+# A sandbox deployment (demos, staging, integrators' tests): each case's next deadline can be
+# made to fall due now ("test clock", disputes/services/sandbox.py) to watch a whole case in
+# minutes. Off unless set; `make run` sets it. Never on in production.
+PARLEY_SANDBOX = env.bool("PARLEY_SANDBOX", default=False)
 # Where acts write the notes they send (core names no app; see core/outbox.py).
 PARLEY_OUTBOX = "notifications.services.notify_many"
 PARLEY_REFUND_GATEWAY = env("REFUND_GATEWAY", default="disputes.gateway.RecordingGateway")

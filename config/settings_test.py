@@ -24,6 +24,8 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 LANGUAGE_COOKIE_SECURE = False
+# Not a sandbox, whatever the shell exports: tests that need the test clock turn it on.
+PARLEY_SANDBOX = False
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 # WhiteNoise warns about a missing STATIC_ROOT on every request otherwise.

@@ -14,3 +14,8 @@ class TooLate(StaleState):
     """A deadline had already decided before the act came: its outcome was applied (and is on
     the record) and the act is refused. Unlike other refusals, this one leaves changes behind:
     the clock's, dated at its due time."""
+
+
+class SandboxOnly(ActionRefused):
+    """An act that exists only in a sandbox deployment (settings.PARLEY_SANDBOX), asked for in
+    one that is not: pages answer 403 and the API `sandbox_only`, with the message."""

@@ -1,6 +1,7 @@
 """The deadline rows of disputes, and the only code that writes them: started and stopped with
-the state, fired or cancelled by the engine's rules, reminders moved on, and staff extending,
-pausing or resuming one with a reason both parties see. Which clocks run when: .clocks.
+the state, fired or cancelled by the engine's rules, reminders moved on, staff extending,
+pausing or resuming one with a reason both parties see, and a sandbox's test clock making the
+next one fall due now. Which clocks run when: .clocks.
 """
 
 from collections import defaultdict
@@ -88,6 +89,26 @@ def deadlines_cancel(pks: Iterable[int], now: datetime) -> None:
 def reminders_moved_on(deadlines: Sequence[Deadline]) -> None:
     """Save each deadline's next reminder time (set by the caller), in one statement."""
     update_rows(deadlines, ["next_reminder_at"])
+
+
+def deadline_due_now(dispute: Dispute, now: datetime) -> tuple[Deadline, datetime] | None:
+    """A sandbox's test clock (services.sandbox): the dispute's earliest pending deadline made
+    to fall due at `now`, its reminders dropped (none may go out after the jump); returns it
+    with the time it was due, or None when no clock is pending. One already due is left as it
+    is: the engine dates its act then. The caller holds the dispute's lock.
+
+    Only `due_at` moves: `base_due_at` still matches the state, so the engine's rule sees a
+    live clock (as after a staff extension) and acts on it, not a moot one."""
+    pending = _pending().filter(dispute=dispute).select_for_update()
+    deadline = pending.order_by("due_at", "id").first()
+    if deadline is None:
+        return None
+    assert deadline.due_at is not None  # a pending deadline has its due time
+    was_due = deadline.due_at
+    if was_due > now:
+        deadline.due_at, deadline.next_reminder_at = now, None
+        deadline.save(update_fields=["due_at", "next_reminder_at"])
+    return deadline, was_due
 
 
 # --- Staff: extend or pause a clock, with a reason both parties see ---------------------------

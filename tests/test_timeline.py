@@ -147,6 +147,12 @@ SAMPLES = {
         "due_at": None,
         "remaining": "P2DT3H",
     },
+    "disputes.sandbox.advanced": {
+        "deadline": 4,
+        "kind": "seller_answer",
+        "due_at": AT,
+        "by": "buyer",
+    },
     "disputes.deadline.resumed": {
         "deadline": 4,
         "kind": "return_shipment",

@@ -1,6 +1,6 @@
-"""Staff changes to a running clock, and the engine's reminders, in the event catalogue: what
-each says on the timeline and in the note both parties get. Registered from
-DisputesConfig.ready.
+"""Staff changes to a running clock, the engine's reminders and a sandbox's test clock, in the
+event catalogue: what each says on the timeline and in the note both parties get. Registered
+from DisputesConfig.ready.
 
 Data: {"deadline": id, "kind": DeadlineKind value, "reason": staff's words, "due_at": the new
 due time (None while paused), "remaining": time left while paused (ISO 8601 duration, or
@@ -92,3 +92,25 @@ def _reminded(data: Data) -> str:
 
 
 REMINDED = event_kind("disputes.deadline.reminded", _reminded)
+
+
+def _advanced(data: Data) -> str:
+    """A sandbox's test clock made a deadline fall due now. {"deadline": id, "kind", "due_at":
+    when it was due (ISO), "by": buyer, seller, staff or marketplace}. Nobody is told: the act
+    the clock runs next tells them, as in production."""
+    words = {"clock": _label(data), "when": moment(parsed(data["due_at"]))}
+    if data.get("by") == "marketplace":
+        # Translators: %(clock)s names a deadline, e.g. "Seller's answer". A sandbox is a
+        # test deployment where time can be moved on per case.
+        sentence = _(
+            "Test clock: %(clock)s moved from %(when)s to now (sandbox, through the marketplace's "
+            "API)."
+        )
+    else:
+        # Translators: %(clock)s names a deadline, e.g. "Seller's answer". A sandbox is a
+        # test deployment where time can be moved on per case.
+        sentence = _("Test clock: %(clock)s moved from %(when)s to now (sandbox).")
+    return sentence % words
+
+
+ADVANCED = event_kind("disputes.sandbox.advanced", _advanced)

@@ -1,11 +1,11 @@
 """Every act on a dispute: one function each, atomic, locked, permission-checked, on the record.
 
-By subject: opening, negotiation, returns, replacement, messages, appeal, rating; `kernel`
-holds what they all do the same way. An act the clock also does (when a party let its time
-run out) is one implementation with a batch form, `<entity>_<action>_many`, which the rule
-engine calls with disputes it has locked, each with the time its deadline fell due; the
-person's act is that batch with one dispute in it. Callers pass `now` only from tests, demo
-data and the engine.
+By subject: opening, negotiation, returns, replacement, messages, appeal, rating, and a
+sandbox's test clock (sandbox); `kernel` holds what they all do the same way. An act the
+clock also does (when a party let its time run out) is one implementation with a batch form,
+`<entity>_<action>_many`, which the rule engine calls with disputes it has locked, each with
+the time its deadline fell due; the person's act is that batch with one dispute in it.
+Callers pass `now` only from tests, demo data and the engine.
 """
 
 from . import appeal, messages, negotiation, replacement, returns
@@ -25,6 +25,7 @@ from .replacement import (
     dispute_refund_unshipped_replacement_many,
 )
 from .returns import dispute_close_unshipped_return_many, dispute_refund_unconfirmed_return_many
+from .sandbox import Advance, dispute_advance_clock, dispute_advance_to_end, sandbox_only
 
 # A person's act on a dispute: the dispute's clocks already due decide first (see catchup).
 dispute_accept_offer = deadlines_first(negotiation.dispute_accept_offer)
@@ -42,10 +43,13 @@ dispute_ship_replacement = deadlines_first(replacement.dispute_ship_replacement)
 dispute_ship_return = deadlines_first(returns.dispute_ship_return)
 
 __all__ = [
+    "Advance",
     "Due",
     "Proposal",
     "deadlines_first",
     "dispute_accept_offer",
+    "dispute_advance_clock",
+    "dispute_advance_to_end",
     "dispute_appeal",
     "dispute_cancel",
     "dispute_catch_up",
@@ -71,4 +75,5 @@ __all__ = [
     "dispute_ship_return",
     "lock",
     "rating_leave",
+    "sandbox_only",
 ]

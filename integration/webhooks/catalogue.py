@@ -62,6 +62,8 @@ EXCLUDED: Mapping[str, str] = {
     "orders.order.paid": "the marketplace sent it in",
     "orders.order.shipped": "the marketplace sent it in",
     "orders.parcel.shipped": "the marketplace sent it in",
+    "disputes.sandbox.advanced": "a sandbox's test clock: the act the clock then runs is sent "
+    "as in production",
     "arbitration.case.taken": "staff workflow, not an act on the case",
     "arbitration.case.released": "staff workflow, not an act on the case",
     "arbitration.case.reassigned": "staff workflow (names an arbiter)",
