@@ -21,6 +21,8 @@ urlpatterns = [
         "arbitration/disputes/<ref:dispute_ref>/appeal/", views.decide_appeal, name="decide_appeal"
     ),
     path("arbitration/disputes/<ref:dispute_ref>/clocks/", views.case_clocks, name="case_clocks"),
+    # Only in a sandbox deployment (settings.PARLEY_SANDBOX); refused with a 403 elsewhere.
+    path("arbitration/disputes/<ref:dispute_ref>/test-clock/", views.test_clock, name="test_clock"),
     path(
         "arbitration/disputes/<ref:dispute_ref>/return-delivered/",
         views.record_return_delivery,

@@ -4,6 +4,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import AuthenticatedRequest, arbiter_required
 from core.confirm import Confirmation, is_confirmed, wants_back
 from core.errors import ActionRefused, StaleState
-from disputes import ledger
+from disputes import ledger, presenters
 from disputes import services as dispute_services
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
 from disputes.forms import ReturnDeliveryForm
@@ -23,6 +24,7 @@ from disputes.models import (
     DisputeState,
     EvidenceItem,
 )
+from disputes.sandbox_views import advance_then
 from disputes.selectors import (
     case_offers,
     dispute_actions,
@@ -128,6 +130,7 @@ def _case_context(
         "can_record_delivery": "record_return_delivery"
         in dispute_actions(dispute, request.user, now, clocks),
         "delivery_form": ReturnDeliveryForm(),
+        "sandbox_clock": presenters.sandbox_clock(clocks),
     }
 
 
@@ -321,3 +324,11 @@ def record_return_delivery(request: AuthenticatedRequest, dispute_ref: str) -> H
         ),
         _("Delivery recorded. Both parties were told; the seller's days to confirm run from it."),
     )
+
+
+@arbiter_required
+@require_POST
+def test_clock(request: AuthenticatedRequest, dispute_ref: str) -> HttpResponse:
+    """A sandbox's test clock, from the case page (disputes.sandbox_views)."""
+    dispute = selectors.case_for_arbiter(dispute_ref)
+    return advance_then(request, dispute, reverse("arbitration:case", args=[dispute.reference]))

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -27,6 +28,7 @@ from .models import (
     RefundStatus,
 )
 from .selectors import running_clocks
+from .services.sandbox import Advance
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -338,3 +340,37 @@ def refund_line(refund: Refund) -> RefundLine:
 def refund_lines(refunds: Iterable[Refund]) -> list[RefundLine]:
     """Each refund's line, oldest first (pass refunds loaded with `order__policy`)."""
     return [refund_line(refund) for refund in refunds]
+
+
+# --- A sandbox's test clock ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SandboxClock:
+    """The test-clock panel of a case page in a sandbox: the clock that would fall due next
+    (None when no clock is pending)."""
+
+    next: Deadline | None
+
+
+def sandbox_clock(clocks: Sequence[Deadline]) -> SandboxClock | None:
+    """The panel, only in a sandbox deployment. `clocks`: the case's `running_clocks`."""
+    if not settings.PARLEY_SANDBOX:
+        return None
+    pending = [clock for clock in clocks if clock.status == DeadlineStatus.PENDING]
+    return SandboxClock(min(pending, key=lambda clock: (clock.due_at, clock.pk), default=None))
+
+
+def advance_words(steps: Sequence[Advance]) -> str:
+    """What the test clock did, for the message shown after it: each clock it moved, then what
+    that clock did (its own words: `Clock.ended`)."""
+    if not steps:
+        return _("No clock is running on this case: there is nothing to advance.")
+    sentences: list[str] = []
+    for step in steps:
+        # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
+        sentences.append(
+            _("Test clock: %(clock)s fell due now.") % {"clock": clock_of(step.kind).label}
+        )
+        sentences.extend(step.happened or [_("It no longer applied, so nothing happened.")])
+    return " ".join(sentences)

@@ -3,7 +3,7 @@ it adds the seller's list, which can show the disputes behind a figure of their 
 
 from django.urls import path
 
-from . import appeal_views, confirm_views, parcel_views, views
+from . import appeal_views, confirm_views, parcel_views, sandbox_views, views
 
 urlpatterns = [
     path("buyer/orders/<ref:reference>/dispute/", views.open_dispute, name="open"),
@@ -43,6 +43,8 @@ urlpatterns = [
         parcel_views.confirm_replacement,
         name="confirm_replacement",
     ),
+    # Only in a sandbox deployment (settings.PARLEY_SANDBOX); refused with a 403 elsewhere.
+    path("disputes/<ref:dispute_ref>/test-clock/", sandbox_views.test_clock, name="test_clock"),
     path("evidence/<uuid:public_id>/", views.evidence_file, name="evidence_file"),
     path("evidence/<uuid:public_id>/thumbnail/", views.evidence_thumbnail, name="evidence_thumb"),
 ]

@@ -141,10 +141,10 @@ def _detail_context(
         "thread": selectors.thread(dispute, request.GET),
         "events": selectors.timeline(dispute, request.GET),
         "refunds": selectors.case_refunds(dispute),
+        "sandbox_clock": presenters.sandbox_clock(clocks),
         "refund_summary": ledger.refund_status_label(dispute.order),
         "rulings": dispute.rulings.select_related("arbiter").prefetch_related("cited_evidence"),
-        # The rating left after this dispute: one after an earlier dispute of the same order
-        # is that dispute's.
+        # The rating left after this dispute (one after an earlier dispute is that one's).
         "rating": getattr(dispute, "rating", None),
         "can_rate": can_rate,
         # Forms are built only where the page shows them (each copies its fields).

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.forms import BaseForm
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import User
@@ -176,6 +177,12 @@ def delivery_recorded(case, person, client):
     return case.return_delivered_at is not None
 
 
+def moved_on_by_the_test_clock(case, person, client):
+    """The seller's time ran out at once: the claim was carried out, after the move."""
+    moved = case.events.filter(code="disputes.sandbox.advanced", actor=person).exists()
+    return moved and case.state == DisputeState.RESOLVED
+
+
 def all_their_notifications_read(case, person, client):
     return not person.notifications.filter(read_at__isnull=True).exists()
 
@@ -195,6 +202,7 @@ class Row:
     given: Callable = waiting_for_seller
     data: Callable | dict = field(default_factory=dict)
     done: Done | None = None
+    sandbox: bool = False  # visited in a sandbox deployment (settings.PARLEY_SANDBOX)
 
 
 def _get(default=NOT_FOUND, anonymous=LOGIN, **per_role):
@@ -208,9 +216,11 @@ def _post(
     given=waiting_for_seller,
     data=None,
     done=None,
+    sandbox=False,
     **per_role,
 ):
-    return _row("post", default, anonymous, per_role, given=given, data=data or {}, done=done)
+    rest = {"given": given, "data": data or {}, "done": done, "sandbox": sandbox}
+    return _row("post", default, anonymous, per_role, **rest)
 
 
 def _row(method, default, anonymous, per_role, **rest):
@@ -235,6 +245,7 @@ UPHOLD = {
     **CONFIRMED,
 }
 RATING = {"stars": 4, "comment": "Fair in the end."}
+NEXT_DEADLINE = {"to": "next_deadline"}
 
 
 def _buyer_claim(case, w):
@@ -282,6 +293,13 @@ MATRIX = {
         given=escalated, arbiter=DONE, done=Done("arbitration:case", assigned_to_them)
     ),
     "arbitration:metrics": _get(arbiter=OK),
+    # A sandbox's test clock (outside one: refused, ILL_TIMED).
+    "arbitration:test_clock": _post(
+        sandbox=True,
+        data=NEXT_DEADLINE,
+        arbiter=DONE,
+        done=Done("arbitration:case", moved_on_by_the_test_clock),
+    ),
     "arbitration:case": _get(arbiter=OK),
     "arbitration:release": _post(
         given=taken, arbiter=DONE, done=Done("arbitration:case", unassigned)
@@ -335,6 +353,13 @@ MATRIX = {
         data=CONFIRMED, buyer=DONE, done=Done("disputes:detail", in_state(S.CANCELLED))
     ),
     "disputes:ship_return": _get(buyer=OK),
+    "disputes:test_clock": _post(
+        sandbox=True,
+        data=NEXT_DEADLINE,
+        buyer=DONE,
+        seller=DONE,
+        done=Done("disputes:detail", moved_on_by_the_test_clock),
+    ),
     "disputes:confirm_return": _post(
         given=return_shipped, seller=DONE, done=Done("disputes:detail", refunded_on_return)
     ),
@@ -452,7 +477,8 @@ def _visit(client, url_name, row: Row, person, w) -> str:
     if person is not None:
         client.force_login(person)
     before = footprint(case)
-    response = getattr(client, row.method)(url, data)
+    with override_settings(PARLEY_SANDBOX=row.sandbox):
+        response = getattr(client, row.method)(url, data)
     outcome = _outcome(response, row, case, person, client)
     if outcome != DONE:
         changed = changes(before, footprint(case))
@@ -551,6 +577,10 @@ ILL_TIMED = [
     ("arbitration:decide_appeal", appeal_taken, "arbiter", "post", {}, FORM_ERROR),
     ("arbitration:request_evidence", waiting_for_seller, "arbiter", "post", EVIDENCE, REFUSED),
     ("arbitration:case_clocks", withdrawn, "arbiter", "post", _stopped_clock, FORM_ERROR),
+    # Not a sandbox deployment: the test clock is refused with its reason.
+    ("disputes:test_clock", waiting_for_seller, "buyer", "post", NEXT_DEADLINE, "403"),
+    ("disputes:test_clock", waiting_for_seller, "seller", "post", NEXT_DEADLINE, "403"),
+    ("arbitration:test_clock", waiting_for_seller, "arbiter", "post", NEXT_DEADLINE, "403"),
 ]
 
 

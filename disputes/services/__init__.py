@@ -25,7 +25,14 @@ from .replacement import (
     dispute_refund_unshipped_replacement_many,
 )
 from .returns import dispute_close_unshipped_return_many, dispute_refund_unconfirmed_return_many
-from .sandbox import Advance, dispute_advance_clock, dispute_advance_to_end, sandbox_only
+from .sandbox import (
+    Advance,
+    Reach,
+    dispute_advance,
+    dispute_advance_clock,
+    dispute_advance_to_end,
+    sandbox_only,
+)
 
 # A person's act on a dispute: the dispute's clocks already due decide first (see catchup).
 dispute_accept_offer = deadlines_first(negotiation.dispute_accept_offer)
@@ -46,8 +53,10 @@ __all__ = [
     "Advance",
     "Due",
     "Proposal",
+    "Reach",
     "deadlines_first",
     "dispute_accept_offer",
+    "dispute_advance",
     "dispute_advance_clock",
     "dispute_advance_to_end",
     "dispute_appeal",

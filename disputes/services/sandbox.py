@@ -14,6 +14,7 @@ Who may: the case's buyer and seller, Parley staff, and the marketplace through 
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +31,15 @@ from ..events import record
 from ..models import Dispute
 from .catchup import dispute_catch_up
 from .kernel import lock, party_of
+
+
+class Reach(StrEnum):
+    """How far the test clock moves a case: its next deadline, or every clock until none is
+    left (the pages' two buttons, the API's `to`)."""
+
+    NEXT_DEADLINE = "next_deadline"
+    END = "end"
+
 
 MARKETPLACE = "marketplace"  # `by` of an advance through the API, in the event's data
 STAFF = "staff"
@@ -97,3 +107,13 @@ def dispute_advance_to_end(
             break
         steps.append(step)
     return steps
+
+
+def dispute_advance(
+    *, dispute: Dispute, by: User | None, to: Reach, now: datetime | None = None
+) -> list[Advance]:
+    """The test clock as far as `to`; what each step did (none when no clock was pending)."""
+    if to == Reach.END:
+        return dispute_advance_to_end(dispute=dispute, by=by, now=now)
+    step = dispute_advance_clock(dispute=dispute, by=by, now=now)
+    return [] if step is None else [step]

@@ -112,7 +112,7 @@ def _parties(case: Any) -> dict[str, Any]:
     return parties_out(available_actions(case), external)
 
 
-def _detail(case: Any) -> dict[str, Any]:
+def case_detail(case: Any) -> dict[str, Any]:
     currency = case.order.currency
     items = [
         {
@@ -160,4 +160,4 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, An
 def get_case(request: HttpRequest, reference: str) -> dict[str, Any]:
     """Everything about one case: claim, items, offers with their history, the refund ledger,
     evidence metadata, the timeline, and each party's available actions with deadlines."""
-    return _detail(selectors.case_for(caller(request).integration, reference))
+    return case_detail(selectors.case_for(caller(request).integration, reference))

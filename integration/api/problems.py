@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.throttling import BaseThrottle
 
-from core.errors import ActionRefused
+from core.errors import ActionRefused, SandboxOnly
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -53,6 +53,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ActionRefused)
     def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
         return problem_response(api, request, 409, "action_refused", exc.message)
+
+    @api.exception_handler(SandboxOnly)
+    def _sandbox_only(request: HttpRequest, exc: SandboxOnly) -> HttpResponse:
+        return problem_response(api, request, 403, "sandbox_only", exc.message)
 
     @api.exception_handler(ValidationError)
     def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
