@@ -94,9 +94,7 @@ def test_an_unknown_choice_is_refused_with_a_message(sandbox, client, buyer, cas
     assert footprint(case) == before
 
 
-def test_outside_a_sandbox_there_is_no_panel_and_a_post_is_refused(
-    client, buyer, arbiter, case
-):
+def test_outside_a_sandbox_there_is_no_panel_and_a_post_is_refused(client, buyer, arbiter, case):
     page = _page(client, buyer, case)
     assert "test-clock" not in page and "Sandbox:" not in page
     before = footprint(case)
