@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models import Field, ForeignObject
 from django.utils.translation import gettext_lazy as _
 
-from . import converters
+from . import checks, converters  # noqa: F401  (checks: registers the deploy checks)
 from .lookups import InArray
 
 

@@ -43,6 +43,7 @@ PRODUCTION = {
     "SMTP_USER": "parley",
     "SMTP_PASSWORD": "audit-only",
     "LOG_FORMAT": "console",
+    "PARLEY_SANDBOX": "0",  # production is never a sandbox (a shell's export must not say so)
 }
 NETWORK_TROUBLE = re.compile(
     r"ConnectionError|ConnectTimeout|ReadTimeout|ProxyError|NameResolutionError|"

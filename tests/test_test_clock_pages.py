@@ -6,6 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from core.checks import sandbox_is_not_production
 from disputes import services
 from disputes.models import DeadlineStatus, DisputeState
 from integration.models import ApiKey, ExternalRef, Integration, RefKind, Scope
@@ -189,3 +190,13 @@ def test_an_unknown_reach_is_a_validation_problem(sandbox, client, case):
     key = _integrated(case)
     response = _api(client, key, case, {"to": "tomorrow"})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "to"
+
+
+# --- Deployment ---------------------------------------------------------------------------------
+
+
+def test_the_deploy_checklist_warns_of_a_sandbox(settings):
+    assert sandbox_is_not_production() == []
+    settings.PARLEY_SANDBOX = True
+    (warning,) = sandbox_is_not_production()
+    assert warning.id == "parley.W001" and "never in production" in warning.hint
