@@ -94,6 +94,20 @@ def test_a_case_read_conforms_to_its_schema(api_schema, case_ref, market):
     assert response.json()["reference"] == case_ref
 
 
+def test_a_test_clock_advance_in_a_sandbox_conforms_to_its_schema(
+    api_schema, case_ref, market, settings
+):
+    settings.PARLEY_SANDBOX = True
+    _, key = ApiKey.issue(market, scope=Scope.WRITE)
+    operation = api_schema["/api/v1/cases/{reference}/test_clock/advance"]["POST"]
+    for to in ("next_deadline", "end"):
+        case = operation.Case(path_parameters={"reference": case_ref}, body={"to": to})
+        response = case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code == 200
+    assert response.json()["state"] == "resolved"
+    _calls_within_schema(operation, GenerationMode.POSITIVE, [key])
+
+
 def test_the_schema_is_openapi_3_1_and_served_by_the_app(client):
     response = client.get(SCHEMA_PATH)
     assert response.status_code == 200

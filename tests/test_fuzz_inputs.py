@@ -34,7 +34,7 @@ from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -287,6 +287,8 @@ FIELDS: dict[str, Fields] = {
         "delivery_days": lambda w: WHOLE,
     },
     "disputes:confirm_replacement": {},
+    "disputes:test_clock": {"to": lambda w: either("next_deadline", "end", "tomorrow")},
+    "arbitration:test_clock": {"to": lambda w: either("next_deadline", "end", "tomorrow")},
     "orders:seller_store": {
         "return_address": lambda w: WORDS,
         "return_postage_payer": lambda w: either("buyer", "seller", "nobody"),
@@ -326,6 +328,9 @@ MAY_ACT: dict[str, set[str]] = {
     "arbitration:record_return_delivery": {"arbiter"},
     "disputes:ship_replacement": {"seller"},
     "disputes:confirm_replacement": {"buyer"},
+    # The test clock, fuzzed in a sandbox (IN_A_SANDBOX): the parties on their case, staff on any.
+    "disputes:test_clock": {"buyer", "seller"},
+    "arbitration:test_clock": {"arbiter"},
     "orders:seller_store": {"seller"},
     "notifications:read_all": {"buyer", "seller", "arbiter", "outsider"},
     # Only the person's own account row (not a watched table): listed for the record.
@@ -556,6 +561,11 @@ def _refused(response) -> bool:
     return any(m.level >= messages.WARNING for m in get_messages(response.wsgi_request))
 
 
+# URLs that act only in a sandbox deployment, fuzzed in one (outside one they only refuse, which
+# tests/test_access.py and tests/test_test_clock_pages.py show).
+IN_A_SANDBOX = {"disputes:test_clock", "arbitration:test_clock"}
+
+
 def send(world, role: str, request: Request) -> None:
     client = _signed_in(world, role)
     url = _path(request.url_name, request.kwargs)
@@ -564,7 +574,8 @@ def send(world, role: str, request: Request) -> None:
             for upload in value:
                 upload.seek(0)
     try:
-        with rolled_back():
+        sandbox = override_settings(PARLEY_SANDBOX=request.url_name in IN_A_SANDBOX)
+        with rolled_back(), sandbox:
             response = getattr(client, request.method)(url, request.data)
             changed = [t for t, d in table_digests().items() if world.digests[t] != d]
     except Exception as exc:
