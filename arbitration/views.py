@@ -14,6 +14,7 @@ from core.confirm import Confirmation, is_confirmed, wants_back
 from core.errors import ActionRefused, StaleState
 from disputes import ledger, presenters
 from disputes import services as dispute_services
+from disputes.case_rows import case_lists
 from disputes.deadlines import deadline_extend, deadline_pause, deadline_resume
 from disputes.forms import ReturnDeliveryForm
 from disputes.models import (
@@ -30,8 +31,6 @@ from disputes.selectors import (
     dispute_actions,
     running_clocks,
     running_deadline,
-    thread,
-    timeline,
 )
 
 from . import confirmations, selectors, services
@@ -111,8 +110,7 @@ def _case_context(
         "seller_offer": offers.seller,
         "offers": offers.history,
         "evidence": evidence,
-        "thread": thread(dispute, request.GET),
-        "events": timeline(dispute, request.GET),
+        **case_lists(dispute, request.GET, evidence, request.user.pk),
         "refundable": ledger.refundable_amount(order),
         "seller": selectors.seller_record(order.store_id, now),
         "buyer_history": selectors.buyer_history(order.buyer_id),

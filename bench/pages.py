@@ -9,7 +9,10 @@ client by its signed-in person: --repeat times after 5 to warm up; reported: the
 the median CPU time of this process alone (Python's share: the database's work is not in it),
 the Python function calls per request (cProfile: the same from run to run, when times on a
 shared box are not), the page's queries and bytes. `--profile "seller: case page"` prints that
-page's cumulative profile; `--reuse` keeps the data of the last run.
+page's cumulative and own-time profiles; `--reuse` keeps the data of the last run.
+`--language es --zone Europe/Lisbon` has the measured people read in that language and zone
+(saved on their accounts, as the header's switch does): by default English and UTC, where a
+moment names no city.
 """
 
 import argparse
@@ -81,6 +84,7 @@ def _calls(client, path: str, profile: bool) -> int:
     stats = pstats.Stats(profiler)
     if profile:
         stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
     return stats.total_calls // 5  # type: ignore[attr-defined]
 
 
@@ -97,6 +101,14 @@ def _row(client, name: str, path: str, repeat: int, profile: bool) -> Row:
         cpu.append(time.process_time() - began_cpu)
     median, median_cpu = statistics.median(times), statistics.median(cpu)
     return Row(name, median, median_cpu, calls, queries, len(response.content))
+
+
+def _reads_in(refs: dict[str, str], language: str, zone: str) -> None:
+    """The measured people's language and zone ("" for each: the default, English and UTC)."""
+    from accounts.models import User
+
+    people = [refs[role] for role in ("buyer", "seller", "arbiter")]
+    User.objects.filter(username__in=people).update(language=language, time_zone=zone)
 
 
 def measure(refs: dict[str, str], repeat: int, profile: str | None) -> list[Row]:
@@ -118,6 +130,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--reuse", action="store_true", help="keep the data of the last run")
     parser.add_argument("--profile", help='a page name, e.g. "seller: case page"')
+    parser.add_argument("--language", default="", help="the measured people's, e.g. es")
+    parser.add_argument("--zone", default="", help="the measured people's, e.g. Europe/Lisbon")
     args = parser.parse_args()
     if args.reuse:
         harness.setup_django()
@@ -126,14 +140,25 @@ def main() -> None:
         harness.recreate_database(TARGET)
         harness.setup_django(migrate=True)
         refs = load.build()
+    _reads_in(refs, args.language, args.zone)
     rows = measure(refs, args.repeat, args.profile)
-    print(f"\nin one process, {args.repeat} requests per page (after 5 to warm up)")
+    reader = f"{args.language or 'en'}, {args.zone or 'UTC'}"
+    print(
+        f"\nin one process, {args.repeat} requests per page (after 5 to warm up), read in {reader}"
+    )
     print("| page | median ms | of which this process's CPU | calls | queries | bytes |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r.name} | {r.median * 1000:.1f} | {r.cpu * 1000:.1f} | {r.calls:,} "
             f"| {r.queries} | {r.size:,} |"
+        )
+    by_name = {r.name: r for r in rows}
+    for who in ("buyer", "seller"):
+        case, order = by_name[f"{who}: case page"], by_name[f"{who}: order page"]
+        print(
+            f"{who}'s case page ÷ order page: calls {case.calls / order.calls:.2f}, "
+            f"CPU {case.cpu / order.cpu:.2f}, time {case.median / order.median:.2f}"
         )
     harness.flush_redis(TARGET)
 

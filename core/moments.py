@@ -13,17 +13,30 @@ recipient by `accounts.personal.speaking_to`).
 
 Dates and numbers come from Babel (CLDR); words from gettext. English dates are written the
 British way ("5 Dec 2026, 10:13", 24 hours), as Parley always wrote them.
+
+A case page writes some sixty moments: Babel's pattern for each skeleton is looked up and
+parsed once per language, and what it writes is kept per calendar day and per clock time
+(`_written`), so a moment costs a few dictionary lookups instead of Babel's ~150 calls. Only
+Babel's output is kept, never gettext's: a catalogue (or a test's stand-in) answers each time.
 """
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton, get_datetime_format, get_timezone_gmt
+from babel.dates import (
+    DateTimePattern,
+    format_skeleton,
+    get_datetime_format,
+    get_timezone_gmt,
+    match_skeleton,
+    parse_pattern,
+    tokenize_pattern,
+)
 from babel.dates import get_timezone_location as _location
 from babel.numbers import format_currency, format_decimal
 from django.utils import timezone, translation
@@ -42,6 +55,10 @@ _ENGLISH_MONEY = "#,##0.00 ¤¤"
 # A number never wraps away from its unit: "3 days" keeps a no-break space.
 _SPACE = "\u00a0"
 _NUMBER_THEN_SPACE = re.compile(r"(\d) (?=\S)")
+# The pattern letters that read only the calendar day, and only the clock's hour and minute
+# (CLDR's date field symbols): what a kept format may be keyed by.
+_DAY_FIELDS = frozenset("GyYuUrQqMLlwWdDFgEec")
+_CLOCK_FIELDS = frozenset("aBbhHKkm")
 
 
 @lru_cache(maxsize=32)
@@ -75,11 +92,50 @@ def _aware(value: datetime) -> datetime:
     return timezone.localtime(value)
 
 
+@lru_cache(maxsize=64)
+def _pattern(skeleton: str, locale: Locale) -> tuple[DateTimePattern, frozenset[str]]:
+    """The pattern `format_skeleton` resolves `skeleton` to in `locale`, parsed, and the field
+    letters it reads."""
+    skeletons = locale.datetime_skeletons
+    found = skeleton if skeleton in skeletons else match_skeleton(skeleton, skeletons)
+    pattern = parse_pattern(skeletons[found])
+    fields = {token[0] for kind, token in tokenize_pattern(pattern.pattern) if kind == "field"}
+    return pattern, frozenset(fields)
+
+
+@lru_cache(maxsize=8192)
+def _on_day(skeleton: str, day: date, locale: Locale) -> str:
+    return _pattern(skeleton, locale)[0].apply(datetime.combine(day, time()), locale)
+
+
+@lru_cache(maxsize=8192)
+def _at_clock(skeleton: str, hour: int, minute: int, locale: Locale) -> str:
+    return _pattern(skeleton, locale)[0].apply(datetime(2000, 1, 1, hour, minute), locale)
+
+
+def _written(skeleton: str, value: date, locale: Locale) -> str:
+    """What `format_skeleton(skeleton, value, locale=locale)` writes, kept: a pattern that
+    reads only the calendar day is written once per day, one that reads only the hour and
+    minute once per clock time; any other (none of ours) is asked of Babel each time."""
+    fields = _pattern(skeleton, locale)[1]
+    if fields <= _DAY_FIELDS:
+        day = value.date() if isinstance(value, datetime) else value
+        return _on_day(skeleton, day, locale)
+    if fields <= _CLOCK_FIELDS and isinstance(value, datetime):
+        return _at_clock(skeleton, value.hour, value.minute, locale)
+    return format_skeleton(skeleton, value, locale=locale)
+
+
+@lru_cache(maxsize=64)
+def _glue(locale: Locale) -> str:
+    """How the language joins a date ({1}) and a time ({0})."""
+    return str(get_datetime_format("medium", locale=locale)).replace("'", "")
+
+
 def _date_and_time(value: datetime, locale: Locale) -> str:
-    glue = str(get_datetime_format("medium", locale=locale)).replace("'", "")
-    on = format_skeleton("yMMMd", value, locale=locale)
-    at = format_skeleton("Hm", value, locale=locale)
-    return glue.replace("{1}", on).replace("{0}", at)
+    on = _written("yMMMd", value, locale)
+    at = _written("Hm", value, locale)
+    return _glue(locale).replace("{1}", on).replace("{0}", at)
 
 
 @lru_cache(maxsize=512)
@@ -115,12 +171,12 @@ def moment(value: datetime) -> str:
 
 def day(value: date | datetime) -> str:
     """A date alone, "5 Dec 2026", on the current zone's calendar."""
-    return format_skeleton("yMMMd", _local(value), locale=babel_locale())
+    return _written("yMMMd", _local(value), babel_locale())
 
 
 def short_day(value: date | datetime) -> str:
     """A date without its year, "5 Dec" (chart labels)."""
-    return format_skeleton("MMMd", _local(value), locale=babel_locale())
+    return _written("MMMd", _local(value), babel_locale())
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -186,13 +242,15 @@ def time_left(due_at: datetime, now: datetime) -> str:
     return _("%(duration)s left") % {"duration": duration(due_at - now)}
 
 
-def _plural_examples(locale: Locale) -> dict[str, int]:
+@lru_cache(maxsize=32)
+def _plural_examples(locale: Locale) -> tuple[tuple[str, int], ...]:
     """One whole number of each plural category of the language ("one": 1, "few": 2, …),
-    the smallest from 1 up (0 last: English and gettext's fallback count it as many)."""
+    the smallest from 1 up (0 last: English and gettext's fallback count it as many). Worked
+    out once per language: every page's countdown words need it (200 plural rules asked)."""
     examples: dict[str, int] = {}
     for n in [*range(1, 200), 0]:
         examples.setdefault(locale.plural_form(n), n)
-    return examples
+    return tuple(examples.items())
 
 
 def countdown_words() -> dict[str, Any]:
@@ -204,7 +262,7 @@ def countdown_words() -> dict[str, Any]:
     units = {
         unit: {
             category: _glued(words(n) % {"count": "{n}"}).replace("{n} ", f"{{n}}{_SPACE}")
-            for category, n in examples.items()
+            for category, n in examples
         }
         for unit, words in UNITS.items()
     }

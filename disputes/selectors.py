@@ -286,10 +286,10 @@ def case_refunds(dispute: Dispute) -> list[Refund]:
 
 def thread(dispute: Dispute, query: QueryDict) -> Latest[Message]:
     """The case's latest messages, oldest first, or an earlier page (`?messages_page=`);
-    counted by `with_case_counts` when the dispute was loaded with it."""
-    messages = dispute.messages.select_related("author").prefetch_related("photos")
+    counted by `with_case_counts` when the dispute was loaded with it. Their photos are the
+    case's evidence (case_rows.message_rows finds them there, without a query)."""
     return latest(
-        messages.order_by("-created_at", "-id"),
+        dispute.messages.select_related("author").order_by("-created_at", "-id"),
         query,
         per_page=settings.PARLEY_CASE_PAGE["messages"],
         param="messages_page",

@@ -21,6 +21,7 @@ from core.ratelimit import rate_limited
 from orders import selectors as order_selectors
 
 from . import ledger, presenters, selectors, services
+from .case_rows import case_lists
 from .forms import (
     MessageForm,
     ModifyClaimForm,
@@ -124,6 +125,7 @@ def _detail_context(
     actions = selectors.dispute_actions(dispute, request.user, clocks=clocks)
     offers = selectors.case_offers(dispute)
     can_rate = viewer == Party.BUYER and not dispute.is_open and not hasattr(dispute, "rating")
+    evidence = list(dispute.evidence.all())
     return {
         "dispute": dispute,
         "order": dispute.order,
@@ -137,9 +139,8 @@ def _detail_context(
         "seller_offer": offers.seller,
         "offers": offers.history,
         "agreed_by_arbiter": getattr(dispute.agreed_offer, "party", "") == Party.ARBITER,
-        "evidence": dispute.evidence.all(),  # the gallery names the party, not the person
-        "thread": selectors.thread(dispute, request.GET),
-        "events": selectors.timeline(dispute, request.GET),
+        "evidence": evidence,  # the gallery names the party, not the person
+        **case_lists(dispute, request.GET, evidence, request.user.pk),
         "refunds": selectors.case_refunds(dispute),
         "sandbox_clock": presenters.sandbox_clock(clocks),
         "refund_summary": ledger.refund_status_label(dispute.order),
