@@ -19,15 +19,30 @@ import mimetypes
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import Storage, default_storage
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from disputes.models import Dispute, EvidenceItem
+
+from .schemas import CaseFile
+
 logger = logging.getLogger(__name__)
+
+# Importing WeasyPrint (its `images` module) switches Pillow, for the whole process, to decode
+# truncated files by filling them with grey. Every web process imports this module (the case
+# pages' URLs), and the evidence pipeline refuses to decode anything with that switch on
+# (evidence must be whole: disputes/evidence.py): put it back. The thumbnails rendered here
+# are whole JPEGs of our own making.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 STATIC = "parley-static"
 EVIDENCE = "parley-evidence"
@@ -58,13 +73,17 @@ class OwnFilesFetcher(URLFetcher):
         raise Refused(f"Not the app's own file: {url[:300]}")
 
     def _static(self, url: str, path: str) -> URLFetcherResponse:
+        # Relative and inside the static files only: no root, no "..", no drive or backslash.
+        if not path or path.startswith("/") or "\\" in path or ".." in Path(path).parts:
+            logger.warning("case file: refused static path %r", path[:300])
+            raise Refused(f"Not a static file: {path[:300]}")
         try:
             found = finders.find(path)
         except SuspiciousFileOperation:
             found = None
         if isinstance(found, str):
             body = Path(found).read_bytes()
-        elif path and ".." not in Path(path).parts and staticfiles_storage.exists(path):
+        elif staticfiles_storage.exists(path):  # collected (production): no source folders
             with staticfiles_storage.open(path) as file:
                 body = file.read()
         else:
@@ -83,11 +102,6 @@ def _response(url: str, body: bytes, name: str) -> URLFetcherResponse:
     return URLFetcherResponse(url, body, headers={"Content-Type": content_type})
 
 
-def evidence_address(public_id: object) -> str:
-    """The address a template writes for a photo's thumbnail."""
-    return f"{EVIDENCE}:{public_id}"
-
-
 def stylesheet_address() -> str:
     return f"{STATIC}:{STYLESHEET}"
 
@@ -98,3 +112,25 @@ def html_to_pdf(html: str, *, thumbnails: Mapping[str, str], **options: Any) -> 
     document = HTML(string=html, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(**options)
     return pdf
+
+
+def thumbnails_of(dispute: Dispute, public_ids: set[str]) -> dict[str, str]:
+    """The storage names of these photos' thumbnails, of this case's photos only."""
+    rows = EvidenceItem.objects.filter(dispute=dispute).values_list("public_id", "thumbnail")
+    return {str(key): name for key, name in rows if str(key) in public_ids}
+
+
+def case_file_pdf(case: CaseFile, *, dispute: Dispute, document_sha256: str) -> bytes:
+    """The printed case file of `dispute`, in the words and zone it was built in
+    (`case.language`, `case.time_zone`); `document_sha256` is the JSON document's, from its
+    manifest. Only the thumbnails of the photos in `case` can be fetched."""
+    thumbnails = thumbnails_of(dispute, {item.id for item in case.evidence})
+    context = {
+        "case": case,
+        "document_sha256": document_sha256,
+        "stylesheet": stylesheet_address(),
+        "evidence_scheme": EVIDENCE,
+    }
+    with translation.override(case.language), timezone.override(ZoneInfo(case.time_zone)):
+        html = render_to_string("casefile/case_file.html", context)
+    return html_to_pdf(html, thumbnails=thumbnails)
