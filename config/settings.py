@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pages",
     "integration",
     "demo",
+    "casefile",
 ]
 
 MIDDLEWARE = [
