@@ -9,3 +9,6 @@ class CasefileConfig(AppConfig):
 
     name = "casefile"
     verbose_name = _("Case files")
+
+    def ready(self) -> None:
+        from . import api  # noqa: F401  (adds the case file's endpoints to the integration's API)

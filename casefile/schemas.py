@@ -6,6 +6,7 @@ Amounts are decimal strings with their currency; moments are ISO 8601 in UTC. Fi
 `language` and `time_zone` say); every other field is a code or a value. A field a reader may
 not see is null (or empty), never missing, so one JSON Schema holds for every audience."""
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -260,3 +261,8 @@ def case_file_json_schema() -> dict[str, Any]:
     `manage.py case_file_schema`)."""
     schema = CaseFileDocument.model_json_schema(mode="serialization")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def case_file_schema_text() -> str:
+    """The schema as docs/case-file.schema.json holds it (sorted keys: a stable diff)."""
+    return json.dumps(case_file_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -356,6 +356,9 @@ MATRIX = {
     # Evidence files: the two parties and arbiters, nobody else.
     "disputes:evidence_file": _get(arbiter=OK, **PARTY_ONLY),
     "disputes:evidence_thumb": _get(arbiter=OK, **PARTY_ONLY),
+    # The case file: each party gets theirs, arbiters staff's; nobody else learns it exists.
+    "casefile:json": _get(arbiter=OK, **PARTY_ONLY),
+    "casefile:evidence": _get(arbiter=OK, **PARTY_ONLY),
     # A login link is its own credential: without a valid one, everybody gets the same page and
     # nobody is signed in (valid, used and late links: tests/test_api_login_links.py).
     "integration:login_link": _get(default="410", anonymous="410"),
