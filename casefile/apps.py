@@ -11,4 +11,5 @@ class CasefileConfig(AppConfig):
     verbose_name = _("Case files")
 
     def ready(self) -> None:
-        from . import api  # noqa: F401  (adds the case file's endpoints to the integration's API)
+        # Adds the case file's endpoints to the integration's API; registers the PDF's note words.
+        from . import api, pdf_api, ready  # noqa: F401

@@ -3,8 +3,9 @@
 A small case (at most PARLEY_CASE_FILE_INLINE_PHOTOS photos) is rendered in the request that
 asks for it; a bigger one costs seconds per photo page, so the request stores what it asked
 for (the case file as it stands, in the asker's language and zone) and a Celery task renders
-it. The same request of an unchanged case finds that export again (queued or ready) instead of
-queuing another: the key is the content's digest, the audience, the language and the zone.
+it. Asking for it is a POST (a GET changes nothing); the case page's link then finds that export
+again for as long as the case does not change: the key is what the content says (its digest
+without the moment it was built), the audience, the language and the zone.
 
 The worker is idempotent: it renders an export only while it is queued, and marks it ready
 with a compare-and-set, so a task delivered twice (acks_late) stores one file, tells once.
@@ -31,7 +32,8 @@ from core.outbox import Note, write_notes
 from disputes.models import Dispute
 from integration.models import Integration
 
-from .models import CaseFileExport, ExportStatus
+from .document import case_file_document
+from .models import CaseFileExport, ExportStatus, export_name
 from .pdf import case_file_pdf
 from .ready import READY, ready_url
 from .schemas import CaseFile
@@ -79,24 +81,38 @@ def renders_inline(photos: int) -> bool:
     return photos <= settings.PARLEY_CASE_FILE_INLINE_PHOTOS
 
 
+def export_found(
+    asked: Asked, content: Mapping[str, Any], *, now: datetime | None = None
+) -> CaseFileExport | None:
+    """The export this asker already asked for of this content (queued, ready, or failed a
+    moment ago); None when there is none to show. Reads only."""
+    found = (
+        CaseFileExport.objects.filter(
+            dispute=asked.dispute,
+            requested_by_id=asked.requested_by_id,
+            integration=asked.integration,
+            audience=asked.audience,
+            language=asked.language,
+            time_zone=asked.time_zone,
+            content_key=content_key(content),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if found is None or _worth_retrying(found, now or timezone.now()):
+        return None
+    return found
+
+
 def export_request(
     asked: Asked, *, content: Mapping[str, Any], digest: str, now: datetime | None = None
 ) -> CaseFileExport:
-    """The export of this content for this asker: the one already asked for (queued or
-    ready), else a new one, queued for the worker once this transaction commits."""
-    key = content_key(content)
-    mine = CaseFileExport.objects.filter(
-        dispute=asked.dispute,
-        requested_by_id=asked.requested_by_id,
-        integration=asked.integration,
-        audience=asked.audience,
-        language=asked.language,
-        time_zone=asked.time_zone,
-        content_key=key,
-    )
-    found = mine.order_by("-created_at").first()
+    """The export of this content for this asker: the one already asked for, else a new one,
+    queued for the worker once this transaction commits. One that waited too long is queued
+    again (its task was probably lost; the worker renders it once all the same)."""
     now = now or timezone.now()
-    if found is not None and not _worth_retrying(found, now):
+    found = export_found(asked, content, now=now)
+    if found is not None:
         if found.status == ExportStatus.QUEUED and found.created_at < now - REQUEUE_AFTER:
             transaction.on_commit(lambda: queue_render(found.pk))
         return found
@@ -109,11 +125,17 @@ def export_request(
         time_zone=asked.time_zone,
         content=dict(content),
         content_sha256=digest,
-        content_key=key,
+        content_key=content_key(content),
         created_at=now,
     )
     transaction.on_commit(lambda: queue_render(export.pk))
     return export
+
+
+def document_sha256(case: CaseFile) -> str:
+    """The JSON document's SHA-256, as its manifest gives it (printed on the PDF)."""
+    digest: str = case_file_document(case)["manifest"]["document_sha256"]
+    return digest
 
 
 def content_key(content: Mapping[str, Any]) -> str:
@@ -138,7 +160,7 @@ def export_render(export_id: int) -> ExportStatus | None:
     case = CaseFile.model_validate(export.content)
     try:
         pdf = case_file_pdf(case, dispute=export.dispute, document_sha256=export.content_sha256)
-    except Exception as exc:  # whatever broke, the asker sees "could not be made", not forever "queued"
+    except Exception as exc:  # whatever broke: "could not be made", never queued for ever
         logger.exception("case file export %s failed", export_id)
         export_fail(export_id, f"{type(exc).__name__}: {exc}")
         return ExportStatus.FAILED
@@ -159,18 +181,20 @@ def export_finish(export_id: int, pdf: bytes, *, now: datetime | None = None) ->
     export = CaseFileExport.objects.select_related("dispute").get(pk=export_id)
     if export.status != ExportStatus.QUEUED:
         return False
-    export.file.save("case-file.pdf", ContentFile(pdf), save=False)
+    # Stored before the row says so (outside the transaction: a slow storage holds no lock);
+    # a run that loses the race below deletes its copy.
+    name = export.file.storage.save(export_name(export, "case-file.pdf"), ContentFile(pdf))
     with transaction.atomic():
         won = CaseFileExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
             status=ExportStatus.READY,
-            file=export.file.name,
+            file=name,
             sha256=hashlib.sha256(pdf).hexdigest(),
             finished_at=now or timezone.now(),
         )
         if won and export.requested_by_id is not None:
             write_notes([_ready_note(export)], now=now)
     if not won:
-        export.file.storage.delete(export.file.name)
+        export.file.storage.delete(name)
     return bool(won)
 
 

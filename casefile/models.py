@@ -20,7 +20,7 @@ class ExportFormat(models.TextChoices):
     PDF = "pdf", "PDF"
 
 
-def _export_name(instance: "CaseFileExport", filename: str) -> str:
+def export_name(instance: "CaseFileExport", filename: str) -> str:
     # Private storage, unguessable name; the download's own name carries the case reference.
     return f"case-files/{instance.public_id.hex[:2]}/{instance.public_id.hex}.pdf"
 
@@ -52,7 +52,7 @@ class CaseFileExport(models.Model):
     status = models.CharField(
         max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )
-    file = models.FileField(upload_to=_export_name, blank=True)
+    file = models.FileField(upload_to=export_name, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)  # of the PDF's bytes
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
@@ -62,7 +62,8 @@ class CaseFileExport(models.Model):
         constraints = [
             # A person's or a marketplace's: never nobody's.
             models.CheckConstraint(
-                condition=models.Q(requested_by__isnull=False) | models.Q(integration__isnull=False),
+                condition=models.Q(requested_by__isnull=False)
+                | models.Q(integration__isnull=False),
                 name="case_file_export_has_requester",
             )
         ]

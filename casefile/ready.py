@@ -28,6 +28,5 @@ READY = note_words("casefile.note.ready", _ready_words)
 
 
 def ready_url(export: "CaseFileExport") -> str:
-    return reverse(
-        "casefile:export", kwargs={"dispute_ref": export.dispute.reference, "public_id": export.public_id}
-    )
+    kwargs = {"dispute_ref": export.dispute.reference, "public_id": export.public_id}
+    return reverse("casefile:export", kwargs=kwargs)
