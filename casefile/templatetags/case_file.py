@@ -37,11 +37,12 @@ def _role(role: str) -> str:
 
 @register.filter
 def person(value: Any) -> str:
-    """A PersonOut: "Buyer (Bea Smith)", "Parley (automatic)"."""
+    """A PersonOut: "Buyer (Bea Smith)"; the clock by its own name, "Parley (automatic)"."""
     if value is None:
         return ""
-    role = _role(value.role)
-    return _("%(role)s (%(name)s)") % {"role": role, "name": value.name} if value.name else role
+    if value.role == "system" or not value.name:
+        return value.name or _role(value.role)
+    return _("%(role)s (%(name)s)") % {"role": _role(value.role), "name": value.name}
 
 
 @register.filter
