@@ -11,6 +11,7 @@ from accounts.models import User
 from arbitration.selectors import buyer_history, seller_record
 from disputes.models import Dispute
 
+from .reader import utc
 from .schemas import StaffOut
 
 RECORD_DAYS = 90  # the arbiter's page reads the seller's last 90 days
@@ -22,10 +23,10 @@ def staff_section(case: Dispute, person: Callable[[User | None], dict[str, str]]
     return StaffOut.model_validate(
         {
             "assignee": person(case.assignee) if case.assignee is not None else None,
-            "assigned_at": case.assigned_at,
-            "target_at": case.target_at,
+            "assigned_at": utc(case.assigned_at),
+            "target_at": utc(case.target_at),
             "evidence_requested_from": case.evidence_requested_from,
-            "evidence_due_at": case.evidence_due_at,
+            "evidence_due_at": utc(case.evidence_due_at),
             "no_answer_from": case.no_answer_from,
             "seller_record": {
                 "days": RECORD_DAYS,
