@@ -25,6 +25,9 @@ def structured_logging(level: str, fmt: str) -> dict[str, Any]:
         "loggers": {
             "django.db.backends": {"level": "WARNING"},
             "axes": {"level": "WARNING"},
+            # WeasyPrint logs each rendering step and every CSS rule it skips; the case file's
+            # own logger (casefile.pdf) says what it refused to fetch.
+            "weasyprint": {"level": "ERROR"},
         },
     }
     structlog.configure(

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pages",
     "integration",
     "demo",
+    "casefile",
 ]
 
 MIDDLEWARE = [
@@ -376,6 +377,9 @@ PARLEY_EVIDENCE = {
 # A case page shows this many of the newest messages and timeline events, with links to earlier
 # ones: it costs the same at ten messages and at ten thousand. API: cases per list page, most.
 PARLEY_CASE_PAGE = {"messages": 30, "events": 30, "api_cases": 50, "api_cases_max": 100}
+# A case file's PDF with at most this many photos is rendered in the request that asks for it;
+# a bigger one by a Celery worker, offered when ready (casefile/exports.py).
+PARLEY_CASE_FILE_INLINE_PHOTOS = env.int("PARLEY_CASE_FILE_INLINE_PHOTOS", default=8)
 # Requests with a larger Content-Length get a 413 before their body is read
 # (core.middleware.RequestSizeLimitMiddleware): a full submission of photos and 1 MB for the form.
 # The proxy in front should refuse them first (README: nginx `client_max_body_size`).

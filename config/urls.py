@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("arbitration.urls")),
     path("", include("notifications.urls")),
     path("", include("policies.urls")),
+    path("", include("casefile.urls")),
     path("api/v1/", api.urls),
     path("", include("integration.urls")),
     path("admin/", admin.site.urls),

@@ -230,6 +230,7 @@ def _row(method, default, anonymous, per_role, **rest):
 
 
 PARTY_ONLY = {"buyer": OK, "seller": OK}
+PREPARED = "back to casefile:export, act not seen"  # an export asked for; the case unchanged
 EVIDENCE = {"party": Party.SELLER, "request": "A photo of the label?", "hours": 48}
 CONFIRMED = {"confirmed": "1"}  # what an act's confirm step posts (core.confirm)
 RULING = {
@@ -381,6 +382,15 @@ MATRIX = {
     # Evidence files: the two parties and arbiters, nobody else.
     "disputes:evidence_file": _get(arbiter=OK, **PARTY_ONLY),
     "disputes:evidence_thumb": _get(arbiter=OK, **PARTY_ONLY),
+    # The case file: each party gets theirs, arbiters staff's; nobody else learns it exists.
+    "casefile:json": _get(arbiter=OK, **PARTY_ONLY),
+    "casefile:evidence": _get(arbiter=OK, **PARTY_ONLY),
+    "casefile:pdf": _get(arbiter=OK, **PARTY_ONLY),
+    # Preparing a big case's PDF adds an export (no change to the case) and shows its page.
+    "casefile:prepare": _post(arbiter=PREPARED, buyer=PREPARED, seller=PREPARED),
+    # An export is its asker's alone (tests/test_case_file_pdf_delivery.py); none by this id.
+    "casefile:export": _get(),
+    "casefile:export_download": _get(),
     # A login link is its own credential: without a valid one, everybody gets the same page and
     # nobody is signed in (valid, used and late links: tests/test_api_login_links.py).
     "integration:login_link": _get(default="410", anonymous="410"),

@@ -108,6 +108,15 @@ def test_a_test_clock_advance_in_a_sandbox_conforms_to_its_schema(
     _calls_within_schema(operation, GenerationMode.POSITIVE, [key])
 
 
+@pytest.mark.parametrize("path", ["/case-file", "/case-file/evidence.zip"])
+def test_a_case_file_conforms_to_its_schema(api_schema, case_ref, market, path):
+    _, key = ApiKey.issue(market, scope=Scope.READ)
+    operation = api_schema[f"/api/v1/cases/{{reference}}{path}"]["GET"]
+    case = operation.Case(path_parameters={"reference": case_ref})
+    response = case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+
+
 def test_the_schema_is_openapi_3_1_and_served_by_the_app(client):
     response = client.get(SCHEMA_PATH)
     assert response.status_code == 200

@@ -186,6 +186,7 @@ NOTE_SAMPLES: dict[str, dict] = {
     "disputes.note.evidence": {"reference": "DS-7KQ2M9XZ"},
     "disputes.note.evidence_answered": {"party": "buyer", "reference": "DS-7KQ2M9XZ"},
     "disputes.note.appealed": {"party": "seller", "reference": "DS-7KQ2M9XZ"},
+    "casefile.note.ready": {"reference": "DS-7KQ2M9XZ"},
     "disputes.note.reminder": {
         "kind": "seller_answer",
         "reference": "DS-7KQ2M9XZ",
