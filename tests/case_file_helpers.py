@@ -9,6 +9,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone, translation
 
+from accounts.models import User
 from arbitration import services as arbitration
 from disputes import services, settlement
 from disputes.models import Dispute, Remedy
@@ -60,7 +61,7 @@ def appealed_case(*, buyer, seller, arbiter) -> Dispute:
         settlement.settle_pending(older_than_seconds=0)
         dispute.refresh_from_db()
         services.dispute_appeal(dispute=dispute, actor=buyer, statement="It is broken beyond use.")
-        second = ArbiterFactory(username="abe")
+        second: User = ArbiterFactory.create(username="abe")
         arbitration.case_take_next(arbiter=second)
         arbitration.case_decide_appeal(
             dispute=dispute,
