@@ -311,31 +311,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+
+
+def _every(task: str, seconds: float, expires: int) -> dict[str, object]:
+    return {"task": task, "schedule": seconds, "options": {"expires": expires}}
+
+
+# `expires` drops copies queued while no worker ran, so a restart does not replay a backlog of
+# identical sweeps.
 CELERY_BEAT_SCHEDULE = {
-    # One sweep a minute over indexed deadline rows; `expires` drops copies queued while no
-    # worker ran, so a restart does not replay a backlog of identical sweeps.
-    "enforce-deadlines": {
-        "task": "timers.enforce_deadlines",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    "settle-refunds": {
-        "task": "disputes.settle_pending_refunds",
-        "schedule": 300.0,
-        "options": {"expires": 290},
-    },
-    "sweep-outbox": {
-        "task": "notifications.sweep_outbox",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
+    # One sweep a minute over indexed deadline rows.
+    "enforce-deadlines": _every("timers.enforce_deadlines", 60.0, 55),
+    "settle-refunds": _every("disputes.settle_pending_refunds", 300.0, 290),
+    "sweep-outbox": _every("notifications.sweep_outbox", 60.0, 55),
     "deliver-webhooks": WEBHOOKS_SWEEP,  # webhook rows a kick missed, or due again (webhooks.py)
     # Evidence files left in storage by acts that rolled back (disputes.tasks).
-    "sweep-orphan-evidence": {
-        "task": "disputes.sweep_orphan_evidence",
-        "schedule": 24 * 60 * 60.0,
-        "options": {"expires": 60 * 60},
-    },
+    "sweep-orphan-evidence": _every("disputes.sweep_orphan_evidence", 24 * 60 * 60.0, 60 * 60),
 }
 
 # --- Domain ---------------------------------------------------------------------------------
@@ -386,7 +377,6 @@ PARLEY_CASE_FILE_INLINE_PHOTOS = env.int("PARLEY_CASE_FILE_INLINE_PHOTOS", defau
 PARLEY_MAX_REQUEST_BYTES = (
     PARLEY_EVIDENCE["max_per_submission"] * PARLEY_EVIDENCE["max_bytes"] + 1024 * 1024
 )
-# Who settles refunds with the payment provider; the default records them as settled.
 # /health/ gives details (which check, which host) to staff and to monitors sending this token.
 PARLEY_HEALTH_TOKEN = env("PARLEY_HEALTH_TOKEN", default="")
 # A sandbox deployment (demos, staging, integrators' tests): each case's next deadline can be
@@ -395,6 +385,7 @@ PARLEY_HEALTH_TOKEN = env("PARLEY_HEALTH_TOKEN", default="")
 PARLEY_SANDBOX = env.bool("PARLEY_SANDBOX", default=False)
 # Where acts write the notes they send (core names no app; see core/outbox.py).
 PARLEY_OUTBOX = "notifications.services.notify_many"
+# Who settles refunds with the payment provider; the default records them as settled.
 PARLEY_REFUND_GATEWAY = env("REFUND_GATEWAY", default="disputes.gateway.RecordingGateway")
 
 # --- Logging: structured, one JSON object per line in production -----------------------------
