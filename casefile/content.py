@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from disputes.models import Dispute, DisputeEvent, EvidenceItem, Offer, Party
+from integration.api.cases import offer_status
 from integration.selectors import STAGES
 from orders.models import Order
 
@@ -164,15 +165,6 @@ _CLAIM_PARCELS = (
 # --- What the parties said and sent -----------------------------------------------------------
 
 
-def _offer_status(case: Dispute, offer: Offer) -> str:
-    # As the API's case read says it (integration/api/cases.py).
-    if offer.pk == case.agreed_offer_id:
-        return "accepted"
-    if offer.lapsed_at is not None:
-        return "lapsed"
-    return "superseded" if offer.superseded_by_id is not None else "current"
-
-
 def _offer(reader: Reader, offer: Offer) -> OfferEntry:
     amount = money(offer.amount, offer.currency) if offer.amount is not None else None
     return OfferEntry.model_validate(
@@ -182,7 +174,7 @@ def _offer(reader: Reader, offer: Offer) -> OfferEntry:
             "remedy": offer.remedy,
             "amount": amount,
             "note": offer.note,
-            "status": _offer_status(reader.dispute, offer),
+            "status": offer_status(reader.dispute, offer),
             "created_at": utc(offer.created_at),
             "lapsed_at": utc(offer.lapsed_at),
             "author": reader.person(offer.author),

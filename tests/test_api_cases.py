@@ -168,6 +168,15 @@ def test_offers_read_with_their_history(client, market, read_key, buyer, seller)
     assert offers[1]["lapsed_at"] and all(o["created_at"] for o in offers)
 
 
+def test_an_offer_left_standing_when_the_case_ends_reads_closed(
+    client, market, read_key, buyer, seller
+):
+    dispute = _ours(market, open_dispute(buyer=buyer, seller=seller))
+    services.dispute_cancel(dispute=dispute, actor=buyer)
+    offers = _get(client, read_key, f"/cases/{dispute.reference}").json()["offers"]
+    assert [(o["party"], o["status"]) for o in offers] == [("buyer", "closed")]
+
+
 def test_a_key_never_sees_another_integrations_case(
     client, market, buyer, seller, other_buyer, other_seller
 ):

@@ -38,7 +38,8 @@ def test_a_case_decided_on_appeal_has_every_section(case, buyer, arbiter):
     assert cf["claim"]["items"][0]["title"] == "Blue teapot"
     assert (cf["claim"]["state"], cf["claim"]["outcome"]) == ("resolved", "refunded")
     offers = {(o["party"], o["amount"]["amount"], o["status"]) for o in cf["offers"]}
-    assert ("buyer", "20.00", "current") in offers and ("seller", "5.00", "current") in offers
+    # Not accepted and still standing when the arbiter decided: closed with the case.
+    assert ("buyer", "20.00", "closed") in offers and ("seller", "5.00", "closed") in offers
     said = [(m["author"]["role"], m["text"]) for m in cf["messages"]]
     assert ("seller", "Lo enviamos bien.") in said
     assert ("buyer", "Appeal: It is broken beyond use.") in said

@@ -34,7 +34,7 @@ class OfferOut(Schema):
     remedy: str = Field(examples=["partial_refund"])
     amount: MoneyOut | None
     note: str
-    status: Literal["current", "superseded", "lapsed", "accepted"]
+    status: Literal["current", "superseded", "lapsed", "accepted", "closed"]
     created_at: datetime
     lapsed_at: datetime | None
 

@@ -41,12 +41,16 @@ def _summary(case: Any) -> dict[str, Any]:
     }
 
 
-def _offer_status(case: Dispute, offer: Offer) -> str:
+def offer_status(case: Dispute, offer: Offer) -> str:
+    """What became of an offer: accepted, replaced by its author's next, lapsed with its
+    deadline, closed unaccepted with the case, or still on the table ("current")."""
     if offer.pk == case.agreed_offer_id:
         return "accepted"
     if offer.lapsed_at is not None:
         return "lapsed"
-    return "superseded" if offer.superseded_by_id is not None else "current"
+    if offer.superseded_by_id is not None:
+        return "superseded"
+    return "current" if case.is_open else "closed"
 
 
 def _offers(case: Dispute) -> list[dict[str, Any]]:
@@ -56,7 +60,7 @@ def _offers(case: Dispute) -> list[dict[str, Any]]:
             "remedy": offer.remedy,
             "amount": _money(offer.amount, offer.currency) if offer.amount is not None else None,
             "note": offer.note,
-            "status": _offer_status(case, offer),
+            "status": offer_status(case, offer),
             "created_at": offer.created_at,
             "lapsed_at": offer.lapsed_at,
         }
