@@ -11,6 +11,7 @@ The worker is idempotent: it renders an export only while it is queued, and mark
 with a compare-and-set, so a task delivered twice (acks_late) stores one file, tells once.
 """
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -59,6 +60,10 @@ class Asked:
     requested_by_id: int | None = None
     integration: Integration | None = None
 
+    def fields(self) -> dict[str, Any]:
+        """The export's columns that say who asked, for what, how (dataclass fields by name)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
 
 def export_for_viewer(
     user: User, reference: str, public_id: UUID, *, ready: bool = False
@@ -87,15 +92,7 @@ def export_found(
     """The export this asker already asked for of this content (queued, ready, or failed a
     moment ago); None when there is none to show. Reads only."""
     found = (
-        CaseFileExport.objects.filter(
-            dispute=asked.dispute,
-            requested_by_id=asked.requested_by_id,
-            integration=asked.integration,
-            audience=asked.audience,
-            language=asked.language,
-            time_zone=asked.time_zone,
-            content_key=content_key(content),
-        )
+        CaseFileExport.objects.filter(**asked.fields(), content_key=content_key(content))
         .order_by("-created_at")
         .first()
     )
@@ -117,12 +114,7 @@ def export_request(
             transaction.on_commit(lambda: queue_render(found.pk))
         return found
     export = CaseFileExport.objects.create(
-        dispute=asked.dispute,
-        requested_by_id=asked.requested_by_id,
-        integration=asked.integration,
-        audience=asked.audience,
-        language=asked.language,
-        time_zone=asked.time_zone,
+        **asked.fields(),
         content=dict(content),
         content_sha256=digest,
         content_key=content_key(content),
