@@ -36,9 +36,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
+from django.urls.converters import UUIDConverter
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+import casefile.pdf_views
 from disputes.models import Deadline, Dispute
 from tests.factories import ArbiterFactory, BuyerFactory, SellerFactory, shipped_order
 from tests.snapshots import rolled_back, table_digests
@@ -57,7 +59,7 @@ from tests.test_access import (
 pytestmark = pytest.mark.timeout(180)
 
 ROLES = ["buyer", "seller", "arbiter", "outsider", "anonymous"]
-EXAMPLES = 24  # per (URL, role): 42 URLs x 5 roles x 24 = 5,040 requests
+EXAMPLES = 24  # per (URL, role): 48 URLs x 5 roles x 24 = 5,760 requests
 
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -297,6 +299,13 @@ FIELDS: dict[str, Fields] = {
     "notifications:read_all": {},
     "disputes:evidence_file": {},
     "disputes:evidence_thumb": {},
+    # The case file: its downloads, and asking a worker for a big case's PDF.
+    "casefile:json": {},
+    "casefile:evidence": {},
+    "casefile:pdf": {},
+    "casefile:prepare": {},
+    "casefile:export": {},
+    "casefile:export_download": {},
 }
 
 # Who may change anything through each URL (on their own case or order; arbiters on any case).
@@ -332,6 +341,8 @@ MAY_ACT: dict[str, set[str]] = {
     "disputes:test_clock": {"buyer", "seller"},
     "arbitration:test_clock": {"arbiter"},
     "orders:seller_store": {"seller"},
+    # Asks for a case file's PDF (an export row; not a watched table): listed for the record.
+    "casefile:prepare": {"buyer", "seller", "arbiter"},
     "notifications:read_all": {"buyer", "seller", "arbiter", "outsider"},
     # Only the person's own account row (not a watched table): listed for the record.
     "account": {"buyer", "seller", "arbiter", "outsider"},
@@ -607,7 +618,10 @@ def test_every_url_has_its_fields():
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", sorted(ALL_URLS))
-def test_hostile_input(world, url_name, role):
+def test_hostile_input(world, url_name, role, monkeypatch):
+    # The PDF itself is tests/test_case_file_pdf*.py's subject; here, what reaches its view.
+    monkeypatch.setattr(casefile.pdf_views, "case_file_pdf", lambda *a, **k: b"%PDF-1.7 fuzz")
+
     @FUZZ
     @given(request=requests(world, url_name))
     def fuzz(request):
@@ -634,8 +648,16 @@ def _path(url_name: str, kwargs: dict | None) -> str:
     try:
         return reverse(url_name, kwargs=kwargs)
     except NoReverseMatch:
-        # Numbers the route accepts whatever its converter (int or a reference), distinct.
-        marks = {name: str(987650 + i) for i, name in enumerate(kwargs or {})}
+        # Distinct marks the route accepts: a number (an int or a reference), or a UUID's shape.
+        converters = ALL_URLS[url_name].pattern.converters
+        marks = {
+            name: (
+                f"00000000-0000-0000-0000-{987650 + i:012d}"
+                if isinstance(converters.get(name), UUIDConverter)
+                else str(987650 + i)
+            )
+            for i, name in enumerate(kwargs or {})
+        }
         path = reverse(url_name, kwargs=marks)
         for name, value in (kwargs or {}).items():
             path = path.replace(marks[name], quote(str(value), safe=""))
