@@ -143,23 +143,35 @@ def is_ours(path: Path) -> bool:
     )
 
 
+@cache
+def _free_text_columns(libraries: bool) -> list[tuple[Any, list[str], list[str]]]:
+    """Per model: its free-text columns (no choices) and its JSON columns."""
+    found = []
+    tables = [app for app in apps.get_app_configs() if libraries or is_ours(Path(app.path))]
+    for model in (model for app in tables for model in app.get_models()):
+        skipped = WRITTEN_BY_CODE.get((model._meta.app_label, model._meta.model_name), set())
+        columns = [
+            c for c in model._meta.concrete_fields if c.name not in skipped and not c.choices
+        ]
+        text = [c.name for c in columns if isinstance(c, models.CharField | models.TextField)]
+        json = [c.name for c in columns if isinstance(c, models.JSONField)]
+        if text or json:
+            found.append((model, text, json))
+    return found
+
+
 def stored_data(*, libraries: bool = False) -> set[str]:
     """Every value of a free-text column (no choices) of Parley's own models, and the free text
     in their JSON columns: what people and fixtures typed (names, titles, messages, reasons).
     Django's and other libraries' tables are left out (their values are names of code:
-    "dispute" in content types), except for the admin, which lists them (`libraries`)."""
+    "dispute" in content types), except for the admin, which lists them (`libraries`).
+    One query per table (read before every page a test looks at)."""
     found: set[str] = set()
-    tables = [app for app in apps.get_app_configs() if libraries or is_ours(Path(app.path))]
-    for model in (model for app in tables for model in app.get_models()):
-        skipped = WRITTEN_BY_CODE.get((model._meta.app_label, model._meta.model_name), set())
-        for column in model._meta.concrete_fields:
-            if column.name in skipped or column.choices:
-                continue
-            if isinstance(column, models.CharField | models.TextField):
-                found |= set(model._default_manager.values_list(column.name, flat=True))
-            elif isinstance(column, models.JSONField):
-                for value in model._default_manager.values_list(column.name, flat=True):
-                    found |= set(free_text(value))
+    for model, text, json in _free_text_columns(libraries):
+        for row in model._default_manager.values_list(*text, *json):
+            found.update(row[: len(text)])
+            for value in row[len(text) :]:
+                found |= set(free_text(value))
     return {value.strip() for value in found if value and value.strip()}
 
 
