@@ -444,8 +444,8 @@ def _outcome(response, row: Row, case, person, client) -> str:
     return str(status)
 
 
-def _visit(client, url_name, row: Row, person, w) -> str:
-    case = row.given(w)
+def _visit(client, url_name, row: Row, person, w, case=None) -> str:
+    case = case or row.given(w)
     url = reverse(url_name, kwargs=_kwargs_for(url_name, case))
     data = row.data(case, w) if callable(row.data) else row.data
     client.logout()
@@ -465,11 +465,12 @@ def _visit(client, url_name, row: Row, person, w) -> str:
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_access(client, w, url_name):
     row = MATRIX[url_name]
-    seen = {}
+    case, seen = row.given(w), {}
     for role in ROLES:
-        # Each person meets the case alone; what they did is rolled back before the next one.
+        # Each person meets the case alone; what they did is rolled back before the next one
+        # (so all meet it as it was made, made once).
         with rolled_back():
-            seen[role] = _visit(client, url_name, row, getattr(w, role), w)
+            seen[role] = _visit(client, url_name, row, getattr(w, role), w, case)
     assert seen == row.expected, url_name
 
 
