@@ -413,7 +413,13 @@ class DisputeMachine(RuleBasedStateMachine):
 
     def _openable(self) -> list[Order]:
         now = timezone.now()
-        orders = Order.objects.filter(pk__in=[o.pk for o in self.orders]).order_by("pk")
+        # Loaded with what the window reads (a precondition, asked before most steps).
+        orders = (
+            Order.objects.filter(pk__in=[o.pk for o in self.orders])
+            .select_related("policy", "payment")
+            .prefetch_related("disputes")
+            .order_by("pk")
+        )
         return [order for order in orders if opening_window(order, now).allowed]
 
     def may_open(self) -> bool:
