@@ -27,7 +27,7 @@ from disputes.models import DeadlineKind, Dispute, DisputeState, Party, Remedy, 
 from orders import services as order_services
 from orders.models import OrderState
 from tests.factories import ArbiterFactory, open_dispute
-from tests.snapshots import changes, footprint, rolled_back
+from tests.snapshots import changes, rolled_back, table_digests
 
 # Outcomes. A GET is OK when the page is shown; a POST is DONE when the act happened.
 OK, DONE = "ok", "done"
@@ -451,11 +451,11 @@ def _visit(client, url_name, row: Row, person, w, case=None) -> str:
     client.logout()
     if person is not None:
         client.force_login(person)
-    before = footprint(case)
+    before = table_digests()  # every table an act can write, in one query
     response = getattr(client, row.method)(url, data)
     outcome = _outcome(response, row, case, person, client)
     if outcome != DONE:
-        changed = changes(before, footprint(case))
+        changed = changes(before, table_digests())
         if changed:
             outcome += f", yet changed {changed}"
     return outcome
