@@ -12,6 +12,7 @@ by listing English words:
 - the product's name.
 """
 
+import json
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,7 +26,9 @@ from babel import Locale
 from babel.dates import get_day_names, get_month_names
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.db.models import Value
+from django.db.models.functions import Cast
 from django.utils.text import capfirst
 
 from core.moments import babel_locale, zone_name
@@ -143,23 +146,49 @@ def is_ours(path: Path) -> bool:
     )
 
 
-def stored_data(*, libraries: bool = False) -> set[str]:
-    """Every value of a free-text column (no choices) of Parley's own models, and the free text
-    in their JSON columns: what people and fixtures typed (names, titles, messages, reasons).
-    Django's and other libraries' tables are left out (their values are names of code:
-    "dispute" in content types), except for the admin, which lists them (`libraries`)."""
-    found: set[str] = set()
+@cache
+def _free_text_columns(libraries: bool) -> list[tuple[Any, str, bool]]:
+    """(model, column, is JSON) for every free-text column (no choices) and JSON column."""
+    found = []
     tables = [app for app in apps.get_app_configs() if libraries or is_ours(Path(app.path))]
     for model in (model for app in tables for model in app.get_models()):
         skipped = WRITTEN_BY_CODE.get((model._meta.app_label, model._meta.model_name), set())
         for column in model._meta.concrete_fields:
             if column.name in skipped or column.choices:
                 continue
-            if isinstance(column, models.CharField | models.TextField):
-                found |= set(model._default_manager.values_list(column.name, flat=True))
-            elif isinstance(column, models.JSONField):
-                for value in model._default_manager.values_list(column.name, flat=True):
-                    found |= set(free_text(value))
+            if isinstance(column, models.CharField | models.TextField | models.JSONField):
+                found.append((model, column.name, isinstance(column, models.JSONField)))
+    return found
+
+
+@cache
+def _stored_data_sql(libraries: bool) -> tuple[str, tuple]:
+    """One query for all those columns, (is JSON, value as text) per row, compiled once."""
+    parts = [
+        model._default_manager.annotate(
+            _json=Value(is_json), _text=Cast(column, output_field=models.TextField())
+        )
+        .order_by()
+        .values_list("_json", "_text")
+        for model, column, is_json in _free_text_columns(libraries)
+    ]
+    return parts[0].union(*parts[1:], all=True).order_by().query.sql_with_params()
+
+
+def stored_data(*, libraries: bool = False) -> set[str]:
+    """Every value of a free-text column (no choices) of Parley's own models, and the free text
+    in their JSON columns: what people and fixtures typed (names, titles, messages, reasons).
+    Django's and other libraries' tables are left out (their values are names of code:
+    "dispute" in content types), except for the admin, which lists them (`libraries`).
+    All in one query (it is read before every page a test looks at)."""
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(*_stored_data_sql(libraries))
+        for is_json, value in cursor.fetchall():
+            if is_json and value is not None:
+                found |= set(free_text(json.loads(value)))
+            else:
+                found.add(value)
     return {value.strip() for value in found if value and value.strip()}
 
 

@@ -306,13 +306,16 @@ class DisputeMachine(RuleBasedStateMachine):
         )
 
     def request_evidence(self, dispute: Dispute, data) -> None:
+        # The holder first, as for a ruling: taking a case is an act of its own, not part of
+        # the request (inside the attempt, a take-next before a refusal read as a change).
+        arbiter = self._holder(dispute, 0)
         party = data.draw(st.sampled_from([Party.SELLER, Party.BUYER]), label="from")
         hours = data.draw(st.sampled_from([2, 48, 200]), label="hours")
         self._attempt(
             "request evidence",
             lambda: arbitration.case_request_evidence(
                 dispute=dispute,
-                arbiter=self._holder(dispute, 0),
+                arbiter=arbiter,
                 party=party,
                 request="A photo of the label?",
                 hours=hours,
@@ -413,7 +416,13 @@ class DisputeMachine(RuleBasedStateMachine):
 
     def _openable(self) -> list[Order]:
         now = timezone.now()
-        orders = Order.objects.filter(pk__in=[o.pk for o in self.orders]).order_by("pk")
+        # Loaded with what the window reads (a precondition, asked before most steps).
+        orders = (
+            Order.objects.filter(pk__in=[o.pk for o in self.orders])
+            .select_related("policy", "payment")
+            .prefetch_related("disputes")
+            .order_by("pk")
+        )
         return [order for order in orders if opening_window(order, now).allowed]
 
     def may_open(self) -> bool:
