@@ -6,6 +6,7 @@ a receiver how to check."""
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .names import evidence_file_names
@@ -20,6 +21,13 @@ def canonical_json(value: Any) -> bytes:
     return text.encode("utf-8")
 
 
+def content_sha256(content: Mapping[str, Any]) -> str:
+    """`document_sha256`: the content written canonically, without the moment it was built, so
+    two downloads of an unchanged case (and the PDF printed from either) name the same hash."""
+    said = {name: value for name, value in content.items() if name != "generated_at"}
+    return hashlib.sha256(canonical_json(said)).hexdigest()
+
+
 def case_file_document(case_file: CaseFile) -> dict[str, Any]:
     """The document, as JSON-ready values (amounts as strings, moments as ISO 8601 in UTC)."""
     content = case_file.model_dump(mode="json")
@@ -27,7 +35,7 @@ def case_file_document(case_file: CaseFile) -> dict[str, Any]:
     manifest = {
         "format": FORMAT,
         "generated_at": content["generated_at"],
-        "document_sha256": hashlib.sha256(canonical_json(content)).hexdigest(),
+        "document_sha256": content_sha256(content),
         "evidence": [
             {"id": item.id, "file_name": name, "sha256": item.sha256, "bytes": item.size}
             for item, name in zip(case_file.evidence, names, strict=True)

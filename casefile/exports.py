@@ -13,7 +13,6 @@ with a compare-and-set, so a task delivered twice (acks_late) stores one file, t
 
 import dataclasses
 import hashlib
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from core.outbox import Note, write_notes
 from disputes.models import Dispute
 from integration.models import Integration
 
-from .document import case_file_document
+from .document import case_file_document, content_sha256
 from .models import CaseFileExport, ExportStatus, export_name
 from .pdf import case_file_pdf
 from .ready import READY, ready_url
@@ -131,10 +130,9 @@ def document_sha256(case: CaseFile) -> str:
 
 
 def content_key(content: Mapping[str, Any]) -> str:
-    """What the case says, whenever it was asked: the content's digest without the moment it
-    was built."""
-    said = {name: value for name, value in content.items() if name != "generated_at"}
-    return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()
+    """What the case says, whenever it was asked: its document's hash (without the moment it
+    was built), so an unchanged case finds the export already made."""
+    return content_sha256(content)
 
 
 def _worth_retrying(export: CaseFileExport, now: datetime) -> bool:

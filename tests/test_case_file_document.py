@@ -5,15 +5,17 @@ holds the JSON and every file under `evidence/`, however hostile the name it was
 import hashlib
 import json
 import zipfile
+from datetime import timedelta
 
 import jsonschema
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from casefile import archive
 from casefile.archive import JSON_NAME, evidence_zip
 from casefile.content import build_case_file
-from casefile.document import canonical_json, case_file_document
+from casefile.document import canonical_json, case_file_document, content_sha256
 from casefile.names import STEM_LIMIT, evidence_file_names
 from casefile.schemas import case_file_schema_text
 from disputes.models import EvidenceItem
@@ -54,7 +56,8 @@ def test_the_manifest_proves_the_document_and_each_stored_file(case):
     document = json.loads(json.dumps(_document(case)))
     manifest = document["manifest"]
     assert manifest["format"] == "parley.case-file/1"
-    recomputed = hashlib.sha256(canonical_json(document["case_file"])).hexdigest()
+    content = {k: v for k, v in document["case_file"].items() if k != "generated_at"}
+    recomputed = hashlib.sha256(canonical_json(content)).hexdigest()
     assert manifest["document_sha256"] == recomputed
     stored = {str(item.public_id): item for item in EvidenceItem.objects.filter(dispute=case)}
     assert {entry["id"] for entry in manifest["evidence"]} == set(stored) and len(stored) == 2
@@ -68,8 +71,16 @@ def test_the_manifest_proves_the_document_and_each_stored_file(case):
 def test_a_changed_word_no_longer_matches_the_documents_hash(case):
     document = json.loads(json.dumps(_document(case)))
     document["case_file"]["ruling"]["rationale"] += " (edited)"
-    recomputed = hashlib.sha256(canonical_json(document["case_file"])).hexdigest()
-    assert recomputed != document["manifest"]["document_sha256"]
+    assert content_sha256(document["case_file"]) != document["manifest"]["document_sha256"]
+
+
+def test_two_downloads_of_an_unchanged_case_carry_the_same_hash(case):
+    first = case_file_document(build_case_file(case, audience="buyer"))
+    later = case_file_document(
+        build_case_file(case, audience="buyer", now=timezone.now() + timedelta(days=3))
+    )
+    assert first["case_file"]["generated_at"] != later["case_file"]["generated_at"]
+    assert first["manifest"]["document_sha256"] == later["manifest"]["document_sha256"]
 
 
 def test_the_zip_holds_the_json_and_every_file_as_stored(case):
