@@ -32,7 +32,7 @@ REFRESH_SECONDS = 5
 
 
 def attachment_name(reference: str) -> str:
-    return f"case-file-{reference}.pdf"
+    return f"{reference}-case-file.pdf"  # beside {reference}-case-file.json and -evidence.zip
 
 
 def pdf_response(pdf: bytes, reference: str) -> HttpResponse:

@@ -44,7 +44,7 @@ def test_a_small_cases_pdf_comes_at_once_in_the_language_asked(client, dispute):
     key = _key("Bazaar", dispute)
     response = _get(client, key, dispute, "?language=es&time_zone=Europe/Madrid")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert f'filename="case-file-{dispute.reference}.pdf"' in response["Content-Disposition"]
+    assert f'filename="{dispute.reference}-case-file.pdf"' in response["Content-Disposition"]
     text = _text(response.content)
     assert f"Expediente {dispute.reference}" in text and "hora de Madrid" in text
     assert "For Parley's arbiters" not in text and "Para los árbitros" not in text

@@ -43,7 +43,7 @@ def test_a_party_downloads_a_small_cases_pdf_at_once(client, buyer, dispute):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     disposition = response["Content-Disposition"]
-    assert disposition == f'attachment; filename="case-file-{dispute.reference}.pdf"'
+    assert disposition == f'attachment; filename="{dispute.reference}-case-file.pdf"'
     assert dispute.reference in _pdf_text(response.content)
     assert not CaseFileExport.objects.exists()
 
@@ -91,7 +91,7 @@ def test_a_big_case_is_rendered_by_the_worker_and_offered_when_ready(
     assert "Refresh" not in ready
     file = client.get(download)
     assert file.status_code == 200 and file["Content-Type"] == "application/pdf"
-    assert f'filename="case-file-{dispute.reference}.pdf"' in file["Content-Disposition"]
+    assert f'filename="{dispute.reference}-case-file.pdf"' in file["Content-Disposition"]
     body = b"".join(file.streaming_content)
     assert body.startswith(b"%PDF") and dispute.reference in _pdf_text(body)
     (note,) = Notification.objects.filter(recipient=buyer, code="casefile.note.ready")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -20,6 +21,7 @@ from disputes.services.kernel import Proposal, carry_out, end_evidence_request, 
 
 from ..models import Ruling
 from .case import (
+    NOTE_LENGTH,
     REMEDIES,
     Decision,
     decided_case,
@@ -142,7 +144,7 @@ def _further(
         remedy = Remedy.PARTIAL_REFUND  # the rest of the full amount
     # The note is the arbiter's own words, as a ruling's offer carries them (never prose of ours
     # stored in one language).
-    proposal = Proposal(remedy, owed, note=decision.rationale[:200])
+    proposal = Proposal(remedy, owed, note=Truncator(decision.rationale).chars(NOTE_LENGTH))
     return new_offer(dispute, party=Party.ARBITER, actor=arbiter, proposal=proposal, now=now)
 
 

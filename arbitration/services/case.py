@@ -19,6 +19,10 @@ from ..models import RulingOutcome
 QUEUE_STATES = ARBITRATION_STATES
 
 # The remedy each outcome grants (a rejected claim grants none).
+# A decision goes on the table as an offer whose note is the start of its reasons (the ruling
+# keeps them whole), cut with an ellipsis.
+NOTE_LENGTH = 200
+
 REMEDIES: dict[str, str] = {
     RulingOutcome.FULL_REFUND: Remedy.FULL_REFUND,
     RulingOutcome.PARTIAL_REFUND: Remedy.PARTIAL_REFUND,

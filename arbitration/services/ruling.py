@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -22,7 +23,7 @@ from disputes.services.kernel import (
 )
 
 from ..models import Ruling
-from .case import REMEDIES, Decision, decided_case, require_assignee
+from .case import NOTE_LENGTH, REMEDIES, Decision, decided_case, require_assignee
 
 
 @transaction.atomic
@@ -73,6 +74,6 @@ def _granted(dispute: Dispute, arbiter: User, decision: Decision, now: datetime)
     remedy = REMEDIES.get(decision.outcome)
     if remedy is None:
         return None
-    asked = Proposal(remedy, decision.amount, note=decision.rationale[:200])
+    asked = Proposal(remedy, decision.amount, note=Truncator(decision.rationale).chars(NOTE_LENGTH))
     proposal = validated(dispute.order, asked, dispute_cap(dispute))
     return new_offer(dispute, party=Party.ARBITER, actor=arbiter, proposal=proposal, now=now)

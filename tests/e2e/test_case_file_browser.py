@@ -58,7 +58,7 @@ def test_the_buyer_downloads_the_pdf_of_a_resolved_case(page: Page, live_server)
     with page.expect_download() as info:
         box.get_by_role("link", name="Download PDF").click()
     download = info.value
-    assert download.suggested_filename == f"case-file-{dispute.reference}.pdf"
+    assert download.suggested_filename == f"{dispute.reference}-case-file.pdf"
     pdf = SCREENSHOTS / download.suggested_filename
     download.save_as(pdf)
     content = pdf.read_bytes()
