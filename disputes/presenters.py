@@ -368,9 +368,14 @@ def advance_words(steps: Sequence[Advance]) -> str:
         return _("No clock is running on this case: there is nothing to advance.")
     sentences: list[str] = []
     for step in steps:
-        # Translators: %(clock)s names a deadline, e.g. "Seller's answer".
-        sentences.append(
-            _("Test clock: %(clock)s fell due now.") % {"clock": clock_of(step.kind).label}
+        # Translators: %(clock)s names a deadline, e.g. "Seller's answer"; %(moment)s when it
+        # was due before the sandbox's test clock moved it.
+        words = (
+            _("Test clock: %(clock)s, due %(moment)s, was moved to now, as if that time had come.")
+            if step.moved
+            else _("Test clock: %(clock)s was already due on %(moment)s.")
         )
+        values = {"clock": clock_of(step.kind).label, "moment": moment(step.was_due_at)}
+        sentences.append(words % values)
         sentences.extend(step.happened or [_("It no longer applied, so nothing happened.")])
     return " ".join(sentences)

@@ -23,7 +23,7 @@ from disputes.models import (
 from integration.models import WebhookDelivery
 from notifications.models import Notification
 from tests.factories import BuyerFactory, open_dispute, ruled_dispute
-from tests.snapshots import footprint
+from tests.snapshots import table_digests
 from tests.webhook_helpers import integrated_order, integration_with_endpoint, open_on
 from timers.engine import enforce_deadlines
 
@@ -190,25 +190,25 @@ def test_the_appeal_window_ends_and_the_ruling_is_final(sandbox, buyer, seller, 
 def test_a_case_with_no_clock_running_is_left_as_it_is(sandbox, buyer, seller):
     dispute = open_dispute(buyer=buyer, seller=seller)
     services.dispute_seller_accept(dispute=dispute, actor=seller)
-    before = footprint(dispute)
+    before = table_digests()
     assert services.dispute_advance_clock(dispute=dispute, by=buyer) is None
-    assert footprint(dispute) == before
+    assert table_digests() == before
 
 
 def test_advancing_is_refused_outside_a_sandbox(buyer, seller):
     dispute = open_dispute(buyer=buyer, seller=seller)
-    before = footprint(dispute)
+    before = table_digests()
     for act in (services.dispute_advance_clock, services.dispute_advance_to_end):
         with pytest.raises(SandboxOnly) as refused:
             act(dispute=dispute, by=buyer)
         assert refused.value.message == OFF
-    assert footprint(dispute) == before
+    assert table_digests() == before
 
 
 def test_only_the_parties_and_staff_move_a_case_clock(sandbox, buyer, seller, other_buyer):
     dispute = open_dispute(buyer=buyer, seller=seller)
-    before = footprint(dispute)
+    before = table_digests()
     with pytest.raises(ActionRefused):
         services.dispute_advance_clock(dispute=dispute, by=other_buyer)
-    assert footprint(dispute) == before
+    assert table_digests() == before
     assert Deadline.objects.filter(dispute=dispute, status=DeadlineStatus.PENDING).count() == 2

@@ -11,7 +11,7 @@ from disputes import services
 from disputes.models import DeadlineStatus, DisputeState
 from integration.models import ApiKey, ExternalRef, Integration, RefKind, Scope
 from tests.factories import open_dispute
-from tests.snapshots import footprint
+from tests.snapshots import table_digests
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_the_buyer_advances_the_sellers_silence_and_sees_the_case_resolved(
 
     assert response.redirect_chain[-1][0] == reverse("disputes:detail", args=[case.reference])
     page = response.content.decode()
-    assert "Test clock: Seller&#x27;s answer fell due now. The 5 days to answer ended on" in page
+    assert "Test clock: Seller&#x27;s answer, due " in page
     assert "Test clock: Seller&#x27;s answer moved from" in page  # on the timeline
     case.refresh_from_db()
     assert case.state == DisputeState.RESOLVED
@@ -73,7 +73,7 @@ def test_the_arbiter_advances_a_case_to_the_end_from_the_case_page(
     response = _advance(client, arbiter, case, {"to": "end"}, name="arbitration:test_clock")
 
     assert response.redirect_chain[-1][0] == reverse("arbitration:case", args=[case.reference])
-    assert "Test clock: Negotiation limit fell due now." in response.content.decode()
+    assert "Test clock: Negotiation limit, due " in response.content.decode()
     case.refresh_from_db()
     assert case.state == DisputeState.ESCALATED
     assert not case.deadlines.filter(status=DeadlineStatus.PENDING).exists()
@@ -81,35 +81,35 @@ def test_the_arbiter_advances_a_case_to_the_end_from_the_case_page(
 
 def test_a_case_with_no_clock_says_so_and_changes_nothing(sandbox, client, buyer, seller, case):
     services.dispute_seller_accept(dispute=case, actor=seller)
-    before = footprint(case)
+    before = table_digests()
     response = _advance(client, buyer, case, NEXT)
     assert "there is nothing to advance" in response.content.decode()
-    assert footprint(case) == before
+    assert table_digests() == before
 
 
 def test_an_unknown_choice_is_refused_with_a_message(sandbox, client, buyer, case):
-    before = footprint(case)
+    before = table_digests()
     response = _advance(client, buyer, case, {"to": "yesterday"})
     assert response.status_code == 200
     assert "Choose how far to move the test clock." in response.content.decode()
-    assert footprint(case) == before
+    assert table_digests() == before
 
 
 def test_outside_a_sandbox_there_is_no_panel_and_a_post_is_refused(client, buyer, arbiter, case):
     page = _page(client, buyer, case)
     assert "test-clock" not in page and "Sandbox:" not in page
-    before = footprint(case)
+    before = table_digests()
     for person, name in ((buyer, "disputes:test_clock"), (arbiter, "arbitration:test_clock")):
         response = _advance(client, person, case, NEXT, name=name)
         assert response.status_code == 403
         assert OFF in response.content.decode()
-    assert footprint(case) == before
+    assert table_digests() == before
 
 
 def test_another_buyer_finds_no_such_case(sandbox, client, other_buyer, case):
-    before = footprint(case)
+    before = table_digests()
     assert _advance(client, other_buyer, case, NEXT).status_code == 404
-    assert footprint(case) == before
+    assert table_digests() == before
 
 
 # --- API ------------------------------------------------------------------------------------------
@@ -163,20 +163,20 @@ def test_to_the_end_through_the_api_leaves_no_clock(sandbox, client, case):
 
 def test_the_api_refuses_outside_a_sandbox_and_changes_nothing(client, case):
     key = _integrated(case)
-    before = footprint(case)
+    before = table_digests()
     response = _api(client, key, case, NEXT)
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "sandbox_only" and response.json()["detail"] == OFF
-    assert footprint(case) == before
+    assert table_digests() == before
 
 
 def test_another_integrations_case_is_not_found(sandbox, client, case, buyer, seller):
     _integrated(case)
     other = _integrated(open_dispute(buyer=buyer, seller=seller), name="Other")
-    before = footprint(case)
+    before = table_digests()
     assert _api(client, other, case, NEXT).status_code == 404
-    assert footprint(case) == before
+    assert table_digests() == before
 
 
 def test_a_read_key_may_not_move_the_clock(sandbox, client, case):

@@ -53,6 +53,7 @@ class Advance:
     kind: str
     was_due_at: datetime
     happened: list[str] = field(default_factory=list)
+    moved: bool = True  # False: it was already due, and acted at its own time
 
 
 def sandbox_only() -> None:
@@ -91,7 +92,7 @@ def dispute_advance_clock(
             data = {"deadline": deadline.pk, "kind": deadline.kind, "due_at": due_at, "by": who}
             record(dispute, ADVANCED.code, actor=by, at=now, data=data)
         happened = dispute_catch_up(dispute, now)
-    return Advance(deadline.kind, was_due, happened)
+    return Advance(deadline.kind, was_due, happened, moved=was_due > now)
 
 
 def dispute_advance_to_end(

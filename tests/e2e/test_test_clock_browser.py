@@ -49,7 +49,7 @@ def test_the_demo_case_goes_from_waiting_for_the_seller_to_resolved_in_three_cli
     panel.get_by_role("button", name="Advance to the next deadline").click()
 
     expect(page.get_by_role("heading", name="Resolved")).to_be_visible()
-    expect(page.get_by_text("Test clock: Seller's answer fell due now.")).to_be_visible()
+    expect(page.get_by_text("was moved to now, as if that time had come")).to_be_visible()
     expect(page.get_by_text("Partially refunded: 25.00 USD of")).to_be_visible()
     timeline = page.locator(".timeline")
     expect(timeline.get_by_text("Test clock: Seller's answer moved from")).to_be_visible()
