@@ -4,6 +4,7 @@ policy version that applied, the buyer's rating."""
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from arbitration.models import Ruling
@@ -104,7 +105,8 @@ def policy_section(case: Dispute) -> PolicyOut:
     return PolicyOut.model_validate(
         {
             "version": policy.version,
-            "url": reverse("policies:version", args=[policy.version]),
+            # Absolute: the file is read on paper and by other systems, away from Parley's pages.
+            "url": settings.PARLEY_SITE_URL + reverse("policies:version", args=[policy.version]),
             "in_force_from": utc(policy.created_at),
         }
     )

@@ -174,7 +174,7 @@ class LedgerOut(Schema):
 
 class PolicyOut(Schema):
     version: int
-    url: str = Field(description="The page of this version (a path on Parley).")
+    url: str = Field(description="The page of this version, an absolute address on Parley.")
     in_force_from: datetime
 
 

@@ -5,6 +5,7 @@ in the reader's language, and a fixed number of queries however long the case.""
 import json
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -65,7 +66,7 @@ def test_a_case_decided_on_appeal_has_every_section(case, buyer, arbiter):
     assert cf["ledger"]["payout"]["amount"] == "0.00"
     assert cf["policy"] == {
         "version": case.policy.version,
-        "url": f"/policy/v{case.policy.version}/",
+        "url": f"{settings.PARLEY_SITE_URL}/policy/v{case.policy.version}/",
         "in_force_from": cf["policy"]["in_force_from"],
     }
 
