@@ -47,8 +47,9 @@ def case_decide_appeal(
     now = now or timezone.now()
     dispute, first = _appealed_case(dispute, arbiter, decision, now)
     from_state, offer, verdict = _decided(dispute, arbiter, uphold, decision, now)
-    if dispute.state == DisputeState.RESOLVED:
-        dispute.closed_at = now
+    # Resolved, the case closes now; sent back onto a return or a replacement (from a ruling
+    # that had closed it), it is open again until that is carried out.
+    dispute.closed_at = now if dispute.state == DisputeState.RESOLVED else None
     dispute.final_at = now
     dispute.assignee = None
     end_evidence_request(dispute)
@@ -114,13 +115,8 @@ def _decided(
         return from_state, None, "upheld"
     remedy = REMEDIES.get(decision.outcome)
     offer = _further(dispute, arbiter, remedy, decision, now) if remedy else None
-    from_state = transition(
-        dispute,
-        "decide_appeal",
-        arbiter,
-        needs_return=bool(offer and offer.needs_return),
-        needs_replacement=bool(offer and offer.needs_replacement),
-    )
+    todo = still_to_do(dispute, offer.remedy if offer else None)
+    from_state = transition(dispute, "decide_appeal", arbiter, **todo)
     if offer is not None:
         carry_out(dispute, offer, source=people.APPEAL_DECIDED.code, now=now)
         return from_state, offer, "replaced"
@@ -128,6 +124,20 @@ def _decided(
         dispute.outcome = Outcome.CLAIM_REJECTED
         return from_state, None, "rejected"
     return from_state, None, "nothing_due"
+
+
+def still_to_do(dispute: Dispute, remedy: str | None) -> dict[str, bool]:
+    """What a replacing decision's remedy still asks of the parties (the transition's
+    arguments). A return the seller already has back, or a replacement the buyer already
+    received (either closed the case before the appeal), is not asked for twice: what the
+    decision adds is carried out at once. A pure read, for the confirm step too."""
+    closed = dispute.closed_at is not None  # read before the decision moves the case
+    returned = closed and dispute.return_shipped_at is not None
+    replaced = closed and dispute.replacement_shipped_at is not None
+    return {
+        "needs_return": remedy == Remedy.RETURN_AND_REFUND and not returned,
+        "needs_replacement": remedy == Remedy.REPLACEMENT and not replaced,
+    }
 
 
 def _further(
