@@ -12,7 +12,9 @@ from django.utils import timezone
 from arbitration import services as arbitration
 from arbitration.confirmations import appeal_decision
 from arbitration.models import RulingOutcome
-from disputes import services
+from core.errors import ActionRefused
+from core.money import Money
+from disputes import ledger, services
 from disputes.models import DisputeState, Outcome, Refund
 from tests.factories import ArbiterFactory, ruled_dispute
 
@@ -124,3 +126,38 @@ def test_the_confirm_step_says_what_a_decision_on_an_arrived_return_does(buyer, 
 
     assert "sends the item back" not in words
     assert "40.00 USD is refunded to the buyer's original payment method at once" in words
+
+
+def test_a_partial_refund_on_appeal_without_an_amount_is_refused_and_changes_nothing(
+    buyer, seller, arbiter
+):
+    # As a ruling's is: without an amount, "partial refund" left a case that was waiting for
+    # its return resolved with no outcome at all (machine test, a random seed).
+    dispute = ruled_dispute(
+        buyer=buyer, seller=seller, arbiter=arbiter, outcome="return_then_refund", amount=None
+    )
+    with pytest.raises(ActionRefused, match="Enter the amount to refund"):
+        _replace_on_appeal(dispute, seller, RulingOutcome.PARTIAL_REFUND)
+    dispute.refresh_from_db()
+    assert dispute.state == DisputeState.APPEALED and dispute.final_at is None
+    assert dispute.outcome == "" and not _refunds(dispute)
+
+
+def test_a_refund_on_appeal_with_nothing_left_to_refund_resolves_with_an_outcome(
+    buyer, seller, arbiter
+):
+    dispute = ruled_dispute(
+        buyer=buyer, seller=seller, arbiter=arbiter, outcome="replacement", amount=None
+    )
+    ledger.refund_issue(  # the whole order refunded outside this dispute meanwhile
+        order=dispute.order,
+        amount=Money(Decimal("50"), "USD"),
+        reason="goodwill",
+        source="test",
+        idempotency_key="goodwill",
+    )
+
+    dispute = _replace_on_appeal(dispute, buyer, RulingOutcome.FULL_REFUND)
+
+    assert dispute.state == DisputeState.RESOLVED and dispute.closed_at is not None
+    assert dispute.outcome == Outcome.REFUNDED and not _refunds(dispute)

@@ -123,6 +123,10 @@ def _decided(
     if remedy is None:
         dispute.outcome = Outcome.CLAIM_REJECTED
         return from_state, None, "rejected"
+    if not dispute.outcome:
+        # Still carrying out the first remedy, so nothing refunded by this case, and nothing
+        # more owed: the order has nothing left to refund. The buyer has it all back.
+        dispute.outcome = Outcome.REFUNDED
     return from_state, None, "nothing_due"
 
 
@@ -167,7 +171,9 @@ def appeal_owed(dispute: Dispute, remedy: str, amount: Decimal | None) -> Decima
     if remedy == Remedy.PARTIAL_REFUND or (
         remedy == Remedy.RETURN_AND_REFUND and amount is not None
     ):
-        total = amount or Decimal(0)
+        if amount is None or amount <= 0:  # as a ruling refuses it (kernel.validated)
+            raise ActionRefused(_("Enter the amount to refund."))
+        total = amount
     if total > paid.amount:
         paid_words = money(paid.amount, paid.currency)
         raise ActionRefused(
