@@ -17,7 +17,7 @@ from disputes.models import Dispute, Remedy
 from disputes.services.kernel import Proposal, validated
 
 from .models import RulingOutcome
-from .services.appeal import appeal_owed, refunded_by
+from .services.appeal import appeal_owed, refunded_by, still_to_do
 from .services.case import REMEDIES, Decision
 
 
@@ -108,8 +108,13 @@ def _replaced(dispute: Dispute, decision: Decision) -> list[str]:
             % {"already": already}
         ]
     owed = appeal_owed(dispute, remedy, decision.amount)
+    todo = still_to_do(dispute, remedy)
     if remedy == Remedy.REPLACEMENT:
+        if not todo["needs_replacement"]:
+            return [_("The replacement already arrived: nothing more is sent or refunded.")]
         return replacement_words(dispute, to="the buyer's")
+    if remedy == Remedy.RETURN_AND_REFUND and not todo["needs_return"]:
+        remedy = Remedy.PARTIAL_REFUND  # the item is already back: refunded at once
     if owed is None:
         return [
             _("Nothing more is refunded: this dispute already refunded %(already)s.")

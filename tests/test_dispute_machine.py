@@ -311,6 +311,9 @@ class DisputeMachine(RuleBasedStateMachine):
         arbiter = self._holder(dispute, 0)
         party = data.draw(st.sampled_from([Party.SELLER, Party.BUYER]), label="from")
         hours = data.draw(st.sampled_from([2, 48, 200]), label="hours")
+        # Taken before the attempt, as for a ruling: taking the next case is an act of its own
+        # (it changes rows), not part of the request.
+        arbiter = self._holder(dispute, 0)
         self._attempt(
             "request evidence",
             lambda: arbitration.case_request_evidence(

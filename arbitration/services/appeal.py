@@ -49,8 +49,9 @@ def case_decide_appeal(
     now = now or timezone.now()
     dispute, first = _appealed_case(dispute, arbiter, decision, now)
     from_state, offer, verdict = _decided(dispute, arbiter, uphold, decision, now)
-    if dispute.state == DisputeState.RESOLVED:
-        dispute.closed_at = now
+    # Resolved, the case closes now; sent back onto a return or a replacement (from a ruling
+    # that had closed it), it is open again until that is carried out.
+    dispute.closed_at = now if dispute.state == DisputeState.RESOLVED else None
     dispute.final_at = now
     dispute.assignee = None
     end_evidence_request(dispute)
@@ -116,20 +117,33 @@ def _decided(
         return from_state, None, "upheld"
     remedy = REMEDIES.get(decision.outcome)
     offer = _further(dispute, arbiter, remedy, decision, now) if remedy else None
-    from_state = transition(
-        dispute,
-        "decide_appeal",
-        arbiter,
-        needs_return=bool(offer and offer.needs_return),
-        needs_replacement=bool(offer and offer.needs_replacement),
-    )
+    todo = still_to_do(dispute, offer.remedy if offer else None)
+    from_state = transition(dispute, "decide_appeal", arbiter, **todo)
     if offer is not None:
         carry_out(dispute, offer, source=people.APPEAL_DECIDED.code, now=now)
         return from_state, offer, "replaced"
     if remedy is None:
         dispute.outcome = Outcome.CLAIM_REJECTED
         return from_state, None, "rejected"
+    if not dispute.outcome:
+        # Still carrying out the first remedy, so nothing refunded by this case, and nothing
+        # more owed: the order has nothing left to refund. The buyer has it all back.
+        dispute.outcome = Outcome.REFUNDED
     return from_state, None, "nothing_due"
+
+
+def still_to_do(dispute: Dispute, remedy: str | None) -> dict[str, bool]:
+    """What a replacing decision's remedy still asks of the parties (the transition's
+    arguments). A return the seller already has back, or a replacement the buyer already
+    received (either closed the case before the appeal), is not asked for twice: what the
+    decision adds is carried out at once. A pure read, for the confirm step too."""
+    closed = dispute.closed_at is not None  # read before the decision moves the case
+    returned = closed and dispute.return_shipped_at is not None
+    replaced = closed and dispute.replacement_shipped_at is not None
+    return {
+        "needs_return": remedy == Remedy.RETURN_AND_REFUND and not returned,
+        "needs_replacement": remedy == Remedy.REPLACEMENT and not replaced,
+    }
 
 
 def _further(
@@ -159,7 +173,9 @@ def appeal_owed(dispute: Dispute, remedy: str, amount: Decimal | None) -> Decima
     if remedy == Remedy.PARTIAL_REFUND or (
         remedy == Remedy.RETURN_AND_REFUND and amount is not None
     ):
-        total = amount or Decimal(0)
+        if amount is None or amount <= 0:  # as a ruling refuses it (kernel.validated)
+            raise ActionRefused(_("Enter the amount to refund."))
+        total = amount
     if total > paid.amount:
         paid_words = money(paid.amount, paid.currency)
         raise ActionRefused(
