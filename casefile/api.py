@@ -6,6 +6,7 @@ file is the marketplace's: the parties' shared record, with no staff-only conten
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from ninja import Router
 
 from integration.api import api
@@ -48,7 +49,7 @@ def get_case_file(request: HttpRequest, reference: str) -> HttpResponse:
     act of the timeline, the ruling, the appeal, the ledger and the policy version. The
     manifest's `document_sha256` proves the content whole (docs/integration.md, "Case file")."""
     body = document_bytes(_document(request, reference))
-    return HttpResponse(body, content_type="application/json")
+    return _private(HttpResponse(body, content_type="application/json"))
 
 
 @router.get(
@@ -62,7 +63,13 @@ def get_case_file_evidence(request: HttpRequest, reference: str) -> FileResponse
     the case file's JSON as `case-file.json`: check each file against the manifest's SHA-256."""
     document = _document(request, reference)
     name = f"{document['case_file']['reference']}-evidence.zip"
-    return FileResponse(evidence_zip(document), as_attachment=True, filename=name)
+    return _private(FileResponse(evidence_zip(document), as_attachment=True, filename=name))
+
+
+def _private[R: HttpResponseBase](response: R) -> R:
+    """A case file is one party's record: no shared cache keeps it (as on the web)."""
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 api.add_router("/", router)

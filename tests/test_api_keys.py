@@ -36,6 +36,7 @@ def test_unknown_keys_get_a_problem(client, market, key):
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "unauthenticated"
+    assert response["WWW-Authenticate"] == 'Bearer realm="parley"'  # RFC 6750
 
 
 def test_a_revoked_key_is_refused(client, market):

@@ -105,6 +105,8 @@ def test_the_marketplace_reads_the_shared_record_with_its_order_id(client, dispu
     assert case_file["order"]["external_id"] == "o-9"
     zipped = _api(client, key, f"/cases/{dispute.reference}/case-file/evidence.zip")
     assert zipped.status_code == 200 and zipped["Content-Type"] == "application/zip"
+    # One party's record: no shared cache may keep either.
+    assert response["Cache-Control"] == zipped["Cache-Control"] == "private, no-store"
 
 
 @pytest.mark.parametrize("path", ["/case-file", "/case-file/evidence.zip"])

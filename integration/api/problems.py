@@ -67,7 +67,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return problem_response(api, request, 401, "unauthenticated", "A valid API key is needed.")
+        answer = problem_response(
+            api, request, 401, "unauthenticated", "A valid API key is needed."
+        )
+        answer["WWW-Authenticate"] = 'Bearer realm="parley"'  # RFC 6750: how to authenticate
+        return answer
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
