@@ -129,6 +129,8 @@ def _arbiter_rules(outcome: str, amount: str | None, clause: str, rationale: str
                 rationale=rationale,
                 policy_clause=clause,
                 amount=Decimal(amount) if amount else None,
+                # The reasons speak of the photos: the ruling cites them.
+                cited_evidence=tuple(dispute.evidence.values_list("pk", flat=True)),
             ),
             now=at,
         )
