@@ -3,12 +3,15 @@ its file shows, loaded in a fixed number of queries however long the case is."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.http import Http404
 
 from accounts.models import User
 from arbitration.models import Ruling
+from core.errors import ActionRefused
+from disputes import ledger
 from disputes.models import (
     ClaimedLine,
     Dispute,
@@ -17,8 +20,8 @@ from disputes.models import (
     Message,
     Offer,
     Refund,
-    RefundStatus,
 )
+from disputes.services.kernel import party_of
 
 from .schemas import Audience
 
@@ -26,12 +29,10 @@ from .schemas import Audience
 def audience_for(dispute: Dispute, user: User) -> Audience | None:
     """The file `user` may read of the dispute: their party's, staff's for an arbiter, or none
     (then the case does not exist for them: a 404, as everywhere)."""
-    order = dispute.order
-    if user.pk == order.buyer_id:
-        return "buyer"
-    if user.pk == order.store.owner_id:
-        return "seller"
-    return "staff" if user.is_arbiter else None
+    try:
+        return cast(Audience, party_of(dispute, user))
+    except ActionRefused:
+        return "staff" if user.is_arbiter else None
 
 
 def case_for_viewer(user: User, reference: str) -> tuple[Dispute, Audience]:
@@ -88,11 +89,6 @@ def case_record(dispute: Dispute) -> CaseRecord:
     refunds = list(case.refunds.order_by("created_at", "id"))
     for refund in refunds:
         refund.order = case.order  # their order is the case's (read once, with its policy)
-    refunded = (
-        Refund.objects.filter(order_id=case.order_id)
-        .exclude(status=RefundStatus.FAILED)
-        .aggregate(total=Sum("amount"))["total"]
-    )
     return CaseRecord(
         dispute=case,
         offers=list(case.offers.select_related("author").order_by("created_at", "id")),
@@ -101,5 +97,5 @@ def case_record(dispute: Dispute) -> CaseRecord:
         events=list(case.events.select_related("actor").order_by("created_at", "id")),
         rulings=list(rulings.order_by("created_at", "id")),
         refunds=refunds,
-        order_refunded=refunded or Decimal(0),
+        order_refunded=ledger.refunded_amount(case.order).amount,
     )
